@@ -1,0 +1,31 @@
+# hashbot: `make demo` runs the bot on the bundled example, `make test` runs
+# every test (the same as CI's .ci/run).
+GO ?= go
+export PATH := /usr/local/go/bin:$(PATH)
+BIN := bin/hashbot
+
+.PHONY: all build test demo deps vet fmt-check bench
+
+all: build
+
+deps:
+	@./scripts/install-deps
+
+build:
+	$(GO) build -o $(BIN) ./cmd/hashbot
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
+
+test: deps fmt-check vet
+	$(GO) test -timeout 40m -count=1 ./...
+
+demo: deps build
+	@./scripts/demo
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -1,0 +1,144 @@
+// Package cli holds hashbot's cobra commands: flag parsing into option
+// structs, output formatting and the mapping of errors to exit codes. The
+// work itself lives in the engines under internal/; nothing there imports cli.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+)
+
+// Version is hashbot's version, set at link time with
+// -ldflags "-X github.com/hashbot-nix/hashbot/internal/cli.Version=…".
+var Version = "dev"
+
+// globalOptions are the flags every command shares.
+type globalOptions struct {
+	Repo      string
+	StateDir  string
+	LogFormat string
+	LogLevel  string
+
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	log    zerolog.Logger
+}
+
+// Main runs hashbot with args and returns the process exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := newRootCmd(g)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err != nil {
+		var ee *ExitError
+		if !errors.As(err, &ee) || ee.Err != nil {
+			fmt.Fprintf(stderr, "hashbot: %v\n", err)
+		}
+	}
+	return exitCode(err)
+}
+
+func newRootCmd(g *globalOptions) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "hashbot",
+		Short: "Keep the fixed-output derivation hashes of a Nix packaging repo current",
+		Long: `hashbot watches an upstream project's releases, finds which fixed-output
+derivations (FODs) of a Nix packaging repository went stale, recomputes their
+hashes for every platform in one Nix build, and opens one pull request.
+
+` + exitCodesHelp,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return g.setup(cmd)
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.Repo, "repo", ".", "packaging repository (the directory holding hashbot.toml)")
+	pf.StringVar(&g.StateDir, "state-dir", "", "state directory for caches and locks (default: the user cache dir)")
+	pf.StringVar(&g.LogFormat, "log-format", "", "log format: console or json (default: console on a terminal, json otherwise)")
+	pf.StringVar(&g.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+
+	root.AddCommand(
+		newParseCmd(g),
+		newVersionCmd(g),
+	)
+	return root
+}
+
+// setup applies HASHBOT_* environment defaults to flags not given on the
+// command line and builds the logger. Flags win over the environment.
+func (g *globalOptions) setup(cmd *cobra.Command) error {
+	for _, name := range []string{"repo", "state-dir", "log-format", "log-level"} {
+		f := cmd.Flags().Lookup(name)
+		if f == nil || f.Changed {
+			continue
+		}
+		env := "HASHBOT_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok {
+			if err := f.Value.Set(v); err != nil {
+				return usageErrorf("%s=%q: %v", env, v, err)
+			}
+		}
+	}
+	log, err := newLogger(g.stderr, g.LogFormat, g.LogLevel)
+	if err != nil {
+		return usageError(err)
+	}
+	g.log = log
+	return nil
+}
+
+// newLogger returns a console logger on a terminal and a JSON logger
+// otherwise, unless format names one.
+func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
+	lvl, err := zerolog.ParseLevel(level)
+	if err != nil || level == "" {
+		return zerolog.Nop(), fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	if format == "" {
+		format = "json"
+		if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+			format = "console"
+		}
+	}
+	switch format {
+	case "json":
+		return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+	case "console":
+		cw := zerolog.ConsoleWriter{Out: w, TimeFormat: "15:04:05"}
+		return zerolog.New(cw).Level(lvl).With().Timestamp().Logger(), nil
+	default:
+		return zerolog.Nop(), fmt.Errorf("--log-format %q: want console or json", format)
+	}
+}
+
+func newVersionCmd(g *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print hashbot's version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintf(g.stdout, "hashbot %s\n", Version)
+			return err
+		},
+	}
+}

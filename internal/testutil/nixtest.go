@@ -1,0 +1,50 @@
+// Package testutil holds helpers shared by hashbot's tests: finding the real
+// Nix and git, and the environment that makes real-Nix tests fast and offline.
+// It is imported only from _test.go files.
+package testutil
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// NixConfig is the NIX_CONFIG real-Nix tests run with: no binary cache to
+// wait on, and aarch64-linux offered next to the host so that per-platform
+// derivations build here with a host builder.
+const NixConfig = "substituters =\nextra-platforms = aarch64-linux\nexperimental-features = nix-command"
+
+// RequireNix skips the test when nix-build is not on PATH, except in CI
+// (CI=true), where .ci/run installs Nix and a missing one is a failure. It
+// sets NIX_CONFIG for the test.
+func RequireNix(t testing.TB) {
+	t.Helper()
+	requireTool(t, "nix-build")
+	t.Setenv("NIX_CONFIG", NixConfig)
+}
+
+// RequireGit skips the test when git is not on PATH, except in CI. It gives
+// git an identity and isolates it from the user's configuration.
+func RequireGit(t testing.TB) {
+	t.Helper()
+	requireTool(t, "git")
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", home)
+	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	t.Setenv("GIT_AUTHOR_NAME", "Test Author")
+	t.Setenv("GIT_AUTHOR_EMAIL", "author@example.com")
+	t.Setenv("GIT_COMMITTER_NAME", "Test Author")
+	t.Setenv("GIT_COMMITTER_EMAIL", "author@example.com")
+}
+
+func requireTool(t testing.TB, name string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if strings.EqualFold(os.Getenv("CI"), "true") {
+			t.Fatalf("%s is not on PATH in CI: .ci/run must install it", name)
+		}
+		t.Skipf("%s is not on PATH", name)
+	}
+}
