@@ -78,7 +78,12 @@ hashes for every platform in one Nix build, and opens one pull request.
 	pf.StringVar(&g.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 
 	root.AddCommand(
+		newRunCmd(g),
+		newCheckCmd(g),
+		newUpdateCmd(g),
+		newApplyCmd(g),
 		newParseCmd(g),
+		newServeCmd(g),
 		newVersionCmd(g),
 	)
 	return root
