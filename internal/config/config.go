@@ -1,0 +1,223 @@
+// Package config loads hashbot.toml, the file that tells hashbot where a
+// packaging repository keeps its Nix entry point and pins, which upstream
+// project it follows, and which fixed-output derivations it manages.
+//
+// Loading is strict: an unknown key is an error naming the key and its line,
+// so that a typo never silently turns a setting off. Defaults are applied
+// after decoding and Validate runs before anything else does. The package
+// imports no other hashbot package.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// FileName is the configuration file's name at the repository root.
+const FileName = "hashbot.toml"
+
+// Defaults for settings hashbot.toml may leave out.
+const (
+	DefaultEntry        = "nix/default.nix"
+	DefaultPins         = "nix/sources.json"
+	DefaultAuthor       = "hashbot <hashbot@localhost>"
+	DefaultBranchPrefix = "hashbot/"
+	DefaultRemote       = "origin"
+)
+
+// DefaultLabels are the labels put on hashbot's pull requests.
+var DefaultLabels = []string{"dependencies", "nix"}
+
+// Config is a loaded, defaulted and validated hashbot.toml.
+type Config struct {
+	// Dir is the absolute path of the repository root (not from the file).
+	Dir string `toml:"-"`
+	// Entry is the Nix file evaluating to a function of { system, ... }.
+	Entry string `toml:"entry"`
+	// Pins is the JSON file the Nix code reads hashes from.
+	Pins        string         `toml:"pins"`
+	Upstream    Upstream       `toml:"upstream"`
+	FODs        map[string]FOD `toml:"fod"`
+	Git         Git            `toml:"git"`
+	PullRequest PullRequest    `toml:"pull-request"`
+	Build       Build          `toml:"build"`
+}
+
+// Upstream is the project whose releases the pins follow.
+type Upstream struct {
+	// Repo is the GitHub repository, "owner/name".
+	Repo string `toml:"repo"`
+	// TagPrefix is what release tags start with ("version/" for authentik).
+	TagPrefix string `toml:"tag-prefix"`
+	// Branch, when set, follows a branch's head commit instead of releases.
+	Branch string `toml:"branch"`
+	// IncludePrereleases lets a prerelease be the candidate version.
+	IncludePrereleases bool `toml:"include-prereleases"`
+}
+
+// FOD is one fixed-output derivation whose hash hashbot keeps.
+type FOD struct {
+	// Name is the key under [fod] and under "hashes" in the pins.
+	Name string `toml:"-"`
+	// Attr is the attribute path in the entry's result ("server.goModules").
+	Attr string `toml:"attr"`
+	// Systems, when set, gives the FOD one hash per system.
+	Systems []string `toml:"systems"`
+	// Inputs are upstream files the FOD's output depends on.
+	Inputs []string `toml:"inputs"`
+	// LocalInputs are files of the packaging repo that change the recipe.
+	LocalInputs []string `toml:"local-inputs"`
+}
+
+// PerSystem says whether the FOD has one hash per system.
+func (f FOD) PerSystem() bool { return len(f.Systems) > 0 }
+
+// Git configures the commits and branches hashbot makes.
+type Git struct {
+	// Author is "Name <email>", used as author and committer.
+	Author string `toml:"author"`
+	// BranchPrefix starts every branch hashbot pushes.
+	BranchPrefix string `toml:"branch-prefix"`
+	// Remote is the git remote pushed to.
+	Remote string `toml:"remote"`
+}
+
+// PullRequest configures the pull request hashbot opens.
+type PullRequest struct {
+	// Repo is "owner/name"; empty means parsed from the remote's URL.
+	Repo string `toml:"repo"`
+	// Base is the branch the PR targets; empty means the default branch.
+	Base string `toml:"base"`
+	// Labels are added to the PR.
+	Labels []string `toml:"labels"`
+	// Draft opens the PR as a draft.
+	Draft bool `toml:"draft"`
+}
+
+// Build configures the Nix builds.
+type Build struct {
+	// MaxJobs is nix-build's --max-jobs; 0 means one job per target.
+	MaxJobs int `toml:"max-jobs"`
+	// Timeout bounds one compute step ("2h"); empty means no bound.
+	Timeout Duration `toml:"timeout"`
+}
+
+// Duration is a time.Duration written as a Go duration string in TOML.
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses "90m", "2h".
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("invalid duration %q: want a Go duration such as \"90m\"", b)
+	}
+	d.Duration = v
+	return nil
+}
+
+// Load reads dir/hashbot.toml, applies defaults and validates it.
+func Load(dir string) (*Config, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("loading %s: %w", FileName, err)
+	}
+	path := filepath.Join(abs, FileName)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("no %s in %s: hashbot needs one at the packaging repository's root (see README, \"Adopting hashbot\")", FileName, abs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading %w", err)
+	}
+	return Parse(data, abs)
+}
+
+// Parse decodes hashbot.toml from data for the repository at dir, applies
+// defaults and validates the result.
+func Parse(data []byte, dir string) (*Config, error) {
+	var c Config
+	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, decodeError(err)
+	}
+	c.Dir = dir
+	c.applyDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// decodeError names the key and line of a TOML error.
+func decodeError(err error) error {
+	var strict *toml.StrictMissingError
+	if errors.As(err, &strict) && len(strict.Errors) > 0 {
+		var msgs []string
+		for _, e := range strict.Errors {
+			row, _ := e.Position()
+			msgs = append(msgs, fmt.Sprintf("line %d: unknown key %q", row, strings.Join(e.Key(), ".")))
+		}
+		return fmt.Errorf("%s: %s", FileName, strings.Join(msgs, "; "))
+	}
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		row, col := de.Position()
+		return fmt.Errorf("%s: line %d, column %d: %s", FileName, row, col, de.Error())
+	}
+	return fmt.Errorf("%s: %w", FileName, err)
+}
+
+func (c *Config) applyDefaults() {
+	if c.Entry == "" {
+		c.Entry = DefaultEntry
+	}
+	if c.Pins == "" {
+		c.Pins = DefaultPins
+	}
+	if c.Git.Author == "" {
+		c.Git.Author = DefaultAuthor
+	}
+	if c.Git.BranchPrefix == "" {
+		c.Git.BranchPrefix = DefaultBranchPrefix
+	}
+	if c.Git.Remote == "" {
+		c.Git.Remote = DefaultRemote
+	}
+	if c.PullRequest.Labels == nil {
+		c.PullRequest.Labels = append([]string(nil), DefaultLabels...)
+	}
+	for name, f := range c.FODs {
+		f.Name = name
+		c.FODs[name] = f
+	}
+}
+
+// FODNames returns the configured FOD names, sorted.
+func (c *Config) FODNames() []string {
+	names := make([]string, 0, len(c.FODs))
+	for n := range c.FODs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// PinsPath is the absolute path of the pins file.
+func (c *Config) PinsPath() string { return filepath.Join(c.Dir, c.Pins) }
+
+// EntryPath is the absolute path of the Nix entry file.
+func (c *Config) EntryPath() string { return filepath.Join(c.Dir, c.Entry) }
+
+// UpstreamOwnerName splits Upstream.Repo into owner and name.
+func (c *Config) UpstreamOwnerName() (owner, name string) {
+	owner, name, _ = strings.Cut(c.Upstream.Repo, "/")
+	return owner, name
+}

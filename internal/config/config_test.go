@@ -1,0 +1,151 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const authentik = `
+entry = "nix/default.nix"
+pins  = "nix/sources.json"
+
+[upstream]
+repo = "goauthentik/authentik"
+tag-prefix = "version/"
+
+[fod.src]
+attr = "src"
+
+[fod.python-deps]
+attr = "python-deps"
+systems = ["x86_64-linux", "aarch64-linux"]
+inputs = ["uv.lock", "pyproject.toml"]
+local-inputs = ["nix/python-deps.nix"]
+
+[fod.server-vendor]
+attr = "server.goModules"
+inputs = ["go.mod", "go.sum"]
+
+[build]
+timeout = "90m"
+`
+
+func TestParseAppliesDefaults(t *testing.T) {
+	c, err := Parse([]byte(`
+[upstream]
+repo = "goauthentik/authentik"
+[fod.src]
+attr = "src"
+`), "/repo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Config{
+		Dir: "/repo", Entry: DefaultEntry, Pins: DefaultPins,
+		Upstream:    Upstream{Repo: "goauthentik/authentik"},
+		FODs:        map[string]FOD{"src": {Name: "src", Attr: "src"}},
+		Git:         Git{Author: DefaultAuthor, BranchPrefix: DefaultBranchPrefix, Remote: DefaultRemote},
+		PullRequest: PullRequest{Labels: []string{"dependencies", "nix"}},
+	}
+	if diff := cmp.Diff(want, c); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if c.PinsPath() != "/repo/nix/sources.json" || c.EntryPath() != "/repo/nix/default.nix" {
+		t.Errorf("paths: %s %s", c.PinsPath(), c.EntryPath())
+	}
+}
+
+func TestParseAuthentikConfig(t *testing.T) {
+	c, err := Parse([]byte(authentik), "/repo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"python-deps", "server-vendor", "src"}, c.FODNames()); diff != "" {
+		t.Errorf("FODNames (-want +got):\n%s", diff)
+	}
+	py := c.FODs["python-deps"]
+	if !py.PerSystem() || c.FODs["src"].PerSystem() || py.Name != "python-deps" {
+		t.Errorf("python-deps = %+v", py)
+	}
+	if c.Build.Timeout.Duration != 90*time.Minute {
+		t.Errorf("timeout = %v", c.Build.Timeout)
+	}
+	owner, name := c.UpstreamOwnerName()
+	if owner != "goauthentik" || name != "authentik" {
+		t.Errorf("owner/name = %s/%s", owner, name)
+	}
+}
+
+func TestParseRejectsBadConfig(t *testing.T) {
+	base := "[upstream]\nrepo = \"o/r\"\n[fod.src]\nattr = \"src\"\n"
+	tests := []struct {
+		name, data, want string
+	}{
+		{"unknown top-level key names key and line", "entyr = \"x\"\n" + base, `line 1: unknown key "entyr"`},
+		{"unknown nested key", base + "sytems = [\"x86_64-linux\"]\n", `line 5: unknown key "fod.src.sytems"`},
+		{"syntax error names the line", base + "attr = \n", "hashbot.toml: line 5"},
+		{"missing upstream repo", "[fod.src]\nattr = \"src\"\n", "[upstream] repo is required"},
+		{"bad upstream repo", "[upstream]\nrepo = \"nope\"\n[fod.src]\nattr = \"src\"\n", `[upstream] repo "nope": want owner/name`},
+		{"no FODs", "[upstream]\nrepo = \"o/r\"\n", "no [fod.<name>] table"},
+		{"missing attr", "[upstream]\nrepo = \"o/r\"\n[fod.src]\ninputs = [\"a\"]\n", "[fod.src] attr is required"},
+		{"bad attr", "[upstream]\nrepo = \"o/r\"\n[fod.src]\nattr = \"a..b\"\n", `[fod.src] attr "a..b"`},
+		{"bad system", base + "systems = [\"x86_64\"]\n", `systems: "x86_64" is not a Nix system`},
+		{"duplicate system", base + "systems = [\"x86_64-linux\", \"x86_64-linux\"]\n", "listed twice"},
+		{"input outside the repo", base + "inputs = [\"../etc/passwd\"]\n", `inputs: "../etc/passwd": must be a clean path`},
+		{"absolute pins", "pins = \"/etc/x.json\"\n" + base, `pins "/etc/x.json": must be relative`},
+		{"bad author", base + "[git]\nauthor = \"hashbot\"\n", `[git] author "hashbot"`},
+		{"bad duration", base + "[build]\ntimeout = \"soon\"\n", `invalid duration "soon"`},
+		{"negative max-jobs", base + "[build]\nmax-jobs = -1\n", "[build] max-jobs -1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.data), "/repo")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v\nwant it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadNamesMissingFile(t *testing.T) {
+	dir := t.TempDir()
+	_, err := Load(dir)
+	if err == nil || !strings.Contains(err.Error(), "no hashbot.toml in "+dir) {
+		t.Errorf("err = %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, FileName), []byte(authentik), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(dir)
+	if err != nil || c.Dir != dir {
+		t.Fatalf("Load = %+v, %v", c, err)
+	}
+}
+
+func TestApplyEnvOverridesFile(t *testing.T) {
+	c, err := Parse([]byte(authentik), "/repo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"HASHBOT_PR_LABELS": "deps, bot", "HASHBOT_MAX_JOBS": "3", "HASHBOT_BRANCH_PREFIX": "bot/"}
+	if err := c.ApplyEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"deps", "bot"}, c.PullRequest.Labels); diff != "" || c.Build.MaxJobs != 3 || c.Git.BranchPrefix != "bot/" {
+		t.Errorf("labels diff %s, max-jobs %d, prefix %q", diff, c.Build.MaxJobs, c.Git.BranchPrefix)
+	}
+	err = c.ApplyEnv(func(k string) (string, bool) {
+		if k == "HASHBOT_MAX_JOBS" {
+			return "many", true
+		}
+		return "", false
+	})
+	if err == nil || !strings.Contains(err.Error(), `HASHBOT_MAX_JOBS="many"`) {
+		t.Errorf("err = %v", err)
+	}
+}

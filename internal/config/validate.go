@@ -1,0 +1,106 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+)
+
+var (
+	repoPattern   = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	fodPattern    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_'-]*$`)
+	attrPattern   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$`)
+	systemPattern = regexp.MustCompile(`^[a-z0-9_]+-[a-z0-9_]+$`)
+	authorPattern = regexp.MustCompile(`^[^<>]+ <[^<>\s]+>$`)
+)
+
+// Validate checks every setting and returns all problems at once, each
+// naming the key and the bad value.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf(FileName+": "+format, args...))
+	}
+	if err := checkRelPath(c.Entry); err != nil {
+		bad("entry %q: %v", c.Entry, err)
+	}
+	if err := checkRelPath(c.Pins); err != nil {
+		bad("pins %q: %v", c.Pins, err)
+	}
+	if c.Upstream.Repo == "" {
+		bad("[upstream] repo is required (owner/name on GitHub)")
+	} else if !repoPattern.MatchString(c.Upstream.Repo) {
+		bad("[upstream] repo %q: want owner/name", c.Upstream.Repo)
+	}
+	if c.Upstream.TagPrefix != "" && strings.ContainsAny(c.Upstream.TagPrefix, " \t\n~^:?*[\\") {
+		bad("[upstream] tag-prefix %q: not a valid tag prefix", c.Upstream.TagPrefix)
+	}
+	if len(c.FODs) == 0 {
+		bad("no [fod.<name>] table: nothing to keep up to date")
+	}
+	for _, name := range c.FODNames() {
+		errs = append(errs, c.FODs[name].validate()...)
+	}
+	if !authorPattern.MatchString(c.Git.Author) {
+		bad("[git] author %q: want \"Name <email>\"", c.Git.Author)
+	}
+	if c.PullRequest.Repo != "" && !repoPattern.MatchString(c.PullRequest.Repo) {
+		bad("[pull-request] repo %q: want owner/name", c.PullRequest.Repo)
+	}
+	if c.Build.MaxJobs < 0 {
+		bad("[build] max-jobs %d: must be 0 (one per target) or more", c.Build.MaxJobs)
+	}
+	return errors.Join(errs...)
+}
+
+func (f FOD) validate() []error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf(FileName+": [fod.%s] "+format, append([]any{f.Name}, args...)...))
+	}
+	if !fodPattern.MatchString(f.Name) {
+		bad("name: want letters, digits, '-' or '_'")
+	}
+	if f.Attr == "" {
+		bad("attr is required (the attribute path in the entry's result)")
+	} else if !attrPattern.MatchString(f.Attr) {
+		bad("attr %q: want a Nix attribute path such as \"server.goModules\"", f.Attr)
+	}
+	seen := map[string]bool{}
+	for _, s := range f.Systems {
+		if !systemPattern.MatchString(s) {
+			bad("systems: %q is not a Nix system such as \"x86_64-linux\"", s)
+		}
+		if seen[s] {
+			bad("systems: %q is listed twice", s)
+		}
+		seen[s] = true
+	}
+	for _, p := range f.Inputs {
+		if err := checkRelPath(p); err != nil {
+			bad("inputs: %q: %v", p, err)
+		}
+	}
+	for _, p := range f.LocalInputs {
+		if err := checkRelPath(p); err != nil {
+			bad("local-inputs: %q: %v", p, err)
+		}
+	}
+	return errs
+}
+
+// checkRelPath accepts a clean, relative, slash-separated path inside the
+// repository: hashbot reads these files and must not be led outside it.
+func checkRelPath(p string) error {
+	switch {
+	case p == "":
+		return errors.New("empty path")
+	case strings.HasPrefix(p, "/"):
+		return errors.New("must be relative to the repository root")
+	case path.Clean(p) != p || p == "." || strings.HasPrefix(p, "../"):
+		return errors.New("must be a clean path inside the repository")
+	}
+	return nil
+}

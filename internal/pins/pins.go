@@ -1,0 +1,211 @@
+package pins
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Pins is a parsed pins file. The zero value is not usable; use Read or Parse.
+type Pins struct {
+	name string
+	root *value
+}
+
+// ShapeError says that a hash entry in the pins does not have the shape
+// hashbot.toml gives it (an object keyed by system, or a single string).
+type ShapeError struct {
+	File, FOD, Want string
+}
+
+func (e *ShapeError) Error() string {
+	return fmt.Sprintf("%s: hashes.%s must be %s", e.File, e.FOD, e.Want)
+}
+
+// Read parses the pins file at path.
+func Read(path string) (*Pins, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading pins: %w", err)
+	}
+	return Parse(data, path)
+}
+
+// Parse parses pins from data; name is used in error messages.
+func Parse(data []byte, name string) (*Pins, error) {
+	if !json.Valid(data) {
+		var probe any
+		err := json.Unmarshal(data, &probe)
+		return nil, fmt.Errorf("reading pins %s: not valid JSON: %w", name, err)
+	}
+	root, err := parseValue(data, "$")
+	if err != nil {
+		return nil, fmt.Errorf("reading pins %s: %w", name, err)
+	}
+	if root.kind != '{' {
+		return nil, fmt.Errorf("reading pins %s: the top level must be a JSON object", name)
+	}
+	if h := root.get("hashes"); h != nil && h.kind != '{' {
+		return nil, fmt.Errorf("reading pins %s: \"hashes\" must be an object", name)
+	}
+	if in := root.get("inputs"); in != nil && in.kind != '{' && !in.isNull() {
+		return nil, fmt.Errorf("reading pins %s: \"inputs\" must be an object", name)
+	}
+	return &Pins{name: name, root: root}, nil
+}
+
+// Name is the file name the pins were read from, for messages.
+func (p *Pins) Name() string { return p.name }
+
+// Clone returns an independent copy.
+func (p *Pins) Clone() *Pins { return &Pins{name: p.name, root: p.root.clone()} }
+
+// Version is the pinned upstream version, "" when absent.
+func (p *Pins) Version() string { s, _ := p.topString("version"); return s }
+
+// SetVersion sets the pinned upstream version.
+func (p *Pins) SetVersion(v string) { p.root.set("version", stringValue(v)) }
+
+// Rev is the pinned upstream commit (branch mode), "" when absent.
+func (p *Pins) Rev() string { s, _ := p.topString("rev"); return s }
+
+// SetRev sets the pinned upstream commit.
+func (p *Pins) SetRev(rev string) { p.root.set("rev", stringValue(rev)) }
+
+func (p *Pins) topString(key string) (string, bool) {
+	v := p.root.get(key)
+	if v == nil {
+		return "", false
+	}
+	return v.str()
+}
+
+// HasFOD says whether hashes.<fod> is present, even as null.
+func (p *Pins) HasFOD(fod string) bool { return p.root.get("hashes").get(fod) != nil }
+
+// CheckShape returns a *ShapeError when hashes.<fod> is missing or is not the
+// shape the configuration expects. null is accepted in both shapes.
+func (p *Pins) CheckShape(fod string, perSystem bool) error {
+	v := p.root.get("hashes").get(fod)
+	want := "a hash string or null"
+	if perSystem {
+		want = "an object keyed by system (or null)"
+	}
+	switch {
+	case v == nil:
+		return &ShapeError{File: p.name, FOD: fod, Want: want + ", and is missing"}
+	case v.isNull():
+		return nil
+	case perSystem && v.kind == '{':
+		for _, sys := range v.keys {
+			if c := v.fields[sys]; !c.isNull() {
+				if _, ok := c.str(); !ok {
+					return &ShapeError{File: p.name, FOD: fod + "." + sys, Want: "a hash string or null"}
+				}
+			}
+		}
+		return nil
+	case !perSystem:
+		if _, ok := v.str(); ok {
+			return nil
+		}
+	}
+	return &ShapeError{File: p.name, FOD: fod, Want: want}
+}
+
+// Hash returns the pinned hash of fod for system ("" for a system-independent
+// FOD). ok is false when the hash is null, missing or not a string.
+func (p *Pins) Hash(fod, system string) (hash string, ok bool) {
+	v := p.root.get("hashes").get(fod)
+	if system != "" {
+		v = v.get(system)
+	}
+	if v == nil {
+		return "", false
+	}
+	s, ok := v.str()
+	if !ok || s == "" {
+		return "", false
+	}
+	return s, true
+}
+
+// SetHash sets the hash of fod for system ("" for a system-independent FOD);
+// an empty hash writes null. Other systems' hashes are kept.
+func (p *Pins) SetHash(fod, system, hash string) {
+	hashes := p.root.get("hashes")
+	if hashes == nil {
+		hashes = newObject()
+		p.root.set("hashes", hashes)
+	}
+	val := &value{raw: nullValue}
+	if hash != "" {
+		val = stringValue(hash)
+	}
+	if system == "" {
+		hashes.set(fod, val)
+		return
+	}
+	obj := hashes.get(fod)
+	if obj == nil || obj.kind != '{' {
+		obj = newObject()
+		hashes.set(fod, obj)
+	}
+	obj.set(system, val)
+	sortKeys(obj)
+}
+
+// sortKeys keeps per-system objects sorted by system, so that two runs on
+// different builders write the same bytes.
+func sortKeys(v *value) { sort.Strings(v.keys) }
+
+// Input returns the recorded SRI hash of an input file.
+func (p *Pins) Input(path string) (hash string, ok bool) {
+	v := p.root.get("inputs").get(path)
+	if v == nil {
+		return "", false
+	}
+	return v.str()
+}
+
+// SetInput records the SRI hash of an input file.
+func (p *Pins) SetInput(path, hash string) {
+	in := p.root.get("inputs")
+	if in == nil || in.kind != '{' {
+		in = newObject()
+		p.root.set("inputs", in)
+	}
+	in.set(path, stringValue(hash))
+}
+
+// Marshal renders the pins with two-space indentation, keys in their order,
+// and a trailing newline.
+func (p *Pins) Marshal() []byte {
+	var b strings.Builder
+	p.root.write(&b, "")
+	b.WriteByte('\n')
+	return []byte(b.String())
+}
+
+// Equal says whether two pins render to the same bytes.
+func (p *Pins) Equal(q *Pins) bool { return bytes.Equal(p.Marshal(), q.Marshal()) }
+
+// SRI returns the SRI sha256 hash of data ("sha256-<base64>").
+func SRI(data []byte) string {
+	sum := sha256.Sum256(data)
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// FileSRI returns the SRI sha256 hash of the file at path.
+func FileSRI(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("hashing %s: %w", path, err)
+	}
+	return SRI(data), nil
+}

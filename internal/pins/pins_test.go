@@ -1,0 +1,203 @@
+package pins
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const sample = `{
+  "version": "2026.2.1",
+  "comment": "kept as is",
+  "hashes": {
+    "src": "sha256-0Vpf1hj9C8r+rhrCgwoNazpQ+mwgjdjDhuoKCxYQFWw=",
+    "python-deps": {
+      "aarch64-linux": null,
+      "x86_64-linux": "sha256-old"
+    },
+    "server-vendor": null
+  },
+  "inputs": {
+    "uv.lock": "sha256-lock"
+  },
+  "extra": [
+    1,
+    {
+      "z": true,
+      "a": "\u00e9"
+    }
+  ]
+}
+`
+
+func TestRoundTripKeepsBytes(t *testing.T) {
+	p, err := Parse([]byte(sample), "sources.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(sample, string(p.Marshal())); diff != "" {
+		t.Errorf("round trip changed the file (-want +got):\n%s", diff)
+	}
+}
+
+func TestSetHashChangesOnlyThatHash(t *testing.T) {
+	tests := []struct {
+		name           string
+		fod, system, h string
+		want           string
+	}{
+		{"per-system null becomes a hash", "python-deps", "aarch64-linux", "sha256-new",
+			`"aarch64-linux": "sha256-new"`},
+		{"system-independent null becomes a hash", "server-vendor", "", "sha256-vendor",
+			`"server-vendor": "sha256-vendor"`},
+		{"empty hash writes null", "src", "", "", `"src": null`},
+		{"new system is added in sorted order", "python-deps", "riscv64-linux", "sha256-r",
+			"\"aarch64-linux\": null,\n      \"riscv64-linux\": \"sha256-r\",\n      \"x86_64-linux\": \"sha256-old\""},
+		{"new FOD is appended", "webui-deps", "x86_64-linux", "sha256-w",
+			"\"webui-deps\": {\n      \"x86_64-linux\": \"sha256-w\"\n    }\n  },"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Parse([]byte(sample), "sources.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.SetHash(tt.fod, tt.system, tt.h)
+			got := string(p.Marshal())
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("want %q in:\n%s", tt.want, got)
+			}
+			if !strings.Contains(got, `"comment": "kept as is"`) || !strings.Contains(got, `"a": "\u00e9"`) {
+				t.Errorf("unknown keys were not kept:\n%s", got)
+			}
+			h, ok := p.Hash(tt.fod, tt.system)
+			if h != tt.h || ok != (tt.h != "") {
+				t.Errorf("Hash(%q, %q) = %q, %v; want %q", tt.fod, tt.system, h, ok, tt.h)
+			}
+		})
+	}
+}
+
+func TestHashReportsNullAndMissingAsNotOK(t *testing.T) {
+	p, err := Parse([]byte(sample), "sources.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ fod, system string }{
+		{"python-deps", "aarch64-linux"}, {"python-deps", "riscv64-linux"}, {"server-vendor", ""}, {"nope", ""},
+	} {
+		if h, ok := p.Hash(c.fod, c.system); ok {
+			t.Errorf("Hash(%q, %q) = %q, true; want not ok", c.fod, c.system, h)
+		}
+	}
+	if h, ok := p.Hash("python-deps", "x86_64-linux"); !ok || h != "sha256-old" {
+		t.Errorf("Hash(python-deps, x86_64-linux) = %q, %v", h, ok)
+	}
+}
+
+func TestParseRejectsBadFiles(t *testing.T) {
+	tests := []struct {
+		name, data, want string
+	}{
+		{"not JSON", `{"version": `, "reading pins nix/sources.json: not valid JSON"},
+		{"top level array", `[]`, "top level must be a JSON object"},
+		{"hashes not an object", `{"hashes": []}`, `"hashes" must be an object`},
+		{"duplicate key", `{"version": "1", "version": "2"}`, `duplicate key "version"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.data), "nix/sources.json")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v; want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestCheckShape(t *testing.T) {
+	p, err := Parse([]byte(sample), "nix/sources.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		fod       string
+		perSystem bool
+		wantErr   string
+	}{
+		{"python-deps", true, ""},
+		{"src", false, ""},
+		{"server-vendor", false, ""},
+		{"server-vendor", true, ""},
+		{"src", true, "hashes.src must be an object keyed by system"},
+		{"python-deps", false, "hashes.python-deps must be a hash string or null"},
+		{"webui-deps", true, "hashes.webui-deps must be an object keyed by system (or null), and is missing"},
+	}
+	for _, tt := range tests {
+		err := p.CheckShape(tt.fod, tt.perSystem)
+		if (err == nil) != (tt.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("CheckShape(%q, %v) = %v; want %q", tt.fod, tt.perSystem, err, tt.wantErr)
+		}
+	}
+}
+
+func TestInputsAndVersion(t *testing.T) {
+	p, err := Parse([]byte(`{"version": "1"}`), "p.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.SetVersion("2")
+	p.SetRev("abc")
+	p.SetInput("uv.lock", "sha256-x")
+	want := "{\n  \"version\": \"2\",\n  \"rev\": \"abc\",\n  \"inputs\": {\n    \"uv.lock\": \"sha256-x\"\n  }\n}\n"
+	if diff := cmp.Diff(want, string(p.Marshal())); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if h, ok := p.Input("uv.lock"); !ok || h != "sha256-x" {
+		t.Errorf("Input = %q, %v", h, ok)
+	}
+}
+
+func TestCloneIsIndependent(t *testing.T) {
+	p, _ := Parse([]byte(sample), "p.json")
+	c := p.Clone()
+	c.SetHash("src", "", "sha256-changed")
+	if h, _ := p.Hash("src", ""); h == "sha256-changed" {
+		t.Error("changing the clone changed the original")
+	}
+}
+
+func TestWriteFileReplacesAtomicallyAndKeepsMode(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "sources.json")
+	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(path, []byte("new\n")); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	fi, _ := os.Stat(path)
+	if string(got) != "new\n" || fi.Mode().Perm() != 0o600 {
+		t.Errorf("content %q mode %v", got, fi.Mode().Perm())
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+	if err := WriteFile(filepath.Join(dir, "missing", "x.json"), nil); err == nil {
+		t.Error("writing into a missing directory succeeded")
+	}
+}
+
+func TestSRI(t *testing.T) {
+	// sha256 of the empty string, in SRI form.
+	if got := SRI(nil); got != "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" {
+		t.Errorf("SRI(nil) = %s", got)
+	}
+	if _, err := FileSRI(filepath.Join(t.TempDir(), "nope")); err == nil || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("FileSRI on a missing file: %v", err)
+	}
+}
