@@ -1,0 +1,133 @@
+package pulls
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/google/go-github/v60/github"
+	"github.com/rs/zerolog"
+)
+
+// defaultLabels are the labels added to a pull request when Options.Labels
+// is nil.
+var defaultLabels = []string{"dependencies", "nix"}
+
+// DefaultBranchPrefix is the head-branch prefix used when
+// Options.BranchPrefix is empty.
+const DefaultBranchPrefix = "hashbot/"
+
+// Log field names used by this package.
+const (
+	logBranch       = "branch"
+	logPR           = "pr"
+	logSupersededBy = "superseded_by"
+	logVersion      = "version"
+)
+
+// Options configures a Manager.
+type Options struct {
+	// Client is the GitHub client every call goes through; required.
+	Client *github.Client
+	// Owner and Repo name the packaging repository the pull requests are
+	// opened on; both required. Head branches live in this repository too.
+	Owner, Repo string
+	// Base is the branch pull requests merge into; "" looks up the
+	// repository's default branch once, on first use.
+	Base string
+	// Labels are added to every published pull request. nil means
+	// ["dependencies", "nix"]; an empty non-nil slice adds none.
+	Labels []string
+	// Draft opens new pull requests as drafts. Existing ones keep their state.
+	Draft bool
+	// BranchPrefix is the prefix of hashbot's head branches, "hashbot/" when
+	// empty. Branches are named <prefix><upstream name>-<version>.
+	BranchPrefix string
+	// Log receives one line per write to GitHub; the zero value logs nothing.
+	Log zerolog.Logger
+}
+
+// Manager finds, creates, updates and supersedes hashbot's pull requests in
+// one repository. It is safe for concurrent use.
+type Manager struct {
+	gh     *github.Client
+	owner  string
+	repo   string
+	labels []string
+	draft  bool
+	prefix string
+	log    zerolog.Logger
+
+	baseMu sync.Mutex
+	base   string
+}
+
+// New checks opts and returns a Manager. It makes no request.
+func New(opts Options) (*Manager, error) {
+	var errs []error
+	if opts.Client == nil {
+		errs = append(errs, errors.New("no GitHub client"))
+	}
+	if !validName(opts.Owner) {
+		errs = append(errs, fmt.Errorf("owner %q is not a GitHub owner name", opts.Owner))
+	}
+	if !validName(opts.Repo) {
+		errs = append(errs, fmt.Errorf("repo %q is not a GitHub repository name", opts.Repo))
+	}
+	labels := opts.Labels
+	if labels == nil {
+		labels = defaultLabels
+	}
+	for _, l := range labels {
+		if strings.TrimSpace(l) == "" {
+			errs = append(errs, errors.New("labels: empty label"))
+		}
+	}
+	prefix := opts.BranchPrefix
+	if prefix == "" {
+		prefix = DefaultBranchPrefix
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("configuring pull requests: %w", err)
+	}
+	return &Manager{
+		gh:     opts.Client,
+		owner:  opts.Owner,
+		repo:   opts.Repo,
+		labels: append([]string(nil), labels...),
+		draft:  opts.Draft,
+		prefix: prefix,
+		log:    opts.Log,
+		base:   opts.Base,
+	}, nil
+}
+
+// validName reports whether s can be a GitHub owner or repository name: no
+// slash, no whitespace, not empty, not "." or "..".
+func validName(s string) bool {
+	if s == "" || s == "." || s == ".." {
+		return false
+	}
+	return !strings.ContainsAny(s, "/ \t\r\n?#%")
+}
+
+// baseBranch returns the configured base, or the repository's default branch
+// looked up once.
+func (m *Manager) baseBranch(ctx context.Context) (string, error) {
+	m.baseMu.Lock()
+	defer m.baseMu.Unlock()
+	if m.base != "" {
+		return m.base, nil
+	}
+	r, _, err := m.gh.Repositories.Get(ctx, m.owner, m.repo)
+	if err != nil {
+		return "", fmt.Errorf("looking up the default branch of %s/%s: %w", m.owner, m.repo, err)
+	}
+	if r.GetDefaultBranch() == "" {
+		return "", fmt.Errorf("looking up the default branch of %s/%s: GitHub returned none", m.owner, m.repo)
+	}
+	m.base = r.GetDefaultBranch()
+	return m.base, nil
+}

@@ -1,0 +1,199 @@
+package pulls
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// Request is one pull request to publish.
+type Request struct {
+	// Branch is the full head branch name, already pushed to Owner/Repo,
+	// e.g. "hashbot/authentik-2026.2.2".
+	Branch string
+	// Title and Body are the pull request's title and Markdown body (see
+	// RenderTitle and RenderBody).
+	Title, Body string
+	// UpstreamName is the upstream repository's name, e.g. "authentik"; with
+	// Version it decides which older hashbot pull requests are superseded.
+	UpstreamName string
+	// Version is the upstream version this pull request moves to; "" skips
+	// superseding.
+	Version string
+}
+
+// Outcome says what Publish did.
+type Outcome struct {
+	// Number and URL identify the published pull request.
+	Number int
+	URL    string
+	// Created is true when the pull request was opened by this call, false
+	// when an open one was updated.
+	Created bool
+	// Superseded lists the older pull requests this call closed.
+	Superseded []int
+}
+
+// Publish finds the open pull request whose head is Owner:req.Branch and
+// updates its title and body, or creates it (as a draft when Options.Draft),
+// then adds the labels and closes older open hashbot pull requests for the
+// same upstream with a "Superseded by #N." comment. Writes that would change
+// nothing are skipped. A 422 "A pull request already exists" answer to the
+// create is resolved by finding and updating that pull request.
+//
+// When closing an older pull request fails, Publish returns both the Outcome
+// (the new pull request exists) and the error.
+func (m *Manager) Publish(ctx context.Context, req Request) (*Outcome, error) {
+	if err := req.validate(); err != nil {
+		return nil, err
+	}
+	log := m.log.With().Str(logBranch, req.Branch).Logger()
+	base, err := m.baseBranch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pr, err := m.findOpen(ctx, req.Branch)
+	if err != nil {
+		return nil, err
+	}
+	created := false
+	if pr == nil {
+		pr, err = m.create(ctx, base, req)
+		switch {
+		case alreadyExists(err):
+			log.Info().Msg("GitHub says a pull request already exists for the branch; updating it")
+			if pr, err = m.findOpen(ctx, req.Branch); err != nil {
+				return nil, err
+			}
+			if pr == nil {
+				return nil, fmt.Errorf("creating pull request for %s: GitHub says one already exists, but no open pull request has that head", req.Branch)
+			}
+		case err != nil:
+			return nil, err
+		default:
+			created = true
+			log.Info().Int(logPR, pr.GetNumber()).Msg("opened pull request")
+		}
+	}
+	if !created {
+		if pr, err = m.update(ctx, pr, req); err != nil {
+			return nil, err
+		}
+	}
+	if err := m.addLabels(ctx, pr); err != nil {
+		return nil, err
+	}
+	out := &Outcome{Number: pr.GetNumber(), URL: pr.GetHTMLURL(), Created: created}
+	out.Superseded, err = m.supersede(ctx, req, pr.GetNumber())
+	return out, err
+}
+
+func (r Request) validate() error {
+	switch {
+	case r.Branch == "" || strings.ContainsAny(r.Branch, " \t\r\n:~^?*[\\") || strings.HasPrefix(r.Branch, "-"):
+		return fmt.Errorf("publishing pull request: branch %q is not a valid head branch", r.Branch)
+	case strings.TrimSpace(r.Title) == "":
+		return fmt.Errorf("publishing pull request for %s: empty title", r.Branch)
+	}
+	return nil
+}
+
+// findOpen returns the open pull request whose head is owner:branch in this
+// repository, or nil. The answer is checked, not trusted: GitHub ignores a
+// head filter it cannot parse and lists every pull request.
+func (m *Manager) findOpen(ctx context.Context, branch string) (*github.PullRequest, error) {
+	opts := &github.PullRequestListOptions{
+		State:       "open",
+		Head:        m.owner + ":" + branch,
+		ListOptions: github.ListOptions{PerPage: 100},
+	}
+	prs, _, err := m.gh.PullRequests.List(ctx, m.owner, m.repo, opts)
+	if err != nil {
+		return nil, fmt.Errorf("finding the open pull request for %s: %w", branch, err)
+	}
+	for _, pr := range prs {
+		if pr.GetHead().GetRef() == branch && m.ownHead(pr) {
+			return pr, nil
+		}
+	}
+	return nil, nil
+}
+
+// ownHead reports whether pr's head branch lives in the managed repository
+// rather than in a fork.
+func (m *Manager) ownHead(pr *github.PullRequest) bool {
+	return strings.EqualFold(pr.GetHead().GetRepo().GetFullName(), m.owner+"/"+m.repo)
+}
+
+func (m *Manager) create(ctx context.Context, base string, req Request) (*github.PullRequest, error) {
+	np := &github.NewPullRequest{
+		Title: github.String(req.Title),
+		Head:  github.String(req.Branch),
+		Base:  github.String(base),
+		Body:  github.String(req.Body),
+	}
+	if m.draft {
+		np.Draft = github.Bool(true)
+	}
+	pr, _, err := m.gh.PullRequests.Create(ctx, m.owner, m.repo, np)
+	if err != nil {
+		return nil, fmt.Errorf("creating pull request %s -> %s: %w", req.Branch, base, err)
+	}
+	return pr, nil
+}
+
+// update sets pr's title and body when either differs.
+func (m *Manager) update(ctx context.Context, pr *github.PullRequest, req Request) (*github.PullRequest, error) {
+	if pr.GetTitle() == req.Title && pr.GetBody() == req.Body {
+		m.log.Debug().Int(logPR, pr.GetNumber()).Msg("pull request already up to date")
+		return pr, nil
+	}
+	edit := &github.PullRequest{Title: github.String(req.Title), Body: github.String(req.Body)}
+	updated, _, err := m.gh.PullRequests.Edit(ctx, m.owner, m.repo, pr.GetNumber(), edit)
+	if err != nil {
+		return nil, fmt.Errorf("updating pull request #%d: %w", pr.GetNumber(), err)
+	}
+	m.log.Info().Int(logPR, pr.GetNumber()).Msg("updated pull request")
+	return updated, nil
+}
+
+// addLabels adds the labels pr does not have yet.
+func (m *Manager) addLabels(ctx context.Context, pr *github.PullRequest) error {
+	var missing []string
+	for _, l := range m.labels {
+		if !slices.ContainsFunc(pr.Labels, func(have *github.Label) bool { return strings.EqualFold(have.GetName(), l) }) {
+			missing = append(missing, l)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if _, _, err := m.gh.Issues.AddLabelsToIssue(ctx, m.owner, m.repo, pr.GetNumber(), missing); err != nil {
+		return fmt.Errorf("adding labels %s to pull request #%d: %w", strings.Join(missing, ", "), pr.GetNumber(), err)
+	}
+	return nil
+}
+
+// alreadyExists reports whether err is GitHub's 422 answer to creating a
+// pull request whose head already has an open one.
+func alreadyExists(err error) bool {
+	var er *github.ErrorResponse
+	if !errors.As(err, &er) || er.Response == nil || er.Response.StatusCode != http.StatusUnprocessableEntity {
+		return false
+	}
+	const text = "a pull request already exists"
+	if strings.Contains(strings.ToLower(er.Message), text) {
+		return true
+	}
+	for _, e := range er.Errors {
+		if strings.Contains(strings.ToLower(e.Message), text) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,82 @@
+package pulls
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// supersede closes the open hashbot pull requests for req.UpstreamName whose
+// version is older than req.Version, commenting "Superseded by #n." on each.
+// It returns the numbers it closed, also when a later close fails.
+func (m *Manager) supersede(ctx context.Context, req Request, n int) ([]int, error) {
+	if req.UpstreamName == "" || req.Version == "" {
+		return nil, nil
+	}
+	if _, ok := parseVersion(req.Version); !ok {
+		m.log.Warn().Str(logVersion, req.Version).Msg("version is not comparable; not superseding older pull requests")
+		return nil, nil
+	}
+	open, err := m.listOpen(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var closed []int
+	for _, pr := range open {
+		if pr.GetNumber() == n || !m.older(pr, req) {
+			continue
+		}
+		if err := m.closeSuperseded(ctx, pr.GetNumber(), n); err != nil {
+			return closed, err
+		}
+		closed = append(closed, pr.GetNumber())
+	}
+	return closed, nil
+}
+
+// older reports whether pr is a hashbot pull request for the same upstream
+// at a version older than req.Version: its head is a branch of this
+// repository named <prefix><upstream name>-<version>.
+func (m *Manager) older(pr *github.PullRequest, req Request) bool {
+	if !m.ownHead(pr) {
+		return false
+	}
+	v, ok := strings.CutPrefix(pr.GetHead().GetRef(), m.prefix+req.UpstreamName+"-")
+	if !ok {
+		return false
+	}
+	c, ok := compareVersions(v, req.Version)
+	return ok && c < 0
+}
+
+// listOpen returns every open pull request of the repository, following
+// pagination.
+func (m *Manager) listOpen(ctx context.Context) ([]*github.PullRequest, error) {
+	opts := &github.PullRequestListOptions{State: "open", ListOptions: github.ListOptions{PerPage: 100}}
+	var all []*github.PullRequest
+	for {
+		prs, resp, err := m.gh.PullRequests.List(ctx, m.owner, m.repo, opts)
+		if err != nil {
+			return nil, fmt.Errorf("listing open pull requests of %s/%s: %w", m.owner, m.repo, err)
+		}
+		all = append(all, prs...)
+		if resp == nil || resp.NextPage == 0 {
+			return all, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+func (m *Manager) closeSuperseded(ctx context.Context, old, n int) error {
+	comment := &github.IssueComment{Body: github.String(fmt.Sprintf("Superseded by #%d.", n))}
+	if _, _, err := m.gh.Issues.CreateComment(ctx, m.owner, m.repo, old, comment); err != nil {
+		return fmt.Errorf("commenting on superseded pull request #%d: %w", old, err)
+	}
+	if _, _, err := m.gh.PullRequests.Edit(ctx, m.owner, m.repo, old, &github.PullRequest{State: github.String("closed")}); err != nil {
+		return fmt.Errorf("closing superseded pull request #%d: %w", old, err)
+	}
+	m.log.Info().Int(logPR, old).Int(logSupersededBy, n).Msg("closed superseded pull request")
+	return nil
+}
