@@ -1,0 +1,241 @@
+package gitops
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// ResetBranch fetches base from the remote (default: Options.Base, else the
+// remote's HEAD branch) and points the local branch at the fetched commit,
+// creating the branch or discarding what it held. It returns that commit.
+// The working tree, index and HEAD are not touched; a branch that is checked
+// out is refused with ErrBranchCheckedOut.
+func (r *Repo) ResetBranch(ctx context.Context, branch, base string) (Hash, error) {
+	if err := CheckBranchName(branch); err != nil {
+		return ZeroHash, err
+	}
+	base, err := r.baseBranch(ctx, base)
+	if err != nil {
+		return ZeroHash, err
+	}
+	if base == branch {
+		return ZeroHash, fmt.Errorf("resetting branch %s: it is the base branch", branch)
+	}
+	name := plumbing.NewBranchReferenceName(branch)
+	if head, err := r.repo.Storer.Reference(plumbing.HEAD); err == nil &&
+		head.Type() == plumbing.SymbolicReference && head.Target() == name {
+		return ZeroHash, fmt.Errorf("resetting branch %s in %s: %w", branch, r.dir, ErrBranchCheckedOut)
+	}
+	h, err := r.FetchBase(ctx, base)
+	if err != nil {
+		return ZeroHash, err
+	}
+	if err := r.repo.Storer.SetReference(plumbing.NewHashReference(name, h)); err != nil {
+		return ZeroHash, fmt.Errorf("resetting branch %s to %s: %w", branch, base, err)
+	}
+	return h, nil
+}
+
+// PinsCommit is what CommitPins commits.
+type PinsCommit struct {
+	Branch     string // the local branch, as left by ResetBranch
+	Path       string // the pins file, relative to the repository root, '/'-separated
+	Content    []byte // the new pins content
+	Name       string // the upstream name in the subject line
+	OldVersion string
+	NewVersion string
+	Body       string // the list of changed hashes
+}
+
+// CommitPins commits c.Content as the pins file on top of c.Branch and moves
+// the branch to the new commit, which it returns. The commit is built from
+// the branch tip's tree with only the pins blob replaced, so nothing else
+// (a dirty working tree, a staged file) can land in it, and the working tree
+// and index are not touched. Before committing it runs GuardPinsChange and
+// checks that the new tree differs from the old in the pins file only.
+// Content equal to the current pins gives ErrNoChange.
+func (r *Repo) CommitPins(ctx context.Context, c PinsCommit) (Hash, error) {
+	if err := ctx.Err(); err != nil {
+		return ZeroHash, err
+	}
+	parts, err := splitRepoPath(c.Path)
+	if err != nil {
+		return ZeroHash, err
+	}
+	refName := plumbing.NewBranchReferenceName(c.Branch)
+	ref, err := r.repo.Reference(refName, true)
+	if err != nil {
+		return ZeroHash, fmt.Errorf("committing pins on %s: %w", c.Branch, err)
+	}
+	parent, err := r.repo.CommitObject(ref.Hash())
+	if err != nil {
+		return ZeroHash, fmt.Errorf("committing pins on %s: reading %s: %w", c.Branch, ref.Hash(), err)
+	}
+	old, err := fileContent(parent, c.Path)
+	if err != nil {
+		return ZeroHash, fmt.Errorf("committing pins on %s: %w", c.Branch, err)
+	}
+	if bytes.Equal(old, c.Content) {
+		return ZeroHash, fmt.Errorf("committing %s on %s: %w", c.Path, c.Branch, ErrNoChange)
+	}
+	if err := GuardPinsChange(old, c.Content); err != nil {
+		return ZeroHash, fmt.Errorf("committing %s on %s: %w", c.Path, c.Branch, err)
+	}
+	blob, err := r.storeBlob(c.Content)
+	if err != nil {
+		return ZeroHash, err
+	}
+	treeHash, err := r.replaceInTree(parent.TreeHash, parts, blob)
+	if err != nil {
+		return ZeroHash, fmt.Errorf("committing %s on %s: %w", c.Path, c.Branch, err)
+	}
+	if err := r.checkOnlyPath(parent.TreeHash, treeHash, c.Path); err != nil {
+		return ZeroHash, fmt.Errorf("committing %s on %s: %w", c.Path, c.Branch, err)
+	}
+	sig := object.Signature{Name: r.author.Name, Email: r.author.Email, When: time.Now()}
+	commit := &object.Commit{
+		Author: sig, Committer: sig, TreeHash: treeHash, ParentHashes: []plumbing.Hash{parent.Hash},
+		Message: CommitMessage(c.Name, c.OldVersion, c.NewVersion, c.Body),
+	}
+	h, err := r.storeObject(commit)
+	if err != nil {
+		return ZeroHash, fmt.Errorf("committing %s on %s: %w", c.Path, c.Branch, err)
+	}
+	if err := r.repo.Storer.CheckAndSetReference(plumbing.NewHashReference(refName, h), ref); err != nil {
+		return ZeroHash, fmt.Errorf("committing %s: moving %s to %s: %w", c.Path, c.Branch, h, err)
+	}
+	return h, nil
+}
+
+func splitRepoPath(p string) ([]string, error) {
+	clean := path.Clean(p)
+	if p == "" || clean != p || path.IsAbs(p) || clean == "." || strings.HasPrefix(clean, "../") || clean == ".." {
+		return nil, fmt.Errorf("pins path %q: want a clean path relative to the repository root", p)
+	}
+	parts := strings.Split(clean, "/")
+	for _, part := range parts {
+		if strings.EqualFold(part, ".git") {
+			return nil, fmt.Errorf("pins path %q: inside .git", p)
+		}
+	}
+	return parts, nil
+}
+
+func fileContent(c *object.Commit, p string) ([]byte, error) {
+	f, err := c.File(p)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s at %s: %w", p, c.Hash, err)
+	}
+	rd, err := f.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("reading %s at %s: %w", p, c.Hash, err)
+	}
+	defer rd.Close()
+	b, err := io.ReadAll(rd)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s at %s: %w", p, c.Hash, err)
+	}
+	return b, nil
+}
+
+type encoder interface {
+	Encode(plumbing.EncodedObject) error
+}
+
+func (r *Repo) storeObject(o encoder) (plumbing.Hash, error) {
+	obj := r.repo.Storer.NewEncodedObject()
+	if err := o.Encode(obj); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return r.repo.Storer.SetEncodedObject(obj)
+}
+
+func (r *Repo) storeBlob(content []byte) (plumbing.Hash, error) {
+	obj := r.repo.Storer.NewEncodedObject()
+	obj.SetType(plumbing.BlobObject)
+	obj.SetSize(int64(len(content)))
+	w, err := obj.Writer()
+	if err == nil {
+		_, err = w.Write(content)
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("writing pins blob: %w", err)
+	}
+	h, err := r.repo.Storer.SetEncodedObject(obj)
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("writing pins blob: %w", err)
+	}
+	return h, nil
+}
+
+// replaceInTree returns the hash of a copy of tree treeHash in which the
+// existing regular file at parts points to blob, with its mode kept.
+func (r *Repo) replaceInTree(treeHash plumbing.Hash, parts []string, blob plumbing.Hash) (plumbing.Hash, error) {
+	tree, err := object.GetTree(r.repo.Storer, treeHash)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	entries := append([]object.TreeEntry(nil), tree.Entries...)
+	for i := range entries {
+		e := &entries[i]
+		if e.Name != parts[0] {
+			continue
+		}
+		if len(parts) == 1 {
+			if e.Mode != filemode.Regular && e.Mode != filemode.Executable {
+				return plumbing.ZeroHash, fmt.Errorf("%s is not a regular file (mode %s)", e.Name, e.Mode)
+			}
+			e.Hash = blob
+		} else {
+			if e.Mode != filemode.Dir {
+				return plumbing.ZeroHash, fmt.Errorf("%s is not a directory", e.Name)
+			}
+			if e.Hash, err = r.replaceInTree(e.Hash, parts[1:], blob); err != nil {
+				return plumbing.ZeroHash, err
+			}
+		}
+		return r.storeObject(&object.Tree{Entries: entries})
+	}
+	return plumbing.ZeroHash, fmt.Errorf("%s not found in the base tree", parts[0])
+}
+
+// checkOnlyPath refuses a new tree that differs from the old anywhere but p.
+func (r *Repo) checkOnlyPath(oldTree, newTree plumbing.Hash, p string) error {
+	a, err := object.GetTree(r.repo.Storer, oldTree)
+	if err != nil {
+		return err
+	}
+	b, err := object.GetTree(r.repo.Storer, newTree)
+	if err != nil {
+		return err
+	}
+	changes, err := object.DiffTree(a, b)
+	if err != nil {
+		return err
+	}
+	for _, ch := range changes {
+		if ch.From.Name != p || ch.To.Name != p {
+			other := ch.To.Name
+			if other == "" || other == p {
+				other = ch.From.Name
+			}
+			return &GuardError{Path: other, Reason: "the commit would change a file other than the pins"}
+		}
+	}
+	if len(changes) != 1 {
+		return &GuardError{Path: p, Reason: fmt.Sprintf("the commit changes %d files, want exactly the pins", len(changes))}
+	}
+	return nil
+}
