@@ -1,0 +1,133 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
+
+	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/fod"
+	"github.com/hashbot-nix/hashbot/internal/pins"
+	"github.com/hashbot-nix/hashbot/internal/pulls"
+	"github.com/hashbot-nix/hashbot/internal/upstream"
+)
+
+// bodyData gathers what the pull request body shows. report is nil when
+// the rows come from the pins alone (a resumed run).
+func bodyData(cfg *config.Config, check *upstream.Result, rows []pulls.HashRow, report *fod.Report, verify bool) pulls.BodyData {
+	_, name := cfg.UpstreamOwnerName()
+	d := pulls.BodyData{
+		UpstreamRepo: cfg.Upstream.Repo, UpstreamName: name,
+		OldVersion: check.Pinned, NewVersion: check.Candidate,
+		OldTag: check.PinnedTag, NewTag: check.CandidateTag,
+		ReleaseURL: check.ReleaseURL, CompareURL: check.CompareURL,
+		Rows: rows, Stale: check.Stale,
+	}
+	for _, s := range check.Summaries {
+		d.Summaries = append(d.Summaries, pulls.Summary{File: s.File, FODs: s.FODs, Lines: s.Lines()})
+	}
+	if report != nil {
+		d.NixVersion, d.Builders = report.NixVersion, report.Builders
+		if verify {
+			d.Verify = verifySentence(report)
+		}
+	}
+	d.Reproduce = reproduceCommands(cfg, check, rows)
+	return d
+}
+
+func rowsFromReport(r *fod.Report) []pulls.HashRow {
+	rows := make([]pulls.HashRow, 0, len(r.Results))
+	for _, t := range r.Results {
+		sys := t.System
+		if !t.PerSystem {
+			sys = ""
+		}
+		note := t.Message
+		if len(t.LogTail) > 0 {
+			note = strings.TrimSpace(note + "\n" + strings.Join(t.LogTail, "\n"))
+		}
+		rows = append(rows, pulls.HashRow{FOD: t.FOD, System: sys, Old: t.Old, New: t.New, Status: string(t.Status), Note: note})
+	}
+	return rows
+}
+
+// rowsFromPins lists the hashes that differ between two pins, for a pull
+// request opened from a branch computed by an earlier run.
+func rowsFromPins(cfg *config.Config, old, cur *pins.Pins) []pulls.HashRow {
+	var rows []pulls.HashRow
+	for _, name := range cfg.FODNames() {
+		f := cfg.FODs[name]
+		systems := f.Systems
+		if !f.PerSystem() {
+			systems = []string{""}
+		}
+		for _, sys := range systems {
+			o, _ := old.Hash(name, sys)
+			n, _ := cur.Hash(name, sys)
+			if o != n {
+				rows = append(rows, pulls.HashRow{FOD: name, System: sys, Old: o, New: n, Status: string(fod.StatusChanged)})
+			}
+		}
+	}
+	return rows
+}
+
+func verifySentence(r *fod.Report) string {
+	var bad []string
+	for _, t := range r.Results {
+		if t.Status == fod.StatusUnreproducible {
+			bad = append(bad, t.FOD+" ("+systemLabel(t.System, t.PerSystem)+")")
+		}
+	}
+	if len(bad) == 0 {
+		return "Every new hash was rebuilt with `nix-build --check` and reproduced."
+	}
+	return "Not reproducible with `nix-build --check`: " + strings.Join(bad, ", ") + "."
+}
+
+// reproduceCommands are the commands a maintainer runs to recompute the
+// same hashes locally.
+func reproduceCommands(cfg *config.Config, check *upstream.Result, rows []pulls.HashRow) []string {
+	fods := map[string]bool{}
+	var args []string
+	for _, r := range rows {
+		if !fods[r.FOD] {
+			fods[r.FOD] = true
+			args = append(args, "--fod "+r.FOD)
+		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	cmd := "hashbot update " + strings.Join(args, " ")
+	if check.Candidate != "" && check.Candidate != check.Pinned {
+		return []string{fmt.Sprintf("hashbot run --dry-run --version %s", check.Candidate), cmd + "   # after setting the version in " + cfg.Pins}
+	}
+	return []string{cmd}
+}
+
+// unifiedDiff renders a line diff of the pins for --dry-run output.
+func unifiedDiff(name string, old, cur []byte) string {
+	dmp := diffmatchpatch.New()
+	a, b, lines := dmp.DiffLinesToChars(string(old), string(cur))
+	diffs := dmp.DiffCharsToLines(dmp.DiffMain(a, b, false), lines)
+	var out strings.Builder
+	fmt.Fprintf(&out, "--- a/%s\n+++ b/%s\n", name, name)
+	for _, d := range diffs {
+		prefix := " "
+		switch d.Type {
+		case diffmatchpatch.DiffInsert:
+			prefix = "+"
+		case diffmatchpatch.DiffDelete:
+			prefix = "-"
+		}
+		for _, line := range strings.SplitAfter(d.Text, "\n") {
+			if line != "" {
+				out.WriteString(prefix + strings.TrimSuffix(line, "\n") + "\n")
+			}
+		}
+	}
+	return out.String()
+}

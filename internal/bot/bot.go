@@ -1,0 +1,257 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/fod"
+	"github.com/hashbot-nix/hashbot/internal/gitops"
+	"github.com/hashbot-nix/hashbot/internal/pins"
+	"github.com/hashbot-nix/hashbot/internal/pulls"
+	"github.com/hashbot-nix/hashbot/internal/runlock"
+	"github.com/hashbot-nix/hashbot/internal/upstream"
+)
+
+// upstreamChecker finds the candidate version and the stale FODs.
+type upstreamChecker interface {
+	Check(ctx context.Context, cfg *config.Config, p *pins.Pins, opts upstream.CheckOptions) (*upstream.Result, error)
+}
+
+// hashComputer recomputes FOD hashes with Nix.
+type hashComputer interface {
+	Compute(ctx context.Context, req fod.Request) (*fod.Report, error)
+}
+
+// prPublisher opens or updates the pull request.
+type prPublisher interface {
+	Publish(ctx context.Context, req pulls.Request) (*pulls.Outcome, error)
+	// FindOpen returns the open pull request whose head is branch, or nil.
+	FindOpen(ctx context.Context, branch string) (*pulls.Outcome, error)
+}
+
+// Options configures a Bot. Config, Checker and Engine are required;
+// Publisher is required unless DryRun.
+type Options struct {
+	Config    *config.Config
+	Checker   upstreamChecker
+	Engine    hashComputer
+	Publisher prPublisher
+	// Git opens the packaging repository; default gitops.Open on Config.Dir.
+	Git GitOptions
+	// StateDir holds the run lock; empty means no lock (tests).
+	StateDir string
+	Log      zerolog.Logger
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// GitOptions says how the bot reaches the packaging repository's remote.
+type GitOptions struct {
+	// Token authenticates pushes to https remotes; never logged.
+	Token string
+}
+
+// RunOptions are the choices of one run.
+type RunOptions struct {
+	// Version pins this upstream version instead of the newest.
+	Version string
+	// DryRun computes everything, writes nothing, pushes nothing.
+	DryRun bool
+	// Verify rebuilds each new FOD with --check before trusting it.
+	Verify bool
+	// Command describes the run in the lock note ("hashbot run").
+	Command string
+	// Progress, when set, receives human progress lines.
+	Progress io.Writer
+}
+
+// Status is how a run ended.
+type Status string
+
+// The statuses of a run.
+const (
+	StatusUpToDate Status = "up-to-date"
+	StatusUpdated  Status = "updated"
+	StatusDryRun   Status = "dry-run"
+)
+
+// Outcome is what a run did.
+type Outcome struct {
+	Status    Status           `json:"status"`
+	Pinned    string           `json:"pinned"`
+	Candidate string           `json:"candidate"`
+	Stale     map[string][]string `json:"stale,omitempty"`
+	Report    *fod.Report      `json:"report,omitempty"`
+	Branch    string           `json:"branch,omitempty"`
+	Commit    string           `json:"commit,omitempty"`
+	PR        *pulls.Outcome   `json:"pull_request,omitempty"`
+	Title     string           `json:"title,omitempty"`
+	Body      string           `json:"-"`
+	Diff      string           `json:"-"`
+	Started   time.Time        `json:"started"`
+	Finished  time.Time        `json:"finished"`
+}
+
+// PartialError is returned when some targets could not be computed: nothing
+// was committed or pushed. Report holds the per-target table.
+type PartialError struct {
+	Report *fod.Report
+}
+
+func (e *PartialError) Error() string {
+	var bad []string
+	for _, r := range e.Report.Results {
+		if r.Status != fod.StatusChanged && r.Status != fod.StatusUnchanged {
+			sys := r.System
+			if sys == "" {
+				sys = "all systems"
+			}
+			bad = append(bad, fmt.Sprintf("%s (%s): %s", r.FOD, sys, r.Status))
+		}
+	}
+	sort.Strings(bad)
+	return fmt.Sprintf("not every hash could be computed, nothing was committed: %v", bad)
+}
+
+// Bot runs hashbot's pipeline for one packaging repository.
+type Bot struct {
+	opts Options
+}
+
+// New checks opts and returns a Bot.
+func New(opts Options) (*Bot, error) {
+	switch {
+	case opts.Config == nil:
+		return nil, errors.New("bot: no configuration")
+	case opts.Checker == nil:
+		return nil, errors.New("bot: no upstream checker")
+	case opts.Engine == nil:
+		return nil, errors.New("bot: no hash engine")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Bot{opts: opts}, nil
+}
+
+// Run checks upstream and, when something is stale, computes the new hashes,
+// commits the pins on the bot's branch, pushes it and opens or updates the
+// pull request. With DryRun it stops before the commit and returns the diff
+// and the pull request it would open.
+func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) {
+	cfg := b.opts.Config
+	out = &Outcome{Started: b.opts.Now()}
+	defer func() { out.Finished = b.opts.Now() }()
+	if b.opts.StateDir != "" {
+		cmd := ro.Command
+		if cmd == "" {
+			cmd = "hashbot run"
+		}
+		lock, err := runlock.Acquire(b.opts.StateDir, cfg.Dir, cmd)
+		if err != nil {
+			return out, err
+		}
+		defer lock.Release()
+	}
+	if !ro.DryRun && b.opts.Publisher == nil {
+		return out, errors.New("bot: no pull-request publisher (use a dry run)")
+	}
+	log := b.opts.Log.With().Str("repo", cfg.Upstream.Repo).Logger()
+
+	oldPins, err := pins.Read(cfg.PinsPath())
+	if err != nil {
+		return out, err
+	}
+	out.Pinned = oldPins.Version()
+	check, err := b.opts.Checker.Check(ctx, cfg, oldPins, upstream.CheckOptions{Version: ro.Version})
+	if err != nil {
+		return out, fmt.Errorf("checking upstream %s: %w", cfg.Upstream.Repo, err)
+	}
+	out.Candidate, out.Stale = check.Candidate, check.Stale
+	if len(check.Stale) == 0 {
+		log.Info().Str("version", check.Candidate).Msg("up to date")
+		out.Status = StatusUpToDate
+		return out, nil
+	}
+	log.Info().Str("pinned", check.Pinned).Str("candidate", check.Candidate).
+		Strs("stale", sortedKeys(check.Stale)).Msg("stale FODs found")
+
+	_, name := cfg.UpstreamOwnerName()
+	branch, err := gitops.BranchName(cfg.Git.BranchPrefix, name, check.Candidate)
+	if err != nil {
+		return out, err
+	}
+	out.Branch = branch
+	var repo *gitops.Repo
+	if !ro.DryRun {
+		if repo, err = b.openRepo(ctx); err != nil {
+			return out, err
+		}
+		done, err := b.resumeBranch(ctx, repo, out, oldPins, check)
+		if err != nil || done {
+			return out, err
+		}
+	}
+
+	newPins := nextPins(oldPins, check)
+	report, err := b.opts.Engine.Compute(ctx, fod.Request{
+		Config: cfg, Pins: newPins, FODs: sortedKeys(check.Stale), Verify: ro.Verify,
+	})
+	if err != nil {
+		return out, fmt.Errorf("computing hashes: %w", err)
+	}
+	out.Report = report
+	if !report.OK() {
+		return out, &PartialError{Report: report}
+	}
+	report.Apply(newPins)
+	oldBytes, newBytes := oldPins.Marshal(), newPins.Marshal()
+	if err := gitops.GuardPinsChange(oldBytes, newBytes); err != nil {
+		return out, fmt.Errorf("refusing to commit %s: %w", cfg.Pins, err)
+	}
+	out.Title = pulls.RenderTitle(name, check.Pinned, check.Candidate)
+	out.Body = pulls.RenderBody(bodyData(cfg, check, rowsFromReport(report), report, ro.Verify))
+	out.Diff = unifiedDiff(cfg.Pins, oldBytes, newBytes)
+	if ro.DryRun {
+		out.Status = StatusDryRun
+		return out, nil
+	}
+	if err := b.publish(ctx, repo, out, check, commitBody(report), newBytes); err != nil {
+		return out, err
+	}
+	out.Status = StatusUpdated
+	return out, nil
+}
+
+// nextPins is the pins as they will be once the new hashes are in: the
+// candidate version, its commit in branch mode, and the input hashes the
+// staleness check saw.
+func nextPins(old *pins.Pins, check *upstream.Result) *pins.Pins {
+	p := old.Clone()
+	if check.Candidate != "" && check.Candidate != old.Version() {
+		p.SetVersion(check.Candidate)
+	}
+	if check.Rev != "" && check.Rev != old.Rev() {
+		p.SetRev(check.Rev)
+	}
+	for _, path := range sortedKeys(check.NewInputs) {
+		p.SetInput(path, check.NewInputs[path])
+	}
+	return p
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,335 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/fod"
+	"github.com/hashbot-nix/hashbot/internal/pins"
+	"github.com/hashbot-nix/hashbot/internal/pulls"
+	"github.com/hashbot-nix/hashbot/internal/runlock"
+	"github.com/hashbot-nix/hashbot/internal/testutil"
+	"github.com/hashbot-nix/hashbot/internal/upstream"
+)
+
+const testConfig = `
+[upstream]
+repo = "goauthentik/authentik"
+tag-prefix = "version/"
+
+[fod.src]
+attr = "src"
+
+[fod.python-deps]
+attr = "python-deps"
+systems = ["aarch64-linux", "x86_64-linux"]
+inputs = ["uv.lock"]
+
+[pull-request]
+base = "main"
+`
+
+const basePins = `{
+  "version": "2026.2.1",
+  "hashes": {
+    "src": "sha256-0Vpf1hj9C8r+rhrCgwoNazpQ+mwgjdjDhuoKCxYQFWw=",
+    "python-deps": {
+      "aarch64-linux": "sha256-1111111111111111111111111111111111111111111=",
+      "x86_64-linux": "sha256-2222222222222222222222222222222222222222222="
+    }
+  },
+  "inputs": {
+    "uv.lock": "sha256-0399833fac934c771b053aa5284047a32c5253c4b9a="
+  }
+}
+`
+
+const (
+	newSrc    = "sha256-Xq7JGI/8ppIydIuWd9KRJKUrh7UpeniwvZ4NAtXbYJ4="
+	newPyArm  = "sha256-3333333333333333333333333333333333333333333="
+	newPyX86  = "sha256-4444444444444444444444444444444444444444444="
+	newUVLock = "sha256-8c060f47ebb82532aaa33d69e9f6485ccae2a06ee9d="
+	branch    = "hashbot/authentik-2026.2.2"
+)
+
+// fakeChecker says 2026.2.2 is out; pins at that version with its uv.lock
+// hash and no null hash are up to date.
+type fakeChecker struct{ calls int }
+
+func (f *fakeChecker) Check(_ context.Context, cfg *config.Config, p *pins.Pins, _ upstream.CheckOptions) (*upstream.Result, error) {
+	f.calls++
+	r := &upstream.Result{Pinned: p.Version(), Candidate: "2026.2.2", PinnedTag: "version/" + p.Version(),
+		CandidateTag: "version/2026.2.2", Stale: map[string][]string{}, NewInputs: map[string]string{"uv.lock": newUVLock}}
+	if p.Version() != "2026.2.2" {
+		r.Stale["src"] = []string{"version moved"}
+	}
+	if in, _ := p.Input("uv.lock"); in != newUVLock {
+		r.Stale["python-deps"] = []string{"uv.lock changed"}
+	}
+	return r, nil
+}
+
+// fakeEngine returns fixed hashes, or fails one target.
+type fakeEngine struct {
+	calls int
+	fail  bool
+}
+
+func (f *fakeEngine) Compute(_ context.Context, req fod.Request) (*fod.Report, error) {
+	f.calls++
+	if req.Pins.Version() != "2026.2.2" {
+		return nil, errors.New("the engine was not given the candidate version")
+	}
+	r := &fod.Report{NixVersion: "2.8.0", Builders: []string{"x86_64-linux (local)"}}
+	r.Results = []fod.TargetResult{
+		{FOD: "python-deps", System: "aarch64-linux", PerSystem: true, Old: "sha256-1111111111111111111111111111111111111111111=", New: newPyArm, Status: fod.StatusChanged},
+		{FOD: "python-deps", System: "x86_64-linux", PerSystem: true, Old: "sha256-2222222222222222222222222222222222222222222=", New: newPyX86, Status: fod.StatusChanged},
+		{FOD: "src", System: "x86_64-linux", Old: "sha256-0Vpf1hj9C8r+rhrCgwoNazpQ+mwgjdjDhuoKCxYQFWw=", New: newSrc, Status: fod.StatusChanged},
+	}
+	if f.fail {
+		r.Results[0].Status, r.Results[0].New, r.Results[0].Message = fod.StatusUnavailable, "", "no aarch64-linux builder"
+	}
+	return r, nil
+}
+
+// fakePublisher records pull-request calls.
+type fakePublisher struct {
+	published []pulls.Request
+	open      *pulls.Outcome
+	finds     int
+}
+
+func (f *fakePublisher) Publish(_ context.Context, req pulls.Request) (*pulls.Outcome, error) {
+	f.published = append(f.published, req)
+	f.open = &pulls.Outcome{Number: 7, URL: "https://github.com/o/r/pull/7", Created: len(f.published) == 1}
+	return f.open, nil
+}
+
+func (f *fakePublisher) FindOpen(context.Context, string) (*pulls.Outcome, error) {
+	f.finds++
+	return f.open, nil
+}
+
+type fixture struct {
+	remote, work, state string
+	checker             *fakeChecker
+	engine              *fakeEngine
+	pub                 *fakePublisher
+}
+
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	testutil.RequireGit(t)
+	root := t.TempDir()
+	f := &fixture{remote: filepath.Join(root, "remote.git"), work: filepath.Join(root, "work"), state: filepath.Join(root, "state"),
+		checker: &fakeChecker{}, engine: &fakeEngine{}, pub: &fakePublisher{}}
+	git(t, root, "init", "-q", "--bare", "-b", "main", f.remote)
+	git(t, root, "clone", "-q", f.remote, f.work)
+	for name, content := range map[string]string{"hashbot.toml": testConfig, "nix/sources.json": basePins, "nix/default.nix": "{ }\n"} {
+		p := filepath.Join(f.work, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git(t, f.work, "add", ".")
+	git(t, f.work, "commit", "-q", "-m", "init")
+	git(t, f.work, "push", "-q", "origin", "main")
+	return f
+}
+
+func (f *fixture) bot(t *testing.T) *Bot {
+	t.Helper()
+	cfg, err := config.Load(f.work)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(Options{Config: cfg, Checker: f.checker, Engine: f.engine, Publisher: f.pub, StateDir: f.state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func (f *fixture) remoteBranch(t *testing.T) string {
+	t.Helper()
+	return git(t, f.remote, "for-each-ref", "--format=%(objectname)", "refs/heads/"+branch)
+}
+
+func TestFirstRunPushesOneCommitAndOpensThePR(t *testing.T) {
+	f := newFixture(t)
+	out, err := f.bot(t).Run(t.Context(), RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Status != StatusUpdated || out.Branch != branch || out.PR == nil || out.PR.Number != 7 {
+		t.Fatalf("outcome = %+v", out)
+	}
+	if got := f.remoteBranch(t); got != out.Commit {
+		t.Errorf("remote branch at %q; want the run's commit %s", got, out.Commit)
+	}
+	if files := git(t, f.remote, "show", "--name-only", "--format=", branch); files != "nix/sources.json" {
+		t.Errorf("the commit touches %q; want only nix/sources.json", files)
+	}
+	if subject := git(t, f.remote, "log", "-1", "--format=%s|%an <%ae>", branch); subject != "authentik: 2026.2.1 -> 2026.2.2|hashbot <hashbot@localhost>" {
+		t.Errorf("subject|author = %q", subject)
+	}
+	pinsAtBranch := git(t, f.remote, "show", branch+":nix/sources.json")
+	for _, want := range []string{`"version": "2026.2.2"`, newPyArm, newPyX86, newSrc, newUVLock} {
+		if !strings.Contains(pinsAtBranch, want) {
+			t.Errorf("pins on the branch lack %s:\n%s", want, pinsAtBranch)
+		}
+	}
+	if status := git(t, f.work, "status", "--porcelain"); status != "" {
+		t.Errorf("the working tree changed:\n%s", status)
+	}
+	if len(f.pub.published) != 1 || f.pub.published[0].Title != "authentik: 2026.2.1 -> 2026.2.2" ||
+		!strings.Contains(f.pub.published[0].Body, newPyArm) {
+		t.Errorf("published %+v", f.pub.published)
+	}
+}
+
+func TestSecondRunWithNothingNewPushesAndWritesNothing(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.bot(t).Run(t.Context(), RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	before := f.remoteBranch(t)
+	out, err := f.bot(t).Run(t.Context(), RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Status != StatusUpToDate || f.engine.calls != 1 || len(f.pub.published) != 1 {
+		t.Errorf("status %s, engine calls %d, publishes %d; want up-to-date, 1, 1", out.Status, f.engine.calls, len(f.pub.published))
+	}
+	if after := f.remoteBranch(t); after != before {
+		t.Errorf("the branch moved from %s to %s", before, after)
+	}
+}
+
+func TestRunAfterACrashBeforeThePROpensIt(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.bot(t).Run(t.Context(), RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f.pub.open, f.pub.published = nil, nil // the PR was never opened
+	before := f.remoteBranch(t)
+	out, err := f.bot(t).Run(t.Context(), RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Status != StatusUpdated || len(f.pub.published) != 1 || f.engine.calls != 1 || f.remoteBranch(t) != before {
+		t.Errorf("status %s, publishes %d, engine calls %d", out.Status, len(f.pub.published), f.engine.calls)
+	}
+	if body := f.pub.published[0].Body; !strings.Contains(body, newPyX86) {
+		t.Errorf("the body lacks the branch's hashes:\n%s", body)
+	}
+}
+
+func TestRunStopsWhenSomeoneElsePushedToTheBranch(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.bot(t).Run(t.Context(), RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(t.TempDir(), "other")
+	git(t, f.work, "clone", "-q", "-b", branch, f.remote, other)
+	os.WriteFile(filepath.Join(other, "notes.txt"), []byte("mine\n"), 0o644)
+	git(t, other, "add", ".")
+	t.Setenv("GIT_AUTHOR_EMAIL", "maintainer@example.com")
+	git(t, other, "commit", "-q", "-m", "maintainer fix")
+	git(t, other, "push", "-q", "origin", branch)
+	theirs := f.remoteBranch(t)
+	// main moves on too, so the bot would otherwise rebuild the branch.
+	os.WriteFile(filepath.Join(f.work, "README.md"), []byte("x\n"), 0o644)
+	git(t, f.work, "add", ".")
+	git(t, f.work, "commit", "-q", "-m", "readme")
+	git(t, f.work, "push", "-q", "origin", "main")
+
+	_, err := f.bot(t).Run(t.Context(), RunOptions{})
+	var foreign *ForeignPushError
+	if !errors.As(err, &foreign) || foreign.Author != "maintainer@example.com" {
+		t.Fatalf("err = %v; want *ForeignPushError naming the maintainer", err)
+	}
+	if got := f.remoteBranch(t); got != theirs {
+		t.Errorf("the maintainer's commit was overwritten: %s -> %s", theirs, got)
+	}
+}
+
+func TestFailedComputePushesNothing(t *testing.T) {
+	f := newFixture(t)
+	f.engine.fail = true
+	out, err := f.bot(t).Run(t.Context(), RunOptions{})
+	var partial *PartialError
+	if !errors.As(err, &partial) || !strings.Contains(err.Error(), "python-deps (aarch64-linux): unavailable") {
+		t.Fatalf("err = %v; want *PartialError naming the target", err)
+	}
+	if out.Report == nil || f.remoteBranch(t) != "" || len(f.pub.published) != 0 {
+		t.Errorf("something was published: branch %q, PRs %d", f.remoteBranch(t), len(f.pub.published))
+	}
+	if status := git(t, f.work, "status", "--porcelain"); status != "" {
+		t.Errorf("the working tree changed:\n%s", status)
+	}
+}
+
+func TestDryRunPrintsDiffAndBodyAndTouchesNothing(t *testing.T) {
+	f := newFixture(t)
+	cfg, _ := config.Load(f.work)
+	b, err := New(Options{Config: cfg, Checker: f.checker, Engine: f.engine, StateDir: f.state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := b.Run(t.Context(), RunOptions{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Status != StatusDryRun || !strings.Contains(out.Diff, "+  \"version\": \"2026.2.2\",") ||
+		!strings.Contains(out.Diff, "-      \"x86_64-linux\": \"sha256-2222") || !strings.Contains(out.Body, "python-deps") {
+		t.Errorf("outcome %+v\ndiff:\n%s", out, out.Diff)
+	}
+	if f.remoteBranch(t) != "" || git(t, f.work, "status", "--porcelain") != "" {
+		t.Error("a dry run pushed or wrote")
+	}
+}
+
+func TestUpToDateDoesNothing(t *testing.T) {
+	f := newFixture(t)
+	current := strings.Replace(basePins, `"2026.2.1"`, `"2026.2.2"`, 1)
+	current = strings.Replace(current, "sha256-0399833fac934c771b053aa5284047a32c5253c4b9a=", newUVLock, 1)
+	os.WriteFile(filepath.Join(f.work, "nix/sources.json"), []byte(current), 0o644)
+	out, err := f.bot(t).Run(t.Context(), RunOptions{})
+	if err != nil || out.Status != StatusUpToDate || f.engine.calls != 0 || f.pub.finds != 0 {
+		t.Errorf("outcome %+v, err %v, engine calls %d", out, err, f.engine.calls)
+	}
+}
+
+func TestSecondRunWaitsForTheLock(t *testing.T) {
+	f := newFixture(t)
+	cfg, _ := config.Load(f.work)
+	held, err := runlock.Acquire(f.state, cfg.Dir, "hashbot serve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+	_, err = f.bot(t).Run(t.Context(), RunOptions{})
+	var he *runlock.HeldError
+	if !errors.As(err, &he) || !strings.Contains(err.Error(), "hashbot serve") {
+		t.Errorf("err = %v; want *runlock.HeldError naming the holder", err)
+	}
+}

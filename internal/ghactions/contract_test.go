@@ -1,0 +1,208 @@
+package ghactions_test
+
+// Structural checks of the workflow and the composite action that actionlint
+// does not make: the shape docs/github-action.md promises, and no
+// expression interpolated into a shell script.
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v4"
+)
+
+// step is the part of a workflow or composite-action step checked here.
+type step struct {
+	ID    string            `yaml:"id"`
+	Name  string            `yaml:"name"`
+	Uses  string            `yaml:"uses"`
+	Run   string            `yaml:"run"`
+	Shell string            `yaml:"shell"`
+	With  map[string]string `yaml:"with"`
+}
+
+// workflow is the part of a workflow file checked here.
+type workflow struct {
+	On struct {
+		Schedule         []map[string]string `yaml:"schedule"`
+		WorkflowDispatch struct {
+			Inputs map[string]struct {
+				Type string `yaml:"type"`
+			} `yaml:"inputs"`
+		} `yaml:"workflow_dispatch"`
+		RepositoryDispatch struct {
+			Types []string `yaml:"types"`
+		} `yaml:"repository_dispatch"`
+	} `yaml:"on"`
+	Permissions map[string]string `yaml:"permissions"`
+	Concurrency struct {
+		Group string `yaml:"group"`
+	} `yaml:"concurrency"`
+	Jobs map[string]struct {
+		Needs       any               `yaml:"needs"`
+		Permissions map[string]string `yaml:"permissions"`
+		Strategy    struct {
+			Matrix struct {
+				Include []map[string]string `yaml:"include"`
+			} `yaml:"matrix"`
+		} `yaml:"strategy"`
+		Steps []step `yaml:"steps"`
+	} `yaml:"jobs"`
+}
+
+// action is the part of action.yml checked here.
+type action struct {
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	Inputs      map[string]struct {
+		Description string `yaml:"description"`
+	} `yaml:"inputs"`
+	Outputs map[string]struct {
+		Value string `yaml:"value"`
+	} `yaml:"outputs"`
+	Runs struct {
+		Using string `yaml:"using"`
+		Steps []step `yaml:"steps"`
+	} `yaml:"runs"`
+}
+
+// decode reads the YAML file at path into v, failing on unknown structure.
+func decode(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(b, v); err != nil {
+		t.Fatalf("parsing %s: %v", path, err)
+	}
+}
+
+func TestRunScriptsTakeNoExpressions(t *testing.T) {
+	root := repoRoot(t)
+	steps := map[string][]step{}
+	for _, path := range workflowFiles(t, root) {
+		var wf workflow
+		decode(t, path, &wf)
+		for name, job := range wf.Jobs {
+			steps[filepath.Base(path)+" job "+name] = job.Steps
+		}
+	}
+	for i, block := range docsWorkflows(t, root) {
+		var wf workflow
+		if err := yaml.Unmarshal([]byte(block), &wf); err != nil {
+			t.Fatalf("parsing docs/github-action.md example %d: %v", i+1, err)
+		}
+		for name, job := range wf.Jobs {
+			steps[fmt.Sprintf("docs example %d job %s", i+1, name)] = job.Steps
+		}
+	}
+	var act action
+	decode(t, filepath.Join(root, "action.yml"), &act)
+	steps["action.yml"] = act.Runs.Steps
+	for where, ss := range steps {
+		for i, s := range ss {
+			// An expression in a script is pasted into it before the shell
+			// parses it: untrusted text (a tag, an input) would run as code.
+			// Scripts read such values from env: instead.
+			if strings.Contains(s.Run, "${{") {
+				t.Errorf("%s, step %d (%s): run script interpolates an expression; pass it through env:", where, i+1, s.Name)
+			}
+		}
+	}
+}
+
+func TestWorkflowShape(t *testing.T) {
+	root := repoRoot(t)
+	var wf workflow
+	decode(t, filepath.Join(root, ".github", "workflows", "hashbot.yml"), &wf)
+
+	if len(wf.On.Schedule) == 0 || wf.On.Schedule[0]["cron"] == "" {
+		t.Error("no schedule cron")
+	}
+	for input, typ := range map[string]string{"version": "string", "dry-run": "boolean"} {
+		if got := wf.On.WorkflowDispatch.Inputs[input].Type; got != typ {
+			t.Errorf("workflow_dispatch input %q has type %q, want %q", input, got, typ)
+		}
+	}
+	if diff := cmp.Diff([]string{"upstream-release"}, wf.On.RepositoryDispatch.Types); diff != "" {
+		t.Errorf("repository_dispatch types (-want +got):\n%s", diff)
+	}
+	if len(wf.Permissions) != 0 {
+		t.Errorf("top-level permissions %v: want none, each job asks for its own", wf.Permissions)
+	}
+	if wf.Concurrency.Group == "" {
+		t.Error("no concurrency group: two runs could push at once")
+	}
+	var jobs []string
+	for name, job := range wf.Jobs {
+		jobs = append(jobs, name)
+		if job.Permissions == nil {
+			t.Errorf("job %s sets no permissions", name)
+		}
+		for perm, level := range job.Permissions {
+			if level == "write" {
+				t.Errorf("job %s: %s: write; the default token only reads, the App token writes", name, perm)
+			}
+		}
+		for _, s := range job.Steps {
+			if s.Uses != "" && !strings.HasPrefix(s.Uses, "./") && !strings.Contains(s.Uses, "@") {
+				t.Errorf("job %s: %s is not pinned to a version", name, s.Uses)
+			}
+		}
+	}
+	slices.Sort(jobs)
+	if diff := cmp.Diff([]string{"check", "compute", "publish"}, jobs); diff != "" {
+		t.Errorf("jobs (-want +got):\n%s", diff)
+	}
+	wantMatrix := []map[string]string{
+		{"runner": "ubuntu-latest", "system": "x86_64-linux"},
+		{"runner": "ubuntu-24.04-arm", "system": "aarch64-linux"},
+	}
+	if diff := cmp.Diff(wantMatrix, wf.Jobs["compute"].Strategy.Matrix.Include); diff != "" {
+		t.Errorf("compute matrix (-want +got):\n%s", diff)
+	}
+}
+
+func TestActionMetadata(t *testing.T) {
+	root := repoRoot(t)
+	var act action
+	decode(t, filepath.Join(root, "action.yml"), &act)
+	if act.Name == "" || act.Description == "" {
+		t.Error("action.yml needs a name and a description (the Marketplace shows them)")
+	}
+	for _, in := range []string{"command", "version", "dry-run", "system", "token", "go-version"} {
+		i, ok := act.Inputs[in]
+		if !ok {
+			t.Errorf("input %q missing", in)
+		} else if i.Description == "" {
+			t.Errorf("input %q has no description", in)
+		}
+	}
+	if act.Runs.Using != "composite" {
+		t.Fatalf("runs.using = %q, want composite", act.Runs.Using)
+	}
+	ids := map[string]bool{}
+	for i, s := range act.Runs.Steps {
+		switch {
+		case s.Run != "" && s.Shell == "":
+			t.Errorf("step %d (%s): a composite action's run step needs shell:", i+1, s.Name)
+		case s.Run == "" && s.Uses == "":
+			t.Errorf("step %d (%s): neither run nor uses", i+1, s.Name)
+		}
+		if s.ID != "" {
+			ids[s.ID] = true
+		}
+	}
+	for name, out := range act.Outputs {
+		id, _, _ := strings.Cut(strings.TrimPrefix(out.Value, "${{ steps."), ".")
+		if !ids[id] {
+			t.Errorf("output %q reads step %q, which does not exist", name, id)
+		}
+	}
+}

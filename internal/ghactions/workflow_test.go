@@ -1,0 +1,202 @@
+package ghactions_test
+
+// These tests lint the repository's GitHub Actions files with actionlint's Go
+// library (the same checks as the actionlint CLI, minus shellcheck and
+// pyflakes, which are not installed here), so `go test` is the CI lint step.
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/rhysd/actionlint"
+)
+
+// repoRoot returns the repository root: the nearest parent holding go.mod.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+}
+
+// newLinter returns an actionlint linter with external tools off and its
+// own report discarded: tests format the errors themselves.
+func newLinter(t *testing.T, root string) (*actionlint.Linter, *actionlint.Project) {
+	t.Helper()
+	l, err := actionlint.NewLinter(io.Discard, &actionlint.LinterOptions{
+		Color:      actionlint.ColorOptionKindNever,
+		WorkingDir: root,
+		Shellcheck: "", // not installed; run scripts are checked by TestRunScriptsTakeNoExpressions
+		Pyflakes:   "",
+	})
+	if err != nil {
+		t.Fatalf("creating the actionlint linter: %v", err)
+	}
+	p, err := actionlint.NewProject(root)
+	if err != nil {
+		t.Fatalf("reading the actionlint project at %s: %v", root, err)
+	}
+	return l, p
+}
+
+// lint lints content as the workflow at path (which need not exist).
+func lint(t *testing.T, root, path string, content []byte) []string {
+	t.Helper()
+	l, p := newLinter(t, root)
+	errs, err := l.Lint(path, content, p)
+	if err != nil {
+		t.Fatalf("linting %s: %v", path, err)
+	}
+	var msgs []string
+	for _, e := range errs {
+		rel, _ := filepath.Rel(root, e.Filepath)
+		msgs = append(msgs, fmt.Sprintf("%s:%d:%d: %s [%s]", rel, e.Line, e.Column, e.Message, e.Kind))
+	}
+	return msgs
+}
+
+// workflowFiles returns the repository's workflow files.
+func workflowFiles(t *testing.T, root string) []string {
+	t.Helper()
+	var files []string
+	for _, pattern := range []string{"*.yml", "*.yaml"} {
+		m, err := filepath.Glob(filepath.Join(root, ".github", "workflows", pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		t.Fatalf("no workflow in %s/.github/workflows", root)
+	}
+	return files
+}
+
+func TestWorkflowsPassActionlint(t *testing.T) {
+	root := repoRoot(t)
+	for _, path := range workflowFiles(t, root) {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			content, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, msg := range lint(t, root, path, content) {
+				t.Error(msg)
+			}
+		})
+	}
+}
+
+// usesThisAction matches a step using this repository's action by name, so
+// that examples can be linted against the local action.yml instead.
+var usesThisAction = regexp.MustCompile(`uses:\s*hashbot-nix/hashbot@\S+`)
+
+// docsWorkflows returns the ```yaml blocks of the adoption guide that are
+// whole workflows (they have jobs:).
+func docsWorkflows(t *testing.T, root string) []string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, "docs", "github-action.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks []string
+	for _, part := range strings.Split(string(b), "```yaml\n")[1:] {
+		block, _, ok := strings.Cut(part, "```")
+		if ok && strings.Contains(block, "\njobs:") {
+			blocks = append(blocks, block)
+		}
+	}
+	return blocks
+}
+
+func TestDocumentedWorkflowsPassActionlint(t *testing.T) {
+	root := repoRoot(t)
+	blocks := docsWorkflows(t, root)
+	if len(blocks) == 0 {
+		t.Fatal("docs/github-action.md shows no workflow to lint")
+	}
+	for i, block := range blocks {
+		t.Run(fmt.Sprint("example ", i+1), func(t *testing.T) {
+			// Checked against the local action.yml: its inputs must exist.
+			local := usesThisAction.ReplaceAllString(block, "uses: ./")
+			path := filepath.Join(root, ".github", "workflows", fmt.Sprintf("docs-example-%d.yml", i+1))
+			for _, msg := range lint(t, root, path, []byte(local)) {
+				t.Errorf("%s\nexample:\n%s", msg, block)
+			}
+		})
+	}
+}
+
+// TestLinterCatchesMistakes makes sure the lint tests above can fail: the
+// linter, as set up here, reports each mistake below.
+func TestLinterCatchesMistakes(t *testing.T) {
+	root := repoRoot(t)
+	tests := []struct {
+		name, workflow, wantKind string
+	}{
+		{
+			name:     "script injection",
+			wantKind: "expression",
+			workflow: `on: issues
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "${{ github.event.issue.title }}"
+`,
+		},
+		{
+			name:     "unknown input of the local action",
+			wantKind: "action",
+			workflow: `on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: ./
+        with:
+          comand: check
+`,
+		},
+		{
+			name:     "needs an unknown job",
+			wantKind: "job-needs",
+			workflow: `on: push
+jobs:
+  a:
+    needs: [nope]
+    runs-on: ubuntu-latest
+    steps:
+      - run: "true"
+`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(root, ".github", "workflows", "mistake.yml")
+			msgs := lint(t, root, path, []byte(tt.workflow))
+			for _, m := range msgs {
+				if strings.HasSuffix(m, "["+tt.wantKind+"]") {
+					return
+				}
+			}
+			t.Errorf("no [%s] error; got %q", tt.wantKind, msgs)
+		})
+	}
+}
