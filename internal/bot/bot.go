@@ -84,19 +84,19 @@ const (
 
 // Outcome is what a run did.
 type Outcome struct {
-	Status    Status           `json:"status"`
-	Pinned    string           `json:"pinned"`
-	Candidate string           `json:"candidate"`
+	Status    Status              `json:"status"`
+	Pinned    string              `json:"pinned"`
+	Candidate string              `json:"candidate"`
 	Stale     map[string][]string `json:"stale,omitempty"`
-	Report    *fod.Report      `json:"report,omitempty"`
-	Branch    string           `json:"branch,omitempty"`
-	Commit    string           `json:"commit,omitempty"`
-	PR        *pulls.Outcome   `json:"pull_request,omitempty"`
-	Title     string           `json:"title,omitempty"`
-	Body      string           `json:"-"`
-	Diff      string           `json:"-"`
-	Started   time.Time        `json:"started"`
-	Finished  time.Time        `json:"finished"`
+	Report    *fod.Report         `json:"report,omitempty"`
+	Branch    string              `json:"branch,omitempty"`
+	Commit    string              `json:"commit,omitempty"`
+	PR        *pulls.Outcome      `json:"pull_request,omitempty"`
+	Title     string              `json:"title,omitempty"`
+	Body      string              `json:"-"`
+	Diff      string              `json:"-"`
+	Started   time.Time           `json:"started"`
+	Finished  time.Time           `json:"finished"`
 }
 
 // PartialError is returned when some targets could not be computed: nothing

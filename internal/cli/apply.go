@@ -1,8 +1,90 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"fmt"
 
-// newApplyCmd is a placeholder until the apply command lands.
+	"github.com/spf13/cobra"
+
+	"github.com/hashbot-nix/hashbot/internal/fod"
+	"github.com/hashbot-nix/hashbot/internal/pins"
+)
+
+// applyOptions are the flags and arguments of `hashbot apply`.
+type applyOptions struct {
+	Files  []string
+	FODs   []string
+	DryRun bool
+}
+
 func newApplyCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{Use: "apply", Short: "(not implemented yet)", Hidden: true}
+	opts := &applyOptions{}
+	cmd := &cobra.Command{
+		Use:   "apply FILE...",
+		Short: "Write the pins from the JSON results of per-platform `hashbot update --json` runs",
+		Long: `apply merges the results that ` + "`hashbot update --json`" + ` wrote on each
+platform's machine (e.g. one CI runner per system) and writes the pins.
+
+It refuses conflicting results (two different hashes for one FOD and system,
+or results computed for another version) and incomplete ones (a configured
+FOD and system, among --fod or all, with no successful result), and then
+writes nothing.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Files = args
+			return applyRun(cmd.Context(), g, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&opts.FODs, "fod", nil, "FOD the results must cover (repeatable; default: all)")
+	f.BoolVar(&opts.DryRun, "dry-run", false, "check and print, write nothing")
+	return cmd
+}
+
+func applyRun(_ context.Context, g *globalOptions, opts *applyOptions) error {
+	cfg, p, err := loadRepo(g)
+	if err != nil {
+		return err
+	}
+	var reports []fod.NamedReport
+	for _, f := range opts.Files {
+		r, err := fod.ReadReportFile(f)
+		if err != nil {
+			return usageError(err)
+		}
+		reports = append(reports, fod.NamedReport{Name: f, Report: r})
+	}
+	merged, err := fod.MergeReports(cfg, opts.FODs, p.Version(), reports)
+	if err != nil {
+		var me *fod.MergeError
+		if errors.As(err, &me) && len(me.Conflicts) == 0 {
+			return &ExitError{Code: ExitPartial, Err: fmt.Errorf("refusing to write %s: %w", cfg.Pins, err)}
+		}
+		return fmt.Errorf("refusing to write %s: %w", cfg.Pins, err)
+	}
+	rep := &fod.Report{Results: merged}
+	for i, r := range rep.Results {
+		old, _ := p.Hash(r.FOD, r.PinSystem())
+		rep.Results[i].Old = old
+		rep.Results[i].Status = fod.StatusChanged
+		if old == r.New {
+			rep.Results[i].Status = fod.StatusUnchanged
+		}
+		rep.Results[i].Message, rep.Results[i].LogTail = "", nil
+	}
+	printReport(g.stdout, rep.Results)
+	n := rep.Apply(p)
+	switch {
+	case opts.DryRun:
+		fmt.Fprintf(g.stderr, "hashbot: %d hash(es) would change; dry run, %s not written\n", n, cfg.Pins)
+	case n == 0:
+		fmt.Fprintf(g.stderr, "hashbot: %s already up to date\n", cfg.Pins)
+	default:
+		if err := pins.WriteFile(cfg.PinsPath(), p.Marshal()); err != nil {
+			return err
+		}
+		fmt.Fprintf(g.stderr, "hashbot: wrote %d hash(es) to %s from %d results file(s)\n", n, cfg.Pins, len(opts.Files))
+	}
+	return nil
 }

@@ -1,8 +1,116 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
 
-// newParseCmd is replaced by the parser work.
+	"github.com/spf13/cobra"
+
+	"github.com/hashbot-nix/hashbot/internal/fod"
+)
+
+// parseOptions are the inputs of `hashbot parse`.
+type parseOptions struct {
+	// File is the build log to read; "" or "-" means standard input.
+	File string
+	// All also prints the results that are not mismatches.
+	All bool
+}
+
 func newParseCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{Use: "parse [FILE]", Short: "Read Nix hash mismatches from a build log"}
+	opts := &parseOptions{}
+	cmd := &cobra.Command{
+		Use:   "parse [FILE]",
+		Short: "Read Nix hash mismatches from a build log",
+		Long: `Read a Nix build log from FILE, or standard input when FILE is absent or "-",
+and print one JSON object per line for each hash mismatch, in log order:
+
+  {"kind":"mismatch","path":"/nix/store/…-x.drv","specified":"sha256-…","got":"sha256-…","line":12}
+
+Hashes are printed in SRI form. A mismatch from an evaluation-time fetcher
+(builtins.fetchurl, fetchTarball) has kind "download-mismatch" and a "url"
+instead of a path. With --all, the other results are printed too: kinds
+"unavailable" (no builder for the derivation's system or features),
+"build-failed" and "incomplete" (a mismatch header without its hash lines).
+
+Text logs (plain or coloured) and --log-format internal-json logs of Nix
+2.2 and later, Determinate Nix and Lix are understood. The exit status is 0
+whenever the log was read, whatever it holds.`,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageErrorf("parse takes at most one FILE, got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.File = args[0]
+			}
+			return parseRun(cmd.Context(), g, opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.All, "all", false, "also print unavailable, build-failed and incomplete results")
+	return cmd
+}
+
+// parseRun reads the log named by opts and writes the results to g.stdout.
+func parseRun(ctx context.Context, g *globalOptions, opts *parseOptions) error {
+	name := opts.File
+	var in io.Reader = g.stdin
+	if name == "" || name == "-" {
+		name = "standard input"
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return usageErrorf("reading build log: %v", err)
+		}
+		defer f.Close()
+		in = f
+	}
+	enc := json.NewEncoder(g.stdout)
+	enc.SetEscapeHTML(false)
+	var outErr error
+	incomplete := 0
+	err := fod.ParseLog(parseCtxReader{ctx: ctx, r: in}, func(r fod.Result) error {
+		if r.Kind == fod.KindIncomplete {
+			incomplete++
+		}
+		if !opts.All && r.Kind != fod.KindMismatch && r.Kind != fod.KindDownloadMismatch {
+			return nil
+		}
+		if outErr = enc.Encode(r); outErr != nil {
+			outErr = fmt.Errorf("writing results: %w", outErr)
+		}
+		return outErr
+	})
+	switch {
+	case outErr != nil:
+		return outErr
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case err != nil:
+		return usageErrorf("reading build log %s: %v", name, err)
+	}
+	if incomplete > 0 && !opts.All {
+		g.log.Warn().Int("incomplete", incomplete).Str("log", name).
+			Msg("mismatch headers without hash lines (truncated log?); see --all")
+	}
+	return nil
+}
+
+// parseCtxReader stops reading once ctx is done, so that an interrupt ends
+// a read from a pipe that never closes.
+type parseCtxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c parseCtxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }

@@ -1,8 +1,234 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
 
-// newUpdateCmd is a placeholder until the update command lands.
+	"github.com/spf13/cobra"
+
+	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/fod"
+	"github.com/hashbot-nix/hashbot/internal/nixcmd"
+	"github.com/hashbot-nix/hashbot/internal/pins"
+)
+
+// updateOptions are the flags of `hashbot update`.
+type updateOptions struct {
+	FODs    []string
+	Systems []string
+	Verify  bool
+	DryRun  bool
+	Partial bool
+	JSON    bool
+	MaxJobs int
+}
+
 func newUpdateCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{Use: "update", Short: "(not implemented yet)", Hidden: true}
+	opts := &updateOptions{}
+	cmd := &cobra.Command{
+		Use:   "update",
+		Short: "Recompute FOD hashes for every platform in one Nix build and write the pins",
+		Long: `update recomputes the hashes of the fixed-output derivations named in
+hashbot.toml (default: all) for their systems (default: each FOD's systems,
+or this machine's for a system-independent FOD), in a scratch copy of the
+repository, with one nix-build per layer of FODs feeding each other.
+
+The pins file is written (atomically, only the hashes that changed) when
+every selected target succeeded; with --partial the successful ones are
+written even when others failed (exit code 3). --json prints the results
+as JSON, the input of ` + "`hashbot apply`" + `.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return updateRun(cmd.Context(), g, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&opts.FODs, "fod", nil, "FOD to recompute (repeatable; default: all)")
+	f.StringArrayVar(&opts.Systems, "system", nil, "system to compute for (repeatable; default: each FOD's systems)")
+	f.BoolVar(&opts.Verify, "verify", false, "build each new hash again with --check; an unreproducible FOD is not written")
+	f.BoolVar(&opts.DryRun, "dry-run", false, "compute and print, write nothing")
+	f.BoolVar(&opts.Partial, "partial", false, "write the hashes that were computed even when other targets failed")
+	f.BoolVar(&opts.JSON, "json", false, "print the results as JSON (the input of hashbot apply)")
+	f.IntVar(&opts.MaxJobs, "max-jobs", 0, "nix-build --max-jobs (default: [build] max-jobs, else one per target)")
+	return cmd
+}
+
+// updateRun loads the repository, computes and writes the pins.
+func updateRun(ctx context.Context, g *globalOptions, opts *updateOptions) error {
+	if opts.MaxJobs < 0 {
+		return usageErrorf("--max-jobs %d: must be 0 or more", opts.MaxJobs)
+	}
+	cfg, p, err := loadRepo(g)
+	if err != nil {
+		return err
+	}
+	jobs := opts.MaxJobs
+	if jobs == 0 {
+		jobs = cfg.Build.MaxJobs
+	}
+	if cfg.Build.Timeout.Duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.Build.Timeout.Duration)
+		defer cancel()
+	}
+	engine := fod.NewEngine(fod.EngineOptions{
+		Nix:      nixcmd.New(nixcmd.Options{Log: g.log}),
+		Log:      g.log,
+		MaxJobs:  jobs,
+		Progress: progressLogger(g),
+	})
+	rep, err := engine.Compute(ctx, fod.Request{
+		Config: cfg, Pins: p, FODs: opts.FODs, Systems: opts.Systems, Verify: opts.Verify,
+	})
+	if err != nil {
+		return computeError(err)
+	}
+	if opts.JSON {
+		if err := writeJSON(g.stdout, rep); err != nil {
+			return err
+		}
+	} else {
+		printReport(g.stdout, rep.Results)
+	}
+	return writeUpdate(g, cfg, p, rep, opts)
+}
+
+// loadRepo reads hashbot.toml (with HASHBOT_* overrides) and the pins; a
+// problem with either is a usage error.
+func loadRepo(g *globalOptions) (*config.Config, *pins.Pins, error) {
+	cfg, err := config.Load(g.Repo)
+	if err != nil {
+		return nil, nil, usageError(err)
+	}
+	if err := cfg.ApplyEnv(os.LookupEnv); err != nil {
+		return nil, nil, usageError(err)
+	}
+	p, err := pins.Read(cfg.PinsPath())
+	if err != nil {
+		return nil, nil, usageError(err)
+	}
+	return cfg, p, nil
+}
+
+// computeError maps the engine's errors to exit codes: problems with the
+// configuration or the Nix code the user must fix are usage errors.
+func computeError(err error) error {
+	var (
+		reqErr  *fod.RequestError
+		attrErr *fod.AttrError
+		evalErr *fod.EvalError
+	)
+	if errors.As(err, &reqErr) || errors.As(err, &attrErr) || errors.As(err, &evalErr) {
+		return usageError(err)
+	}
+	return err
+}
+
+// writeUpdate writes the successful hashes unless the run said not to.
+func writeUpdate(g *globalOptions, cfg *config.Config, p *pins.Pins, rep *fod.Report, opts *updateOptions) error {
+	ok := rep.OK()
+	write := !opts.DryRun && (ok || opts.Partial)
+	n := rep.Apply(p)
+	switch {
+	case !write && !ok:
+		fmt.Fprintf(g.stderr, "hashbot: %s; %s not written (--partial writes the successful ones)\n", rep.Summary(), cfg.Pins)
+	case !write:
+		fmt.Fprintf(g.stderr, "hashbot: %s; dry run, %s not written\n", rep.Summary(), cfg.Pins)
+	case n == 0:
+		fmt.Fprintf(g.stderr, "hashbot: %s; %s already up to date\n", rep.Summary(), cfg.Pins)
+	default:
+		if err := pins.WriteFile(cfg.PinsPath(), p.Marshal()); err != nil {
+			return err
+		}
+		fmt.Fprintf(g.stderr, "hashbot: %s; wrote %d hash(es) to %s\n", rep.Summary(), n, cfg.Pins)
+	}
+	if !ok {
+		return &ExitError{Code: ExitPartial}
+	}
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(data, '\n'))
+	return err
+}
+
+// printReport prints one row per target, then the reasons of those that
+// did not succeed with the tail of their logs.
+func printReport(w io.Writer, results []fod.TargetResult) {
+	if len(results) == 0 {
+		fmt.Fprintln(w, "nothing to compute for the selected FODs and systems")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "FOD\tSYSTEM\tSTATUS\tHASH")
+	for _, r := range results {
+		sys := r.System
+		if !r.PerSystem {
+			sys = "(all)"
+		}
+		hash := r.New
+		switch {
+		case r.Status == fod.StatusChanged && r.Old != "":
+			hash = r.Old + " -> " + r.New
+		case r.Status == fod.StatusChanged:
+			hash = "null -> " + r.New
+		case hash == "":
+			hash = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.FOD, sys, r.Status, hash)
+	}
+	tw.Flush()
+	for _, r := range results {
+		if r.Message == "" {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s: %s: %s\n", r.Label(), r.Status, r.Message)
+		for _, l := range r.LogTail {
+			fmt.Fprintf(w, "  > %s\n", l)
+		}
+	}
+}
+
+// progressLogger reports the engine's progress through the logger on
+// standard error, so that a long build is never silent.
+func progressLogger(g *globalOptions) func(fod.ProgressEvent) {
+	return func(ev fod.ProgressEvent) {
+		log := g.log.Info().Str("elapsed", ev.Elapsed.Round(time.Second/10).String())
+		switch ev.Kind {
+		case fod.ProgressPhase:
+			log.Str("phase", string(ev.Phase)).Int("layer", ev.Layer).Int("targets", ev.Total).Msg(phaseMessage(ev.Phase))
+		case fod.ProgressStarted:
+			g.log.Debug().Str("target", ev.Target).Msg("building")
+		case fod.ProgressFinished:
+			log.Str("target", ev.Target).Str("progress", fmt.Sprintf("%d/%d", ev.Done, ev.Total)).Msg("finished")
+		case fod.ProgressTick:
+			log.Str("building", strings.Join(ev.Building, ", ")).
+				Str("progress", fmt.Sprintf("%d/%d", ev.Done, ev.Total)).Msg("still building")
+		case fod.ProgressDone:
+			log.Msg("done")
+		}
+	}
+}
+
+func phaseMessage(p fod.Phase) string {
+	switch p {
+	case fod.PhaseEvaluate:
+		return "evaluating"
+	case fod.PhaseVerify:
+		return "verifying (building again with --check)"
+	default:
+		return "building"
+	}
 }
