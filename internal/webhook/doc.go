@@ -1,0 +1,24 @@
+// Package webhook is `hashbot serve`: an HTTP server that receives GitHub
+// webhook deliveries for the upstream repository and queues a bot run for
+// each new upstream version.
+//
+// A delivery to POST /webhook is checked in this order: method (405), body
+// size (413), X-Hub-Signature-256 HMAC-SHA256 over the exact body compared in
+// constant time (401), then JSON (400). Only then is the payload looked at:
+// `ping` answers 200; a `release` (published, released), a `create` of a tag
+// or a `push` of a tag in the upstream repository whose tag carries the
+// configured prefix answers 202 and queues a Job for the version after the
+// prefix; anything else answers 202 "ignored". Deliveries are deduplicated by
+// X-GitHub-Delivery.
+//
+// The queue runs one Job at a time and holds at most one waiting Job, which
+// is always the newest version seen; older or equal versions are coalesced
+// away. It refuses work (503) only once shutdown has begun. GET /healthz
+// reports the last run and the queue; GET /metrics serves plain-text
+// counters.
+//
+// The package knows nothing about Nix, git or pull requests: the work is done
+// by a Runner given in Options. It never logs the secret or the signature,
+// and it refuses to start without a secret (unlike go-github's
+// ValidatePayload, which accepts unsigned payloads when the secret is empty).
+package webhook

@@ -1,0 +1,98 @@
+package webhook
+
+import (
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/url"
+	"strings"
+)
+
+// payload holds the few fields of a delivery that decide what to do.
+type payload struct {
+	Action  string `json:"action"`
+	Ref     string `json:"ref"`
+	RefType string `json:"ref_type"`
+	Deleted bool   `json:"deleted"`
+	Release *struct {
+		TagName string `json:"tag_name"`
+	} `json:"release"`
+	Repository *struct {
+		FullName string `json:"full_name"`
+	} `json:"repository"`
+}
+
+// decodePayload decodes a verified body. GitHub sends JSON, or a form with
+// the JSON in its "payload" field when the hook's content type is
+// application/x-www-form-urlencoded.
+func decodePayload(contentType string, body []byte) (payload, error) {
+	var p payload
+	if mt, _, _ := mime.ParseMediaType(contentType); mt == "application/x-www-form-urlencoded" {
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return p, fmt.Errorf("decoding form body: %w", err)
+		}
+		body = []byte(form.Get("payload"))
+	}
+	if err := json.Unmarshal(body, &p); err != nil {
+		return p, fmt.Errorf("decoding JSON payload: %w", err)
+	}
+	return p, nil
+}
+
+// match is what a delivery means for the queue: a version to run, or the
+// reason it is ignored.
+type match struct {
+	Tag     string
+	Version string
+	Ignored string // non-empty: why no job is queued
+}
+
+// classify decides whether the event announces a new upstream version.
+func (s *Server) classify(event string, p payload) match {
+	tag, why := tagOf(event, p)
+	if why != "" {
+		return match{Ignored: why}
+	}
+	if p.Repository == nil || !strings.EqualFold(p.Repository.FullName, s.opts.UpstreamRepo) {
+		return match{Tag: tag, Ignored: "not the upstream repository"}
+	}
+	rest, ok := strings.CutPrefix(tag, s.opts.TagPrefix)
+	if !ok {
+		return match{Tag: tag, Ignored: fmt.Sprintf("tag does not start with %q", s.opts.TagPrefix)}
+	}
+	if !validVersion(rest) {
+		return match{Tag: tag, Ignored: "tag does not name a version"}
+	}
+	return match{Tag: tag, Version: rest}
+}
+
+// tagOf returns the tag an event is about, or why the event is not one
+// hashbot acts on.
+func tagOf(event string, p payload) (tag, ignored string) {
+	switch event {
+	case "release":
+		if p.Action != "published" && p.Action != "released" {
+			return "", "release action is not published or released"
+		}
+		if p.Release == nil || p.Release.TagName == "" {
+			return "", "release has no tag_name"
+		}
+		return p.Release.TagName, ""
+	case "create":
+		if p.RefType != "tag" {
+			return "", "created ref is not a tag"
+		}
+		return p.Ref, ""
+	case "push":
+		tag, ok := strings.CutPrefix(p.Ref, "refs/tags/")
+		switch {
+		case !ok:
+			return "", "push is not to a tag"
+		case p.Deleted:
+			return "", "push deletes the tag"
+		}
+		return tag, ""
+	}
+	return "", "event is not release, create or push"
+}

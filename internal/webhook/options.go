@@ -1,0 +1,106 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Runner does the work the server queues: the bot's run for one upstream
+// version. Run must return soon after ctx is cancelled (shutdown cancels a
+// run that outlives the shutdown timeout).
+type Runner interface {
+	Run(ctx context.Context, job Job) (Outcome, error)
+}
+
+// RunnerFunc adapts a function to the Runner interface.
+type RunnerFunc func(ctx context.Context, job Job) (Outcome, error)
+
+// Run calls f(ctx, job).
+func (f RunnerFunc) Run(ctx context.Context, job Job) (Outcome, error) { return f(ctx, job) }
+
+// Job is one queued run: the upstream version a delivery announced.
+type Job struct {
+	Version    string    // the tag without the tag prefix, e.g. "2026.2.3"
+	Tag        string    // the tag as sent, e.g. "version/2026.2.3"
+	Event      string    // X-GitHub-Event: "release", "create" or "push"
+	DeliveryID string    // X-GitHub-Delivery
+	Received   time.Time // when the delivery arrived
+}
+
+// Outcome is what a run reports; GET /healthz shows the last one.
+type Outcome struct {
+	Status         string `json:"status"`                     // a short word, e.g. "up-to-date", "pr-opened"
+	Detail         string `json:"detail,omitempty"`           // one line for humans
+	PullRequestURL string `json:"pull_request_url,omitempty"` // the PR opened or updated, if any
+}
+
+// Options configures a Server. Secret, UpstreamRepo and Runner are required.
+type Options struct {
+	Secret       []byte // webhook secret; New refuses an empty one
+	UpstreamRepo string // "owner/name", matched case-insensitively against repository.full_name
+	TagPrefix    string // e.g. "version/"; the rest of the tag is the version
+	Runner       Runner // does the work
+	MaxBodyBytes int64  // default 25 MiB, GitHub's own cap
+	DedupSize    int    // delivery IDs remembered, default 1000
+	Log          zerolog.Logger
+	Clock        func() time.Time // default time.Now
+	// Redact, when set, removes secrets from a run's error text before it is
+	// logged or shown on /healthz (the webhook secret is always removed).
+	Redact func(string) string
+
+	ReadHeaderTimeout time.Duration // default 10s; a client slower than this is disconnected
+	ReadTimeout       time.Duration // whole request incl. body, default 60s
+	WriteTimeout      time.Duration // default 60s
+	IdleTimeout       time.Duration // keep-alive, default 120s
+	ShutdownTimeout   time.Duration // Serve: how long a running job may finish, default 30s
+	CancelGrace       time.Duration // Shutdown: how long a cancelled job may take to return, default 10s
+}
+
+// ErrNoSecret is returned by New when Options.Secret is empty.
+var ErrNoSecret = errors.New("webhook secret is empty: refusing to accept unsigned deliveries")
+
+// defaultMaxBody is GitHub's cap on payloads.
+const defaultMaxBody = 25 << 20
+
+var repoRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+
+// withDefaults validates o and fills in defaults.
+func (o Options) withDefaults() (Options, error) {
+	if len(o.Secret) == 0 {
+		return o, ErrNoSecret
+	}
+	if !repoRE.MatchString(o.UpstreamRepo) {
+		return o, fmt.Errorf("webhook upstream repository %q: want owner/name", o.UpstreamRepo)
+	}
+	if o.Runner == nil {
+		return o, errors.New("webhook options: Runner is nil")
+	}
+	if o.MaxBodyBytes < 0 || o.DedupSize < 0 {
+		return o, fmt.Errorf("webhook options: MaxBodyBytes %d and DedupSize %d must not be negative",
+			o.MaxBodyBytes, o.DedupSize)
+	}
+	o.MaxBodyBytes = orDefault(o.MaxBodyBytes, defaultMaxBody)
+	o.DedupSize = orDefault(o.DedupSize, 1000)
+	o.ReadHeaderTimeout = orDefault(o.ReadHeaderTimeout, 10*time.Second)
+	o.ReadTimeout = orDefault(o.ReadTimeout, 60*time.Second)
+	o.WriteTimeout = orDefault(o.WriteTimeout, 60*time.Second)
+	o.IdleTimeout = orDefault(o.IdleTimeout, 120*time.Second)
+	o.ShutdownTimeout = orDefault(o.ShutdownTimeout, 30*time.Second)
+	o.CancelGrace = orDefault(o.CancelGrace, 10*time.Second)
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	return o, nil
+}
+
+func orDefault[T int | int64 | time.Duration](v, def T) T {
+	if v <= 0 {
+		return def
+	}
+	return v
+}

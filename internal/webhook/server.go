@@ -1,0 +1,92 @@
+package webhook
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// Log field names.
+const (
+	fieldDelivery = "delivery"
+	fieldEvent    = "event"
+	fieldVersion  = "version"
+)
+
+// Server receives GitHub webhook deliveries and queues runs. Create it with
+// New; serve it with Serve or ListenAndServe, or mount Handler yourself.
+type Server struct {
+	opts  Options
+	seen  *deliveries
+	queue *queue
+	stats *counters
+
+	mu   sync.Mutex
+	http *http.Server // set while Serve runs
+}
+
+// New checks opts and returns a Server. It returns ErrNoSecret when
+// opts.Secret is empty and an error naming the field for other bad options.
+// New starts no goroutines.
+func New(opts Options) (*Server, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	secret := append([]byte(nil), opts.Secret...)
+	opts.Secret = secret
+	userRedact := opts.Redact
+	redact := func(s string) string {
+		s = string(bytes.ReplaceAll([]byte(s), secret, []byte("[redacted]")))
+		if userRedact != nil {
+			s = userRedact(s)
+		}
+		return s
+	}
+	return &Server{
+		opts:  opts,
+		seen:  newDeliveries(opts.DedupSize),
+		queue: newQueue(opts.Runner, opts.Clock, redact, opts.Log),
+		stats: newCounters(),
+	}, nil
+}
+
+// Handler returns the server's routes: POST /webhook, GET /healthz and
+// GET /metrics.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/webhook", s.serveWebhook)
+	mux.HandleFunc("/healthz", s.serveHealth)
+	mux.HandleFunc("/metrics", s.serveMetrics)
+	return mux
+}
+
+// reply is the JSON body of every /webhook answer.
+type reply struct {
+	Status   string `json:"status,omitempty"` // pong, queued, coalesced, superseded, ignored, duplicate
+	Version  string `json:"version,omitempty"`
+	Reason   string `json:"reason,omitempty"`
+	Delivery string `json:"delivery,omitempty"`
+	Error    string `json:"error,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// allow answers 405 unless r's method is one of methods.
+func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
+	for _, m := range methods {
+		if r.Method == m {
+			return true
+		}
+	}
+	w.Header().Set("Allow", strings.Join(methods, ", "))
+	writeJSON(w, http.StatusMethodNotAllowed, reply{Error: "method " + r.Method + " not allowed"})
+	return false
+}
