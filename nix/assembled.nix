@@ -1,0 +1,52 @@
+# The parts put together: `ak`, upstream's lifecycle entry point, wrapped so
+# that `ak server` finds the Go server and `ak worker`, `ak migrate`, … find
+# the Python backend, with the working directory at the backend's root (where
+# manage.py, blueprints/ and web/ are). bin/authentik is the server itself.
+{
+  pkgs,
+  src,
+  version,
+  authentik-django,
+  server,
+  webui,
+  meta,
+}:
+
+pkgs.stdenvNoCC.mkDerivation {
+  pname = "authentik";
+  inherit version src;
+
+  nativeBuildInputs = [ pkgs.makeWrapper ];
+  buildInputs = [ pkgs.bash ];
+
+  dontConfigure = true;
+  dontBuild = true;
+
+  installPhase = ''
+    runHook preInstall
+
+    mkdir -p $out/bin
+    install -m 0755 lifecycle/ak $out/bin/ak
+    patchShebangs $out/bin/ak
+    wrapProgram $out/bin/ak \
+      --prefix PATH : ${
+        pkgs.lib.makeBinPath [
+          authentik-django
+          server
+        ]
+      } \
+      --set VIRTUAL_ENV ${authentik-django} \
+      --set PYTHONDONTWRITEBYTECODE 1 \
+      --set PYTHONUNBUFFERED 1 \
+      --chdir ${authentik-django}
+    ln -s ${server}/bin/authentik $out/bin/authentik
+
+    runHook postInstall
+  '';
+
+  passthru = { inherit authentik-django server webui; };
+
+  meta = meta // {
+    mainProgram = "ak";
+  };
+}

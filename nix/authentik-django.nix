@@ -1,0 +1,146 @@
+# authentik's Python/Django backend: the python-deps FOD's site-packages,
+# made runnable again, plus authentik itself and its in-tree packages.
+#
+#   - copies python-deps' lib/python3.14/site-packages/ and recreates bin/
+#     (python symlinks) and pyvenv.cfg, which the FOD had to drop;
+#   - autoPatchelfHook re-links every .so the FOD stripped of its RPATHs:
+#     buildInputs lists every library those files need (0 unsatisfied);
+#   - installs the four workspace packages from the monorepo source
+#     (uv sync ran with --no-install-workspace);
+#   - copies authentik, lifecycle, blueprints and manage.py, patches the
+#     paths that assume a source checkout, and fixes a migration ordering bug.
+# installCheck: `$out/bin/python3.14 -c "import authentik"`.
+{
+  pkgs,
+  src,
+  version,
+  python-deps,
+  webui,
+  meta,
+}:
+
+let
+  python = pkgs.python314;
+  sitePackages = python.sitePackages; # lib/python3.14/site-packages
+
+  # Builds and installs the workspace packages (hatchling) offline.
+  buildPython = python.withPackages (ps: [
+    ps.build
+    ps.installer
+    ps.hatchling
+  ]);
+
+  workspacePackages = [
+    "ak-guardian"
+    "django-channels-postgres"
+    "django-dramatiq-postgres"
+    "django-postgres-cache"
+  ];
+in
+pkgs.stdenv.mkDerivation {
+  pname = "authentik-django";
+  inherit version src;
+
+  nativeBuildInputs = [
+    pkgs.autoPatchelfHook
+    buildPython
+  ];
+
+  # Everything the .so files in site-packages link against.
+  buildInputs = [
+    python
+    pkgs.stdenv.cc.cc.lib # libstdc++, libgcc_s
+    pkgs.libxml2
+    pkgs.libxslt
+    pkgs.xmlsec
+    pkgs.libtool.lib # libltdl, for xmlsec's crypto back ends
+    pkgs.openssl
+    pkgs.libffi
+    pkgs.zlib
+    pkgs.krb5.lib # gssapi
+    pkgs.libpq # psycopg-c
+    pkgs.bash # lifecycle/ak's interpreter (patchShebangs)
+  ];
+
+  postPatch = ''
+    # BASE_DIR is computed from settings.py's location in a checkout.
+    substituteInPlace authentik/root/settings.py \
+      --replace-fail 'Path(__file__).absolute().parent.parent.parent' "Path(\"$out\")"
+
+    # Built-in blueprints live in the output, not at /blueprints.
+    substituteInPlace authentik/lib/default.yml \
+      --replace-fail 'blueprints_dir: /blueprints' "blueprints_dir: $out/blueprints"
+
+    # E-mail templates embed the brand icon from the built web UI.
+    substituteInPlace authentik/stages/email/utils.py \
+      --replace-fail 'Path("web/' 'Path("${webui}/'
+
+    # Migration ordering (upstream #19616): authentik_core 0056_user_roles
+    # reads Role.group_id, which authentik_rbac 0010 drops, but nothing
+    # orders the two, so a fresh migrate may run 0010 first and fail with
+    # "FieldError: Cannot resolve keyword 'group_id'". Make 0010 depend on
+    # 0056 explicitly.
+    substituteInPlace authentik/rbac/migrations/0010_remove_role_group_alter_role_name.py \
+      --replace-fail \
+        '("authentik_rbac", "0009_remove_initialpermissions_mode"),' \
+        '("authentik_rbac", "0009_remove_initialpermissions_mode"), ("authentik_core", "0056_user_roles"),'
+  '';
+
+  buildPhase = ''
+    runHook preBuild
+    for pkg in ${toString workspacePackages}; do
+      ${buildPython}/bin/python -m build --wheel --no-isolation --outdir dist packages/$pkg
+    done
+    runHook postBuild
+  '';
+
+  installPhase = ''
+    runHook preInstall
+
+    sp=$out/${sitePackages}
+    mkdir -p $(dirname $sp)
+    cp -r ${python-deps}/${sitePackages} $sp
+    chmod -R u+w $out
+
+    # The venv the FOD could not keep: python symlinks and pyvenv.cfg.
+    mkdir -p $out/bin
+    ln -s ${python}/bin/python3.14 $out/bin/python3.14
+    ln -s python3.14 $out/bin/python3
+    ln -s python3.14 $out/bin/python
+    cat > $out/pyvenv.cfg <<EOF
+    home = ${python}/bin
+    include-system-site-packages = false
+    version = ${python.version}
+    EOF
+
+    # The four in-tree workspace packages, from this source.
+    ${buildPython}/bin/python -m installer --prefix $out --no-compile-bytecode dist/*.whl
+
+    # authentik itself is not a wheel: upstream runs it from the tree.
+    cp -r authentik lifecycle $sp/
+    cp manage.py $out/
+    cp -r blueprints $out/blueprints
+    ln -s $sp/authentik $out/authentik
+    ln -s $sp/lifecycle $out/lifecycle
+    mkdir -p $out/web
+    ln -s ${webui}/dist $out/web/dist
+    ln -s ${webui}/authentik $out/web/authentik
+
+    runHook postInstall
+  '';
+
+  doInstallCheck = true;
+  installCheckPhase = ''
+    runHook preInstallCheck
+    $out/bin/python3.14 -c "import authentik"
+    # The re-linked extensions load (autoPatchelfHook found their libraries).
+    $out/bin/python3.14 -c "import lxml.etree, xmlsec, gssapi, psycopg_c"
+    runHook postInstallCheck
+  '';
+
+  passthru = { inherit python python-deps; };
+
+  meta = meta // {
+    description = "authentik's Python/Django backend";
+  };
+}

@@ -1,0 +1,156 @@
+package nix_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/pins"
+	"github.com/hashbot-nix/hashbot/internal/testutil"
+)
+
+// TestHashbotTomlDescribesTheAuthentikFODs loads the repository's
+// hashbot.toml with hashbot's own loader and checks what it says.
+func TestHashbotTomlDescribesTheAuthentikFODs(t *testing.T) {
+	cfg, err := config.Load(repoRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type fod struct {
+		Attr        string
+		Systems     []string
+		Inputs      []string
+		LocalInputs []string
+	}
+	both := []string{"x86_64-linux", "aarch64-linux"}
+	want := map[string]fod{
+		"src":            {Attr: "src", LocalInputs: []string{"nix/src.nix"}},
+		"python-deps":    {Attr: "python-deps", Systems: both, Inputs: []string{"uv.lock", "pyproject.toml"}, LocalInputs: []string{"nix/python-deps.nix"}},
+		"webui-deps":     {Attr: "webui-deps", Systems: both, Inputs: []string{"web/package-lock.json", "web/package.json"}, LocalInputs: []string{"nix/webui-deps.nix"}},
+		"server-vendor":  {Attr: "server.goModules", Inputs: []string{"go.mod", "go.sum"}, LocalInputs: []string{"nix/server.nix"}},
+		"hashbot-vendor": {Attr: "hashbot.goModules", LocalInputs: []string{"go.mod", "go.sum", "nix/hashbot.nix"}},
+	}
+	got := map[string]fod{}
+	for name, f := range cfg.FODs {
+		got[name] = fod{Attr: f.Attr, Systems: f.Systems, Inputs: f.Inputs, LocalInputs: f.LocalInputs}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("[fod] tables of hashbot.toml (-want +got):\n%s", diff)
+	}
+	if cfg.Entry != "nix/default.nix" || cfg.Pins != "nix/sources.json" {
+		t.Errorf("entry, pins = %q, %q; want nix/default.nix, nix/sources.json", cfg.Entry, cfg.Pins)
+	}
+	if cfg.Upstream.Repo != "goauthentik/authentik" || cfg.Upstream.TagPrefix != "version/" {
+		t.Errorf("[upstream] = %+v, want goauthentik/authentik with tag-prefix version/", cfg.Upstream)
+	}
+	for _, name := range cfg.FODNames() {
+		for _, p := range cfg.FODs[name].LocalInputs {
+			if _, err := os.Stat(filepath.Join(repoRoot(t), p)); err != nil {
+				t.Errorf("[fod.%s] local-inputs: %v", name, err)
+			}
+		}
+	}
+}
+
+// TestPinsFitTheConfig reads nix/sources.json with hashbot's pins package:
+// every configured FOD has an entry of the right shape, per-system entries
+// name exactly the configured systems, the file is byte for byte what
+// hashbot would write (so its first update changes hashes only), and the one
+// hash known without network is the real one.
+func TestPinsFitTheConfig(t *testing.T) {
+	cfg, err := config.Load(repoRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := pins.Read(cfg.PinsPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Version(); got != "2026.2.2" {
+		t.Errorf("version = %q, want 2026.2.2", got)
+	}
+	if got, _ := p.Hash("src", ""); got != srcHash {
+		t.Errorf("hashes.src = %q, want the real %s", got, srcHash)
+	}
+	var raw struct {
+		Hashes map[string]any `json:"hashes"`
+	}
+	data, err := os.ReadFile(cfg.PinsPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range cfg.FODNames() {
+		fod := cfg.FODs[name]
+		if err := p.CheckShape(name, fod.PerSystem()); err != nil {
+			t.Errorf("%v", err)
+		}
+		if fod.PerSystem() {
+			entry, _ := raw.Hashes[name].(map[string]any)
+			var keys []string
+			for k := range entry {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			wantKeys := slices.Sorted(slices.Values(fod.Systems))
+			if diff := cmp.Diff(wantKeys, keys); diff != "" {
+				t.Errorf("systems of hashes.%s (-want +got):\n%s", name, diff)
+			}
+		}
+	}
+	if diff := cmp.Diff(string(data), string(p.Marshal())); diff != "" {
+		t.Errorf("nix/sources.json is not in hashbot's own format (-file +marshalled):\n%s", diff)
+	}
+}
+
+// TestHashesLiveOnlyInThePins: no Nix file spells out a hash, so hashbot
+// edits JSON only, and no placeholder hash is committed anywhere in nix/.
+func TestHashesLiveOnlyInThePins(t *testing.T) {
+	sri := regexp.MustCompile(`sha(1|256|512)-[A-Za-z0-9+/]{20,}=*`)
+	files, err := filepath.Glob(filepath.Join(repoRoot(t), "nix", "*.nix"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := sri.Find(data); m != nil {
+			t.Errorf("%s spells out the hash %s; hashes belong in nix/sources.json", filepath.Base(f), m)
+		}
+	}
+}
+
+// TestNixAgreesWithTheConfig: lib.nix's supported systems are the systems of
+// every per-system FOD, and its tag prefix is [upstream] tag-prefix.
+func TestNixAgreesWithTheConfig(t *testing.T) {
+	testutil.RequireNix(t)
+	cfg, err := config.Load(repoRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lib struct {
+		Systems   []string `json:"systems"`
+		TagPrefix string   `json:"tagPrefix"`
+	}
+	evalJSON(t, `let l = import ./nix/lib.nix; in { inherit (l) systems tagPrefix; }`, &lib)
+	for _, name := range cfg.FODNames() {
+		if fod := cfg.FODs[name]; fod.PerSystem() {
+			if diff := cmp.Diff(lib.Systems, fod.Systems); diff != "" {
+				t.Errorf("[fod.%s] systems differ from lib.nix's (-lib +toml):\n%s", name, diff)
+			}
+		}
+	}
+	if lib.TagPrefix != cfg.Upstream.TagPrefix {
+		t.Errorf("lib.nix tagPrefix %q, hashbot.toml tag-prefix %q", lib.TagPrefix, cfg.Upstream.TagPrefix)
+	}
+}

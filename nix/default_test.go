@@ -1,0 +1,164 @@
+package nix_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/pins"
+	"github.com/hashbot-nix/hashbot/internal/testutil"
+)
+
+// TestDefaultNixNamesEverythingWithoutPkgs evaluates the entry's attribute
+// names with a pkgs that throws when forced: the set of components is known
+// without nixpkgs, which is what lets hashbot (and these tests) look up an
+// attribute without building anything else.
+func TestDefaultNixNamesEverythingWithoutPkgs(t *testing.T) {
+	testutil.RequireNix(t)
+	var got []string
+	evalJSON(t, `builtins.attrNames (import ./nix/default.nix {
+  system = "x86_64-linux";
+  pkgs = throw "default.nix forced pkgs";
+})`, &got)
+	want := []string{
+		"api-go-vendor-hook", "assembled", "authentik-django", "client-go", "client-ts",
+		"hashbot", "python-deps", "server", "src", "webui", "webui-deps",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("attributes of nix/default.nix (-want +got):\n%s", diff)
+	}
+}
+
+// TestEveryConfiguredFODReadsItsOwnHash walks each hashbot.toml attr path
+// (server.goModules included) in default.nix's result, with a stub pkgs, and
+// checks that the FOD declares exactly the hash at hashes.<name>[.<system>]
+// of the pins it was given: every FOD gets a distinct hash, so a FOD reading
+// another's key, or another system's, is caught.
+func TestEveryConfiguredFODReadsItsOwnHash(t *testing.T) {
+	testutil.RequireNix(t)
+	cfg, err := config.Load(repoRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hashes := map[string]any{}
+	want := map[string]string{} // "<fod> <system>" -> hash
+	for _, name := range cfg.FODNames() {
+		fod := cfg.FODs[name]
+		if !fod.PerSystem() {
+			h := pins.SRI([]byte(name))
+			hashes[name] = h
+			want[name+" "] = h
+			continue
+		}
+		bySystem := map[string]any{}
+		for _, sys := range fod.Systems {
+			h := pins.SRI([]byte(name + "/" + sys))
+			bySystem[sys] = h
+			want[name+" "+sys] = h
+		}
+		hashes[name] = bySystem
+	}
+	sourcesPath := writeJSON(t, map[string]any{"version": "2026.2.2", "hashes": hashes, "inputs": map[string]any{}})
+	stubPath := writeStub(t)
+
+	for _, name := range cfg.FODNames() {
+		fod := cfg.FODs[name]
+		systems := fod.Systems
+		if !fod.PerSystem() {
+			systems = []string{"x86_64-linux", "aarch64-linux"} // the same hash on each
+		}
+		for _, sys := range systems {
+			t.Run(name+"/"+sys, func(t *testing.T) {
+				expr := fmt.Sprintf(`{ sourcesFile, stubFile }:
+let
+  result = import ./nix/default.nix {
+    system = %q;
+    pkgs = import stubFile { system = %q; };
+    sources = builtins.fromJSON (builtins.readFile sourcesFile);
+  };
+  walk = set: name:
+    if builtins.isAttrs set && builtins.hasAttr name set then set.${name}
+    else throw "attribute ${name} of %s is missing";
+in
+(builtins.foldl' walk result %s).outputHash`, sys, sys, fod.Attr, nixList(strings.Split(fod.Attr, ".")))
+				var got string
+				evalJSON(t, expr, &got, "--argstr", "sourcesFile", sourcesPath, "--argstr", "stubFile", stubPath)
+				key := name + " "
+				if fod.PerSystem() {
+					key += sys
+				}
+				if got != want[key] {
+					t.Errorf("%s (attr %s) on %s declares %q, want hashes.%s%s = %q",
+						name, fod.Attr, sys, got, name, suffix(fod, sys), want[key])
+				}
+			})
+		}
+	}
+}
+
+func suffix(fod config.FOD, sys string) string {
+	if fod.PerSystem() {
+		return "." + sys
+	}
+	return ""
+}
+
+// TestDefaultNixRefusesPkgsOfAnotherSystem: per-system hashes are picked by
+// `system`, so a pkgs for another platform must not silently get them.
+func TestDefaultNixRefusesPkgsOfAnotherSystem(t *testing.T) {
+	testutil.RequireNix(t)
+	msg := evalError(t, `{ stubFile }: (import ./nix/default.nix {
+  system = "aarch64-linux";
+  pkgs = import stubFile { system = "x86_64-linux"; };
+}).python-deps.outputHash`, "--argstr", "stubFile", writeStub(t))
+	want := "nix/default.nix: system is aarch64-linux but pkgs is for x86_64-linux"
+	if !strings.Contains(msg, want) {
+		t.Errorf("error:\n%s\nwant it to contain %q", msg, want)
+	}
+}
+
+// TestUnsupportedSystemNamesTheSupportedOnes: asking for a per-system FOD on
+// a system without hashes fails with the list of supported systems.
+func TestUnsupportedSystemNamesTheSupportedOnes(t *testing.T) {
+	testutil.RequireNix(t)
+	msg := evalError(t, `{ stubFile }: (import ./nix/default.nix {
+  system = "riscv64-linux";
+  pkgs = import stubFile { system = "riscv64-linux"; };
+}).webui-deps.outputHash`, "--argstr", "stubFile", writeStub(t))
+	want := `authentik webui-deps: unsupported system "riscv64-linux"; supported systems: x86_64-linux, aarch64-linux`
+	if !strings.Contains(msg, want) {
+		t.Errorf("error:\n%s\nwant it to contain %q", msg, want)
+	}
+}
+
+// TestEveryComponentIsWiredUp calls every component file the way default.nix
+// and test-build.nix do, with the stub pkgs: a file given an argument it does
+// not take, or missing one it needs, fails here.
+func TestEveryComponentIsWiredUp(t *testing.T) {
+	testutil.RequireNix(t)
+	for _, entry := range []string{"default.nix", "test-build.nix"} {
+		t.Run(entry, func(t *testing.T) {
+			var got map[string]bool
+			evalJSON(t, fmt.Sprintf(`{ stubFile }:
+let
+  result = import ./nix/%s {
+    system = "x86_64-linux";
+    pkgs = import stubFile { system = "x86_64-linux"; };
+  };
+in
+builtins.mapAttrs (name: value: name == "fods" || builtins.isAttrs value) result`, entry),
+				&got, "--argstr", "stubFile", writeStub(t))
+			if len(got) == 0 {
+				t.Fatalf("%s has no attributes", entry)
+			}
+			for name, ok := range got {
+				if !ok {
+					t.Errorf("%s: %s is not an attribute set", entry, name)
+				}
+			}
+		})
+	}
+}

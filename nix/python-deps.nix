@@ -1,0 +1,124 @@
+# Fixed-output derivation: authentik's third-party Python dependencies,
+# installed from PyPI by `uv sync --frozen` (uv.lock) into a venv for
+# python314. authentik 2026.2 requires Python 3.14, and PyPI already has
+# cp314 wheels where nixpkgs' python314 package set does not build.
+#
+# A FOD may use the network because its output hash is declared up front
+# (hashes.python-deps.<system> in nix/sources.json: one per system, since the
+# wheels are per platform), but its output must not refer to the store. So:
+#   - the .so files built from sdists (lxml and xmlsec are no-binary upstream;
+#     psycopg-c and gssapi are sdist-only) have their RPATHs and every other
+#     /nix/store path removed with remove-references-to; the paths are found
+#     by grepping the output, not listed by hand (a static list missed six);
+#   - bin/ (entry-point shebangs), pyvenv.cfg (python path, uv version) and
+#     .pyc files (build paths, timestamps) are deleted.
+# authentik-django.nix recreates bin/ and pyvenv.cfg and re-links the .so
+# files with autoPatchelfHook.
+{
+  pkgs,
+  src,
+  version,
+  hash,
+  meta,
+}:
+
+let
+  inherit (pkgs) lib;
+  python = pkgs.python314;
+  authentikLib = import ./lib.nix;
+in
+pkgs.stdenv.mkDerivation (
+  {
+    pname = "authentik-python-deps";
+    inherit version src;
+
+    nativeBuildInputs = [
+      python
+      pkgs.uv
+      pkgs.git # uv.lock has one git source (opencontainers)
+      pkgs.cacert
+      pkgs.pkg-config
+      pkgs.removeReferencesTo
+      pkgs.postgresql.pg_config # psycopg-c: pg_config is its own derivation
+      pkgs.krb5 # gssapi: krb5-config
+    ];
+
+    # Libraries the sdist builds compile and link against.
+    buildInputs = [
+      pkgs.libxml2 # lxml, xmlsec
+      pkgs.libxslt # lxml
+      pkgs.xmlsec
+      pkgs.libtool # xmlsec links -lltdl (libltdl)
+      pkgs.openssl
+      pkgs.libpq # psycopg-c
+      pkgs.krb5 # gssapi
+      pkgs.libffi
+      pkgs.zlib
+    ];
+
+    impureEnvVars = lib.fetchers.proxyImpureEnvVars;
+
+    env = {
+      UV_PYTHON = "${python}/bin/python3.14";
+      UV_PYTHON_DOWNLOADS = "never";
+      UV_LINK_MODE = "copy";
+      UV_NO_PROGRESS = "1";
+      SSL_CERT_FILE = "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt";
+      GIT_SSL_CAINFO = "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt";
+      # gssapi's generated C calls gss_acquire_cred_impersonate_name without
+      # including the header that declares it.
+      NIX_CFLAGS_COMPILE = "-include gssapi/gssapi_ext.h";
+    };
+
+    dontConfigure = true;
+
+    buildPhase = ''
+      runHook preBuild
+      export HOME=$TMPDIR UV_CACHE_DIR=$TMPDIR/uv-cache
+      uv sync --frozen --no-install-project --no-install-workspace --no-dev
+      runHook postBuild
+    '';
+
+    installPhase = ''
+      runHook preInstall
+
+      mv .venv $out
+      rm -rf $out/bin $out/pyvenv.cfg $out/.gitignore $out/.lock $out/CACHEDIR.TAG
+      find $out -type d -name __pycache__ -prune -exec rm -rf {} +
+      find $out -type f -name '*.pyc' -delete
+
+      # Debug info of the sdist-built extensions names uv's random build
+      # directory; without it the output is the same from run to run.
+      find $out -type f \( -name '*.so' -o -name '*.so.*' \) -exec strip --strip-debug {} +
+
+      # Every store path still named anywhere in the output, found by
+      # looking rather than listed by hand.
+      { find $out -type f -print0 \
+          | xargs -0 grep -aohE '${builtins.storeDir}/[0-9a-z]{32}-[^/"[:space:]]*' \
+          || true; } | sort -u > $TMPDIR/store-refs
+      echo "python-deps: removing $(wc -l < $TMPDIR/store-refs) store references"
+      refs=()
+      while IFS= read -r ref; do refs+=(-t "$ref"); done < $TMPDIR/store-refs
+      if [ ''${#refs[@]} -gt 0 ]; then
+        find $out -type f -exec remove-references-to "''${refs[@]}" {} +
+      fi
+
+      # remove-references-to writes e's over the hash part, a letter that is
+      # not in Nix's base-32 alphabet, so a real reference left is an error.
+      if grep -RlaE '${builtins.storeDir}/[0-9a-df-np-sv-z]{32}-' $out; then
+        echo "python-deps: the files above still refer to the Nix store" >&2
+        exit 1
+      fi
+
+      runHook postInstall
+    '';
+
+    # Nothing to patch or strip further: authentik-django.nix does the fixup.
+    dontFixup = true;
+
+    meta = meta // {
+      description = "Python dependencies of authentik ${version} from uv.lock (fixed-output)";
+    };
+  }
+  // authentikLib.fixedOutput hash
+)

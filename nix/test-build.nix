@@ -1,0 +1,48 @@
+# The harness for building one component at a time, locally or on a remote
+# builder, with everything else from the same pins:
+#
+#   nix-build nix/test-build.nix -A client-go
+#   nix-build nix/test-build.nix -A python-deps --argstr system aarch64-linux
+#   nix-build nix/test-build.nix -A fods          # every FOD of this system
+#   nix-build nix/test-build.nix -A assembled
+#
+# It is nix/default.nix plus short names for the vendor FODs and `fods`, one
+# target that builds all fixed-output derivations for the chosen system (the
+# ones whose hash is null report the real hash in a hash mismatch).
+{
+  system ? builtins.currentSystem,
+  pkgs ? import <nixpkgs> { inherit system; },
+  sources ? builtins.fromJSON (builtins.readFile ./sources.json),
+}:
+
+let
+  authentik = import ./default.nix { inherit system pkgs sources; };
+in
+authentik
+// {
+  server-vendor = authentik.server.goModules;
+  hashbot-vendor = authentik.hashbot.goModules;
+
+  fods = pkgs.linkFarm "authentik-fods-${system}" [
+    {
+      name = "src";
+      path = authentik.src;
+    }
+    {
+      name = "python-deps";
+      path = authentik.python-deps;
+    }
+    {
+      name = "webui-deps";
+      path = authentik.webui-deps;
+    }
+    {
+      name = "server-vendor";
+      path = authentik.server.goModules;
+    }
+    {
+      name = "hashbot-vendor";
+      path = authentik.hashbot.goModules;
+    }
+  ];
+}
