@@ -92,7 +92,7 @@ func parseRun(ctx context.Context, g *globalOptions, opts *parseOptions) error {
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case err != nil:
-		return usageErrorf("reading build log %s: %v", name, err)
+		return usageErrorf("%s: %v", name, err)
 	}
 	if incomplete > 0 && !opts.All {
 		g.log.Warn().Int("incomplete", incomplete).Str("log", name).

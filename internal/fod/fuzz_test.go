@@ -1,0 +1,72 @@
+package fod
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// FuzzParse feeds arbitrary logs to the parser. It must never panic, and
+// whatever it reports as a mismatch must be well formed: a store path (or
+// URL) and two hashes, the got hash in canonical SRI form.
+func FuzzParse(f *testing.F) {
+	files, err := filepath.Glob(filepath.Join("testdata", "logs", "*.log"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, file := range files {
+		f.Add(parseTestFixture(f, filepath.Base(file)))
+	}
+	f.Add(parseTestLines(parseTestHeader, parseTestSpec, parseTestGot))
+	f.Add(parseTestLines("\x1b[31;1merror:\x1b]8;;x\x07 hash mismatch in file downloaded from '':", "  got: sha256-", "  specified: md5:"))
+	f.Add(parseTestLines(`@nix {"action":"result","type":109,"payload":{"storePath":"/x","wanted":{},"got":[1]}}`))
+	f.Add(parseTestLines("error: Cannot build '/x'.", "  Reason: builder failed with exit code 99999999999999999999", "  Current system: ''"))
+	f.Fuzz(func(t *testing.T, log []byte) {
+		check := func(r Result) {
+			if r.Line < 1 {
+				t.Errorf("result %+v has no line", r)
+			}
+			switch r.Kind {
+			case KindMismatch, KindDownloadMismatch:
+				if r.Specified == "" || r.Got == "" || (r.Path == "") == (r.URL == "") {
+					t.Errorf("mismatch %+v lacks a path or URL or a hash", r)
+				}
+				if sri, err := NormalizeHash(r.Got); err != nil || sri != r.Got || !strings.Contains(r.Got, "-") {
+					t.Errorf("got hash %q is not canonical SRI (%q, %v)", r.Got, sri, err)
+				}
+			case KindUnavailable, KindBuildFailed, KindIncomplete:
+			default:
+				t.Errorf("unknown kind in %+v", r)
+			}
+			if r.Path != "" && r.Path[0] != '/' {
+				t.Errorf("path %q is not absolute", r.Path)
+			}
+		}
+		var viaLog []Result
+		if err := ParseLog(bytes.NewReader(log), func(r Result) error {
+			check(r)
+			viaLog = append(viaLog, r)
+			return nil
+		}); err != nil {
+			t.Fatalf("ParseLog: %v", err)
+		}
+		// Feeding the lines by hand gives the same results.
+		p := NewParser()
+		var viaFeed []Result
+		lines := bytes.Split(log, []byte("\n"))
+		if len(lines) > 0 && len(lines[len(lines)-1]) == 0 {
+			lines = lines[:len(lines)-1]
+		}
+		for _, l := range lines {
+			if len(l) > parseMaxLine {
+				l = l[:parseMaxLine]
+			}
+			p.Feed(l, func(r Result) { viaFeed = append(viaFeed, r) })
+		}
+		p.Flush(func(r Result) { viaFeed = append(viaFeed, r) })
+		if len(viaLog) != len(viaFeed) {
+			t.Errorf("ParseLog found %d results, Feed %d", len(viaLog), len(viaFeed))
+		}
+	})
+}

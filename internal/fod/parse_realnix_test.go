@@ -1,0 +1,129 @@
+package fod
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hashbot-nix/hashbot/internal/testutil"
+)
+
+// parseTestNixExpr has two fixed-output derivations with a fake hash whose
+// builders print look-alike hash lines, and one builder that fails. The
+// contents are unique to this test so that Nix really builds them.
+const parseTestNixExpr = `
+let
+  fod = name: content: derivation {
+    inherit name;
+    system = builtins.currentSystem;
+    builder = "/bin/sh";
+    args = [ "-c" "echo got: fake; echo '  specified: sha256-BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB='; printf '%s' '${content}' > $out" ];
+    PATH = "/usr/bin:/bin";
+    outputHashMode = "flat";
+    outputHashAlgo = "sha256";
+    outputHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+  };
+in {
+  one = fod "hashbot-parse-one" "hashbot parse test one";
+  two = fod "hashbot-parse-two" "hashbot parse test two";
+  bad = derivation {
+    name = "hashbot-parse-bad";
+    system = builtins.currentSystem;
+    builder = "/bin/sh";
+    args = [ "-c" "echo failing; exit 3" ];
+    PATH = "/usr/bin:/bin";
+  };
+}
+`
+
+// TestParseLogRealNix builds fake-hashed FODs with this machine's Nix, in
+// text and internal-json mode, and checks that the parser finds exactly
+// those derivations with hashes computed independently of Nix's log.
+func TestParseLogRealNix(t *testing.T) {
+	testutil.RequireNix(t)
+	dir := t.TempDir()
+	expr := filepath.Join(dir, "fods.nix")
+	if err := os.WriteFile(expr, []byte(parseTestNixExpr), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	drv := func(attr string) string {
+		out, err := exec.CommandContext(t.Context(), "nix-instantiate", expr, "-A", attr).Output()
+		if err != nil {
+			t.Fatalf("nix-instantiate -A %s: %v", attr, err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	want := []Result{
+		{Kind: KindBuildFailed, Path: drv("bad"), ExitCode: 3},
+		{Kind: KindMismatch, Path: drv("one"), Specified: parseTestFake, Got: parseTestNixHash(t, dir, "hashbot parse test one")},
+		{Kind: KindMismatch, Path: drv("two"), Specified: parseTestFake, Got: parseTestNixHash(t, dir, "hashbot parse test two")},
+	}
+	for _, mode := range []string{"raw", "bar", "internal-json"} {
+		t.Run(mode, func(t *testing.T) {
+			cmd := exec.CommandContext(t.Context(), "nix-build", expr, "--no-out-link", "--keep-going",
+				"-A", "one", "-A", "two", "-A", "bad", "--log-format", mode)
+			log, err := cmd.CombinedOutput()
+			if err == nil {
+				t.Fatalf("nix-build succeeded, want a failure; log:\n%s", log)
+			}
+			got := parseTestAll(t, log)
+			// Nix builds in any order: compare as sets, ignoring line numbers.
+			opts := []cmp.Option{
+				parseTestIgnoreLine(),
+				parseTestSortResults(),
+			}
+			if diff := cmp.Diff(want, got, opts...); diff != "" {
+				t.Errorf("results (-want +got):\n%s\nlog:\n%s", diff, log)
+			}
+		})
+	}
+}
+
+// parseTestNixHash returns the SRI sha256 of content as a flat file, twice
+// derived without the log: nix-hash's nix32 through NormalizeHash, checked
+// against Go's own sha256.
+func parseTestNixHash(t *testing.T, dir, content string) string {
+	t.Helper()
+	f := filepath.Join(dir, "content")
+	if err := os.WriteFile(f, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.CommandContext(t.Context(), "nix-hash", "--type", "sha256", "--flat", "--base32", f).Output()
+	if err != nil {
+		t.Fatalf("nix-hash: %v", err)
+	}
+	sri, err := NormalizeHash("sha256:" + string(bytes.TrimSpace(out)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte(content))
+	if want := "sha256-" + base64.StdEncoding.EncodeToString(sum[:]); sri != want {
+		t.Fatalf("nix-hash gives %s, Go's sha256 gives %s", sri, want)
+	}
+	return sri
+}
+
+// parseTestIgnoreLine compares results without their line numbers.
+func parseTestIgnoreLine() cmp.Option {
+	return cmp.Transformer("noLine", func(r Result) Result { r.Line = 0; return r })
+}
+
+// parseTestSortResults compares result lists in path order.
+func parseTestSortResults() cmp.Option {
+	return cmp.Transformer("sorted", func(in []Result) []Result {
+		out := append([]Result(nil), in...)
+		for i := 1; i < len(out); i++ {
+			for j := i; j > 0 && out[j].Path < out[j-1].Path; j-- {
+				out[j], out[j-1] = out[j-1], out[j]
+			}
+		}
+		return out
+	})
+}
