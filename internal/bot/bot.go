@@ -15,7 +15,6 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/gitops"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/pulls"
-	"github.com/hashbot-nix/hashbot/internal/runlock"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
 )
 
@@ -93,8 +92,8 @@ type Outcome struct {
 	Commit    string              `json:"commit,omitempty"`
 	PR        *pulls.Outcome      `json:"pull_request,omitempty"`
 	Title     string              `json:"title,omitempty"`
-	Body      string              `json:"-"`
-	Diff      string              `json:"-"`
+	Body      string              `json:"body,omitempty"`
+	Diff      string              `json:"diff,omitempty"`
 	Started   time.Time           `json:"started"`
 	Finished  time.Time           `json:"finished"`
 }
@@ -149,17 +148,11 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 	cfg := b.opts.Config
 	out = &Outcome{Started: b.opts.Now()}
 	defer func() { out.Finished = b.opts.Now() }()
-	if b.opts.StateDir != "" {
-		cmd := ro.Command
-		if cmd == "" {
-			cmd = "hashbot run"
-		}
-		lock, err := runlock.Acquire(b.opts.StateDir, cfg.Dir, cmd)
-		if err != nil {
-			return out, err
-		}
-		defer lock.Release()
+	release, err := b.lock(ro, "hashbot run")
+	if err != nil {
+		return out, err
 	}
+	defer release()
 	if !ro.DryRun && b.opts.Publisher == nil {
 		return out, errors.New("bot: no pull-request publisher (use a dry run)")
 	}

@@ -1,8 +1,147 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
 
-// newRunCmd is a placeholder until the run command lands.
+	"github.com/spf13/cobra"
+
+	"github.com/hashbot-nix/hashbot/internal/bot"
+	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/ghactions"
+)
+
+// runOptions are the flags of `hashbot run`.
+type runOptions struct {
+	DryRun      bool
+	Version     string
+	Verify      bool
+	Clone       string
+	PublishOnly bool
+	JSON        bool
+}
+
 func newRunCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{Use: "run", Short: "(not implemented yet)", Hidden: true}
+	opts := &runOptions{}
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Check upstream, recompute stale hashes, push a branch and open one pull request",
+		Long: `run is the whole job: check upstream for a new release (or lock-file
+change), recompute the stale FOD hashes with one Nix build, commit only the
+pins on the branch hashbot/<name>-<version>, push it (never over someone
+else's commit) and open or update one pull request, closing older ones.
+
+Nothing is written when nothing is stale. A run that fails leaves no pushed
+branch and the working tree as it was; --dry-run does everything up to the
+commit and prints the pins diff and the pull request it would open.
+
+GITHUB_TOKEN authenticates to GitHub (API and pushes); GITHUB_API_URL points
+at GitHub Enterprise. Only one run per repository at a time (exit code 4).`,
+		Example: `  hashbot run --dry-run
+  hashbot run --version 2026.2.2
+  GITHUB_TOKEN=… hashbot run --clone https://github.com/me/authentik-nix`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runRun(cmd.Context(), g, opts)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.DryRun, "dry-run", false, "compute, then print the pins diff and the pull request instead of pushing")
+	f.StringVar(&opts.Version, "version", "", "pin this upstream version instead of the newest release")
+	f.BoolVar(&opts.Verify, "verify", false, "rebuild each new FOD with --check before trusting its hash")
+	f.StringVar(&opts.Clone, "clone", "", "clone this packaging repository (shallow) into the state dir and work there")
+	f.BoolVar(&opts.PublishOnly, "publish-only", false, "commit and publish the pins as they are (after `hashbot apply`), computing nothing")
+	f.BoolVar(&opts.JSON, "json", false, "print the outcome as JSON")
+	return cmd
+}
+
+func runRun(ctx context.Context, g *globalOptions, opts *runOptions) error {
+	state, err := g.stateDir()
+	if err != nil {
+		return err
+	}
+	if err := g.resolveRepo(ctx, opts.Clone, state); err != nil {
+		return err
+	}
+	cfg, _, err := loadRepo(g)
+	if err != nil {
+		return err
+	}
+	b, err := g.newBot(cfg, state, !opts.DryRun)
+	if err != nil {
+		return err
+	}
+	ro := bot.RunOptions{Version: opts.Version, DryRun: opts.DryRun, Verify: opts.Verify, Command: "hashbot run"}
+	var out *bot.Outcome
+	if opts.PublishOnly {
+		out, err = b.PublishPins(ctx, ro)
+	} else {
+		out, err = b.Run(ctx, ro)
+	}
+	reportToActions(g, cfg, out, err)
+	if out != nil {
+		if opts.JSON {
+			if werr := writeJSON(g.stdout, out); werr != nil {
+				return werr
+			}
+		} else {
+			printOutcome(g.stdout, cfg, out)
+		}
+	}
+	return runError(err)
+}
+
+// printOutcome tells a person what the run did.
+func printOutcome(w io.Writer, cfg *config.Config, out *bot.Outcome) {
+	if out.Report != nil && len(out.Report.Results) > 0 {
+		printReport(w, out.Report.Results)
+		fmt.Fprintln(w)
+	}
+	switch out.Status {
+	case bot.StatusUpToDate:
+		if out.PR != nil {
+			fmt.Fprintf(w, "up to date: %s is already proposed in %s\n", out.Candidate, out.PR.URL)
+		} else {
+			fmt.Fprintf(w, "up to date: %s pins %s\n", cfg.Pins, out.Candidate)
+		}
+	case bot.StatusDryRun:
+		fmt.Fprintf(w, "dry run: would commit on %s\n\n%s\n", out.Branch, out.Diff)
+		fmt.Fprintf(w, "pull request: %s\n\n%s\n", out.Title, out.Body)
+	case bot.StatusUpdated:
+		fmt.Fprintf(w, "pushed %.12s to %s\n", out.Commit, out.Branch)
+		if out.PR != nil {
+			verb := "updated"
+			if out.PR.Created {
+				verb = "opened"
+			}
+			fmt.Fprintf(w, "%s pull request #%d: %s\n", verb, out.PR.Number, out.PR.URL)
+			for _, n := range out.PR.Superseded {
+				fmt.Fprintf(w, "closed superseded pull request #%d\n", n)
+			}
+		}
+	}
+}
+
+// reportToActions writes the job summary and failure annotations when
+// running in GitHub Actions; elsewhere it does nothing.
+func reportToActions(g *globalOptions, cfg *config.Config, out *bot.Outcome, err error) {
+	gha := ghactions.New(ghactions.Options{Out: g.stderr, LookupEnv: os.LookupEnv})
+	if !gha.Enabled() {
+		return
+	}
+	if out != nil && out.Report != nil {
+		for _, r := range out.Report.Results {
+			if !r.Status.Succeeded() {
+				gha.Error(r.Message, ghactions.Annotation{Title: r.Label() + ": " + string(r.Status), File: cfg.Pins})
+			}
+		}
+	}
+	if err != nil {
+		gha.Error(err.Error(), ghactions.Annotation{Title: "hashbot run failed"})
+	}
+	if out != nil && out.Body != "" {
+		_ = gha.AppendSummary(out.Body)
+	}
 }
