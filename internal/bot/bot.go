@@ -168,7 +168,7 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 		return out, fmt.Errorf("checking upstream %s: %w", cfg.Upstream.Repo, err)
 	}
 	out.Candidate, out.Stale = check.Candidate, check.Stale
-	if len(check.Stale) == 0 {
+	if check.UpToDate {
 		log.Info().Str("version", check.Candidate).Msg("up to date")
 		out.Status = StatusUpToDate
 		return out, nil
@@ -194,11 +194,14 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 	}
 
 	newPins := nextPins(oldPins, check)
-	report, err := b.opts.Engine.Compute(ctx, fod.Request{
-		Config: cfg, Pins: newPins, FODs: sortedKeys(check.Stale), Verify: ro.Verify,
-	})
-	if err != nil {
-		return out, fmt.Errorf("computing hashes: %w", err)
+	report := &fod.Report{} // the version moved, no hash depends on it
+	if len(check.Stale) > 0 {
+		report, err = b.opts.Engine.Compute(ctx, fod.Request{
+			Config: cfg, Pins: newPins, FODs: sortedKeys(check.Stale), Verify: ro.Verify,
+		})
+		if err != nil {
+			return out, fmt.Errorf("computing hashes: %w", err)
+		}
 	}
 	out.Report = report
 	if !report.OK() {

@@ -72,6 +72,7 @@ func (f *fakeChecker) Check(_ context.Context, cfg *config.Config, p *pins.Pins,
 	if in, _ := p.Input("uv.lock"); in != newUVLock {
 		r.Stale["python-deps"] = []string{"uv.lock changed"}
 	}
+	r.UpToDate = len(r.Stale) == 0 && p.Version() == r.Candidate
 	return r, nil
 }
 

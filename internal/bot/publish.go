@@ -60,7 +60,7 @@ func (b *Bot) resumeBranch(ctx context.Context, repo *gitops.Repo, out *Outcome,
 	if err != nil {
 		return false, fmt.Errorf("checking branch %s against upstream: %w", out.Branch, err)
 	}
-	if len(again.Stale) > 0 {
+	if !again.UpToDate {
 		return false, nil
 	}
 	out.Commit = head.Hash.String()

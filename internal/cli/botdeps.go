@@ -39,15 +39,15 @@ func (g *globalOptions) stateDir() (string, error) {
 
 // gitHubClient builds the go-github client from GITHUB_TOKEN and
 // GITHUB_API_URL, with its conditional-request cache in the state dir.
-func (g *globalOptions) gitHubClient(stateDir string) (*github.Client, error) {
-	gh, _, err := ghclient.New(ghclient.Options{
+func (g *globalOptions) gitHubClient(stateDir string, maxWait time.Duration) (*github.Client, *ghclient.Stats, error) {
+	gh, stats, err := ghclient.New(ghclient.Options{
 		BaseURL: os.Getenv("GITHUB_API_URL"), Token: os.Getenv("GITHUB_TOKEN"),
-		StateDir: stateDir, MaxRateLimitWait: maxRateLimitWait, Log: g.log,
+		StateDir: stateDir, MaxRateLimitWait: maxWait, Log: g.log,
 	})
 	if err != nil {
-		return nil, usageError(err)
+		return nil, nil, usageError(err)
 	}
-	return gh, nil
+	return gh, stats, nil
 }
 
 // resolveRepo makes --clone URL a shallow clone in the state dir and points
@@ -71,7 +71,7 @@ func (g *globalOptions) resolveRepo(ctx context.Context, cloneURL, stateDir stri
 // newBot wires the engines into a bot for the repository in cfg. Without
 // publish it has no pull-request publisher (a dry run).
 func (g *globalOptions) newBot(cfg *config.Config, stateDir string, publish bool) (*bot.Bot, error) {
-	gh, err := g.gitHubClient(stateDir)
+	gh, _, err := g.gitHubClient(stateDir, maxRateLimitWait)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,204 @@
+package ghclient
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// CacheHeader is set on answers served from the cache after a 304, for
+// debugging; go-github ignores it.
+const CacheHeader = "X-Hashbot-Cache"
+
+// cacheTransport revalidates GETs against entries kept in dir. One file per
+// entry: a JSON line of metadata, then the body as it came.
+type cacheTransport struct {
+	next http.RoundTripper
+	dir  string
+	log  zerolog.Logger
+}
+
+// entryMeta is the first line of a cache file. The URL is kept to detect hash
+// collisions and for debugging; it never holds a token (GitHub takes tokens
+// in headers only).
+type entryMeta struct {
+	URL    string      `json:"url"`
+	Status int         `json:"status"`
+	Header http.Header `json:"header"`
+}
+
+func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet || req.Header.Get("Range") != "" {
+		return t.next.RoundTrip(req)
+	}
+	path := filepath.Join(t.dir, cacheKey(req))
+	meta, body, err := readEntry(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.log.Debug().Err(err).Str("path", req.URL.Path).Msg("ignoring unreadable cache entry")
+	}
+	hit := err == nil && meta.URL == req.URL.String()
+	if hit {
+		req = req.Clone(req.Context())
+		if etag := meta.Header.Get("ETag"); etag != "" {
+			req.Header.Set("If-None-Match", etag)
+		}
+		if lm := meta.Header.Get("Last-Modified"); lm != "" {
+			req.Header.Set("If-Modified-Since", lm)
+		}
+	}
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case hit && resp.StatusCode == http.StatusNotModified:
+		resp.Body.Close()
+		now := time.Now()
+		os.Chtimes(path, now, now) // still in use: keep it from pruning
+		return fromCache(req, resp, meta, body), nil
+	case resp.StatusCode == http.StatusOK && (resp.Header.Get("ETag") != "" || resp.Header.Get("Last-Modified") != ""):
+		data, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(data))
+		m := entryMeta{URL: req.URL.String(), Status: resp.StatusCode, Header: storedHeader(resp.Header)}
+		if err := writeEntry(path, m, data); err != nil {
+			t.log.Warn().Err(err).Msg("could not write the GitHub cache; continuing without it")
+		}
+	}
+	return resp, nil
+}
+
+// fromCache turns a 304 into the cached 200, with the fresh headers of the
+// 304 (rate-limit counters, a new ETag) on top of the stored ones.
+func fromCache(req *http.Request, notModified *http.Response, meta entryMeta, body []byte) *http.Response {
+	h := meta.Header.Clone()
+	for k, v := range notModified.Header {
+		switch http.CanonicalHeaderKey(k) {
+		case "Content-Length", "Content-Type", "Content-Encoding", "Transfer-Encoding":
+			continue
+		}
+		h[k] = v
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set(CacheHeader, "revalidated")
+	return &http.Response{
+		Status:        fmt.Sprintf("%d %s", meta.Status, http.StatusText(meta.Status)),
+		StatusCode:    meta.Status,
+		Proto:         notModified.Proto,
+		ProtoMajor:    notModified.ProtoMajor,
+		ProtoMinor:    notModified.ProtoMinor,
+		Header:        h,
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		ContentLength: int64(len(body)),
+		Request:       req,
+	}
+}
+
+// cacheKey hashes what selects an answer: URL, Accept and the caller's
+// identity (a hash of the Authorization header; never the header itself).
+func cacheKey(req *http.Request) string {
+	auth := sha256.Sum256([]byte(req.Header.Get("Authorization")))
+	h := sha256.New()
+	fmt.Fprintf(h, "GET %s\nAccept: %s\nAuth: %x\n", req.URL.String(), req.Header.Get("Accept"), auth)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// storedHeader drops the headers that must not be replayed.
+func storedHeader(h http.Header) http.Header {
+	out := h.Clone()
+	for _, k := range []string{"Set-Cookie", "Authorization", "Content-Length", "Transfer-Encoding", "Date"} {
+		out.Del(k)
+	}
+	return out
+}
+
+func readEntry(path string) (entryMeta, []byte, error) {
+	var meta entryMeta
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return meta, nil, err
+	}
+	line, rest, ok := bytes.Cut(data, []byte("\n"))
+	if !ok {
+		return meta, nil, fmt.Errorf("cache entry %s: no header line", path)
+	}
+	if err := json.Unmarshal(line, &meta); err != nil {
+		return meta, nil, fmt.Errorf("cache entry %s: %w", path, err)
+	}
+	return meta, rest, nil
+}
+
+// writeEntry writes atomically: a temporary file in the same directory,
+// synced, then renamed over the old entry.
+func writeEntry(path string, meta entryMeta, body []byte) (err error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("creating cache directory: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing cache entry: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	w := bufio.NewWriter(f)
+	line, err := json.Marshal(meta)
+	if err != nil {
+		return err
+	}
+	w.Write(line)
+	w.WriteByte('\n')
+	w.Write(body)
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("writing cache entry: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("writing cache entry: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing cache entry: %w", err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("writing cache entry: %w", err)
+	}
+	return nil
+}
+
+// pruneCache removes entries not used for maxAge (files at old tags are read
+// once, when a release moves past them) and stray temporary files. It is best
+// effort: errors only mean the cache stays larger.
+func pruneCache(dir string, now time.Time, maxAge time.Duration) (removed int) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() || now.Sub(info.ModTime()) < maxAge {
+			continue
+		}
+		if os.Remove(filepath.Join(dir, e.Name())) == nil {
+			removed++
+		}
+	}
+	return removed
+}

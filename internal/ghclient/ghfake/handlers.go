@@ -1,0 +1,319 @@
+package ghfake
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const docsContents = "https://docs.github.com/rest/repos/contents#get-repository-content"
+
+// recorder remembers the status a handler wrote.
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (s *Server) serve(w http.ResponseWriter, req *http.Request) {
+	rec := &recorder{ResponseWriter: w}
+	defer func() {
+		s.mu.Lock()
+		s.requests = append(s.requests, Request{
+			Method: req.Method, Path: req.URL.Path, Query: req.URL.RawQuery,
+			Accept:      req.Header.Get("Accept"),
+			Conditional: req.Header.Get("If-None-Match") != "" || req.Header.Get("If-Modified-Since") != "",
+			Authorized:  req.Header.Get("Authorization") != "",
+			Status:      rec.status,
+		})
+		s.mu.Unlock()
+	}()
+	s.mu.Lock()
+	hooks := append([]Hook(nil), s.hooks...)
+	s.mu.Unlock()
+	for _, h := range hooks {
+		if h(rec, req) {
+			return
+		}
+	}
+	s.route(rec, req)
+}
+
+func (s *Server) route(w http.ResponseWriter, req *http.Request) {
+	parts := strings.SplitN(strings.TrimPrefix(req.URL.EscapedPath(), "/"), "/", 4)
+	if req.Method != http.MethodGet || len(parts) < 4 || parts[0] != "repos" {
+		s.fail(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	name := parts[1] + "/" + parts[2]
+	rest, err := unescape(parts[3])
+	if err != nil {
+		s.fail(w, http.StatusBadRequest, "bad path")
+		return
+	}
+	s.mu.Lock()
+	r, ok := s.repos[strings.ToLower(name)]
+	s.mu.Unlock()
+	if !ok {
+		s.fail(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	switch {
+	case rest == "releases":
+		s.listReleases(w, req, name, r)
+	case strings.HasPrefix(rest, "releases/tags/"):
+		s.releaseByTag(w, req, name, r, strings.TrimPrefix(rest, "releases/tags/"))
+	case strings.HasPrefix(rest, "branches/"):
+		s.branch(w, req, name, r, strings.TrimPrefix(rest, "branches/"))
+	case strings.HasPrefix(rest, "contents/"):
+		s.contents(w, req, name, r, strings.TrimPrefix(rest, "contents/"))
+	default:
+		s.fail(w, http.StatusNotFound, "Not Found")
+	}
+}
+
+func unescape(p string) (string, error) {
+	segs := strings.Split(p, "/")
+	for i, seg := range segs {
+		u, err := url.PathUnescape(seg)
+		if err != nil {
+			return "", err
+		}
+		segs[i] = u
+	}
+	return strings.Join(segs, "/"), nil
+}
+
+// answer writes body with an ETag, or a 304 when the client already has it.
+func (s *Server) answer(w http.ResponseWriter, req *http.Request, contentType string, body []byte, weak bool) {
+	tag := etag(body, weak)
+	w.Header().Set("ETag", tag)
+	w.Header().Set("Cache-Control", "private, max-age=60, s-maxage=60")
+	w.Header().Set("Vary", "Accept, Authorization, Cookie, X-GitHub-OTP")
+	if inm := req.Header.Get("If-None-Match"); inm != "" && matches(inm, tag) {
+		s.rateHeaders(w, false)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	s.rateHeaders(w, true)
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+}
+
+func matches(ifNoneMatch, tag string) bool {
+	strip := func(s string) string { return strings.TrimPrefix(strings.TrimSpace(s), "W/") }
+	for _, c := range strings.Split(ifNoneMatch, ",") {
+		if strings.TrimSpace(c) == "*" || strip(c) == strip(tag) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) rateHeaders(w http.ResponseWriter, charge bool) {
+	s.mu.Lock()
+	if charge && s.remaining > 0 {
+		s.remaining--
+	}
+	remaining, reset := s.remaining, s.reset
+	s.mu.Unlock()
+	RateHeaders(w.Header(), remaining, reset)
+}
+
+func (s *Server) fail(w http.ResponseWriter, status int, msg string) {
+	s.rateHeaders(w, true)
+	WriteError(w, status, msg, docsContents)
+}
+
+// WriteError writes a GitHub-shaped error body.
+func WriteError(w http.ResponseWriter, status int, msg, docs string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{
+		"message": msg, "documentation_url": docs, "status": strconv.Itoa(status)})
+}
+
+func (s *Server) jsonAnswer(w http.ResponseWriter, req *http.Request, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		s.fail(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	s.answer(w, req, "application/json; charset=utf-8", body, true)
+}
+
+func (s *Server) listReleases(w http.ResponseWriter, req *http.Request, name string, r *repo) {
+	perPage, page := 30, 1
+	if v, err := strconv.Atoi(req.URL.Query().Get("per_page")); err == nil && v > 0 {
+		perPage = min(v, 100)
+	}
+	if v, err := strconv.Atoi(req.URL.Query().Get("page")); err == nil && v > 0 {
+		page = v
+	}
+	s.mu.Lock()
+	all := r.sortedReleases()
+	out := []map[string]any{}
+	for i := (page - 1) * perPage; i < len(all) && i < page*perPage; i++ {
+		out = append(out, s.releaseJSON(req, name, all[i]))
+	}
+	s.mu.Unlock()
+	last := max((len(all)+perPage-1)/perPage, 1)
+	var links []string
+	link := func(p int, rel string) {
+		q := req.URL.Query()
+		q.Set("page", strconv.Itoa(p))
+		q.Set("per_page", strconv.Itoa(perPage))
+		links = append(links, fmt.Sprintf(`<%s%s?%s>; rel="%s"`, baseURL(req), req.URL.Path, q.Encode(), rel))
+	}
+	if page < last {
+		link(page+1, "next")
+		link(last, "last")
+	}
+	if page > 1 {
+		link(1, "first")
+		link(page-1, "prev")
+	}
+	if len(links) > 0 {
+		w.Header().Set("Link", strings.Join(links, ", "))
+	}
+	s.jsonAnswer(w, req, out)
+}
+
+func (s *Server) releaseByTag(w http.ResponseWriter, req *http.Request, name string, r *repo, tag string) {
+	s.mu.Lock()
+	var found map[string]any
+	for _, rel := range r.releases {
+		if rel.Tag == tag && !rel.Draft {
+			found = s.releaseJSON(req, name, rel)
+		}
+	}
+	s.mu.Unlock()
+	if found == nil {
+		s.fail(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	s.jsonAnswer(w, req, found)
+}
+
+// releaseJSON renders a release in the shape of GitHub's "release" schema.
+func (s *Server) releaseJSON(req *http.Request, name string, rel *release) map[string]any {
+	api := fmt.Sprintf("%srepos/%s/releases/%d", baseURL(req)+"/", name, rel.id)
+	web := webURL(req) + "/" + name
+	relName := rel.Name
+	if relName == "" {
+		relName = rel.Tag
+	}
+	commit := rel.Commit
+	if commit == "" {
+		commit = "main"
+	}
+	var published any = rel.Created.Add(time.Minute).UTC().Format(time.RFC3339)
+	if rel.Draft {
+		published = nil
+	}
+	return map[string]any{
+		"url":              api,
+		"assets_url":       api + "/assets",
+		"upload_url":       api + "/assets{?name,label}",
+		"html_url":         web + "/releases/tag/" + rel.Tag,
+		"id":               rel.id,
+		"author":           map[string]any{"login": "github-actions[bot]", "id": 41898282, "type": "Bot", "site_admin": false},
+		"node_id":          fmt.Sprintf("RE_kwDOFake%d", rel.id),
+		"tag_name":         rel.Tag,
+		"target_commitish": commit,
+		"name":             relName,
+		"draft":            rel.Draft,
+		"immutable":        false,
+		"prerelease":       rel.Prerelease,
+		"created_at":       rel.Created.UTC().Format(time.RFC3339),
+		"published_at":     published,
+		"assets":           []any{},
+		"tarball_url":      baseURL(req) + "/repos/" + name + "/tarball/" + rel.Tag,
+		"zipball_url":      baseURL(req) + "/repos/" + name + "/zipball/" + rel.Tag,
+		"body":             "## What's Changed\n* release: " + rel.Tag,
+	}
+}
+
+func (s *Server) branch(w http.ResponseWriter, req *http.Request, name string, r *repo, branch string) {
+	s.mu.Lock()
+	sha, ok := r.branches[branch]
+	s.mu.Unlock()
+	if !ok {
+		s.fail(w, http.StatusNotFound, "Branch not found")
+		return
+	}
+	s.jsonAnswer(w, req, map[string]any{
+		"name": branch,
+		"commit": map[string]any{
+			"sha": sha, "url": baseURL(req) + "/repos/" + name + "/commits/" + sha,
+			"commit": map[string]any{"message": "commit " + sha[:min(7, len(sha))]},
+		},
+		"protected": false,
+	})
+}
+
+func (s *Server) contents(w http.ResponseWriter, req *http.Request, name string, r *repo, filePath string) {
+	ref := req.URL.Query().Get("ref")
+	s.mu.Lock()
+	if ref == "" {
+		ref = "main"
+	}
+	if sha, ok := r.branches[ref]; ok {
+		ref = sha
+	}
+	files, refOK := r.files[ref]
+	data, fileOK := files[filePath]
+	s.mu.Unlock()
+	switch {
+	case !refOK:
+		s.fail(w, http.StatusNotFound, "No commit found for the ref "+req.URL.Query().Get("ref"))
+		return
+	case !fileOK:
+		s.fail(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	if strings.Contains(req.Header.Get("Accept"), "application/vnd.github.raw") {
+		s.answer(w, req, "text/plain; charset=utf-8", data, false)
+		return
+	}
+	content, encoding := base64.StdEncoding.EncodeToString(data), "base64"
+	if len(data) > 1<<20 { // GitHub leaves the content out above 1 MB
+		content, encoding = "", "none"
+	}
+	sha := gitBlobSHA(data)
+	api := fmt.Sprintf("%s/repos/%s/contents/%s?ref=%s", baseURL(req), name, filePath, ref)
+	s.jsonAnswer(w, req, map[string]any{
+		"type": "file", "encoding": encoding, "size": len(data),
+		"name": path.Base(filePath), "path": filePath, "content": content, "sha": sha,
+		"url": api, "git_url": baseURL(req) + "/repos/" + name + "/git/blobs/" + sha,
+		"html_url":     webURL(req) + "/" + name + "/blob/" + ref + "/" + filePath,
+		"download_url": webURL(req) + "/raw/" + name + "/" + ref + "/" + filePath,
+	})
+}
+
+func baseURL(req *http.Request) string { return "http://" + req.Host }
+
+// webURL is where the fake "web UI" lives: the same host, so ghclient.WebURL
+// of a client pointed at this server agrees with html_url.
+func webURL(req *http.Request) string { return "http://" + req.Host }

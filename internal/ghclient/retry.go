@@ -1,0 +1,187 @@
+package ghclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sethvargo/go-retry"
+)
+
+const (
+	// maxRateLimitWaits bounds how often one request sleeps for a limit.
+	maxRateLimitWaits = 3
+	// secondaryDefaultWait is GitHub's advice for a secondary limit that
+	// comes without Retry-After: wait at least a minute.
+	secondaryDefaultWait = time.Minute
+	// maxBackoff caps a single backoff step.
+	maxBackoff = 30 * time.Second
+)
+
+// retryTransport repeats failed attempts and sleeps through rate limits. Each
+// attempt reads the whole body under Options.Timeout, so a stalled body is a
+// timeout like a stalled header.
+type retryTransport struct {
+	next  http.RoundTripper
+	opts  Options
+	stats *Stats
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	backoff := retry.WithMaxRetries(uint64(t.opts.MaxRetries),
+		retry.WithCappedDuration(maxBackoff,
+			retry.WithJitterPercent(25, retry.NewExponential(t.opts.RetryBase))))
+	repeatable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	retryable := repeatable && idempotent(req.Method)
+	rateWaits := 0
+	for attempt := 0; ; attempt++ {
+		r, err := rewind(req, attempt)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := t.once(r)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err == nil {
+			if rl := t.rateLimit(resp); rl != nil {
+				if !repeatable || rl.Wait > t.opts.MaxRateLimitWait || rateWaits >= maxRateLimitWaits {
+					return nil, rl
+				}
+				rateWaits++
+				t.stats.waits.Add(1)
+				t.opts.Log.Warn().Str("path", req.URL.Path).Dur("wait", rl.Wait).Bool("secondary", rl.Secondary).
+					Msg("GitHub rate limit hit; waiting for it to reset")
+				if err := t.opts.Sleep(ctx, rl.Wait); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if resp.StatusCode < 500 || !retryable {
+				return resp, nil
+			}
+		} else if !retryable {
+			return nil, err
+		}
+		d, stop := backoff.Next()
+		if stop {
+			if err != nil {
+				return nil, fmt.Errorf("giving up after %d attempts: %w", attempt+1, err)
+			}
+			return resp, nil
+		}
+		t.stats.retries.Add(1)
+		ev := t.opts.Log.Debug().Str("method", req.Method).Str("path", req.URL.Path).Dur("backoff", d).Int("attempt", attempt+1)
+		if err != nil {
+			ev = ev.Err(err)
+		} else {
+			ev = ev.Int("status", resp.StatusCode)
+		}
+		ev.Msg("retrying GitHub request")
+		if err := t.opts.Sleep(ctx, d); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// once makes one attempt and buffers the body.
+func (t *retryTransport) once(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), t.opts.Timeout)
+	defer cancel()
+	start := t.opts.Now()
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		return nil, t.attemptError(req, ctx, err)
+	}
+	t.stats.count(resp.StatusCode, req.Header.Get("Authorization") != "")
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, t.attemptError(req, ctx, fmt.Errorf("reading the answer: %w", err))
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	t.opts.Log.Debug().Str("method", req.Method).Str("path", req.URL.Path).Int("status", resp.StatusCode).
+		Int("bytes", len(body)).Dur("took", t.opts.Now().Sub(start)).Msg("GitHub request")
+	return resp, nil
+}
+
+func (t *retryTransport) attemptError(req *http.Request, ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && req.Context().Err() == nil {
+		return fmt.Errorf("no complete answer within %s: %w", t.opts.Timeout, err)
+	}
+	return err
+}
+
+// rateLimit recognises GitHub's rate-limit answers and says how long to wait.
+func (t *retryTransport) rateLimit(resp *http.Response) *RateLimitError {
+	if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusTooManyRequests {
+		return nil
+	}
+	h := resp.Header
+	msg := githubMessage(resp)
+	now := t.opts.Now()
+	limit, _ := strconv.Atoi(h.Get("X-RateLimit-Limit"))
+	if secs, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After"))); err == nil && secs >= 0 {
+		wait := time.Duration(secs) * time.Second
+		return &RateLimitError{Reset: now.Add(wait), Secondary: true, Message: msg, Wait: wait, Limit: limit}
+	}
+	if h.Get("X-RateLimit-Remaining") == "0" {
+		if unix, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+			reset := time.Unix(unix, 0)
+			wait := max(reset.Sub(now)+time.Second, 0) // a second for clock skew
+			return &RateLimitError{Reset: reset, Limit: limit, Message: msg, Wait: wait}
+		}
+	}
+	if resp.StatusCode == http.StatusTooManyRequests || strings.Contains(strings.ToLower(msg), "secondary rate limit") {
+		return &RateLimitError{Reset: now.Add(secondaryDefaultWait), Secondary: true, Message: msg,
+			Wait: secondaryDefaultWait, Limit: limit}
+	}
+	return nil
+}
+
+// githubMessage reads the "message" of a buffered GitHub error body.
+func githubMessage(resp *http.Response) string {
+	body, err := io.ReadAll(resp.Body)
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if err != nil {
+		return ""
+	}
+	var e struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return ""
+	}
+	return e.Message
+}
+
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete, http.MethodPatch:
+		return true
+	}
+	return false
+}
+
+// rewind returns the request for an attempt, with a fresh body after the first.
+func rewind(req *http.Request, attempt int) (*http.Request, error) {
+	if attempt == 0 || req.GetBody == nil {
+		return req, nil
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: rewinding the request body: %w", req.Method, req.URL.Path, err)
+	}
+	r := req.Clone(req.Context())
+	r.Body = body
+	return r, nil
+}

@@ -1,0 +1,218 @@
+package upstream
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sort"
+
+	"github.com/google/go-github/v60/github"
+	"github.com/rs/zerolog"
+
+	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/ghclient"
+	"github.com/hashbot-nix/hashbot/internal/pins"
+)
+
+// Options configure a Checker.
+type Options struct {
+	// Client talks to GitHub (see ghclient.New).
+	Client *github.Client
+	Log    zerolog.Logger
+}
+
+// Checker answers "what is stale?" for a packaging repository.
+type Checker struct {
+	gh  *github.Client
+	log zerolog.Logger
+}
+
+// New returns a Checker.
+func New(opts Options) *Checker {
+	return &Checker{gh: opts.Client, log: opts.Log}
+}
+
+// CheckOptions tune one Check.
+type CheckOptions struct {
+	// Version pins this version instead of the newest release ("" = newest).
+	// Ignored in branch mode.
+	Version string
+}
+
+// Result is what Check found.
+type Result struct {
+	// Pinned and Candidate are versions (release mode) or commits (branch
+	// mode); PinnedTag and CandidateTag are the refs files were read at.
+	Pinned, Candidate       string
+	PinnedTag, CandidateTag string
+	// Rev is the candidate commit in branch mode, "" otherwise.
+	Rev string
+	// Moved is true when the candidate differs from the pinned version.
+	Moved bool
+	// UpToDate is true when nothing moved and nothing is stale.
+	UpToDate bool
+	// Stale maps each stale FOD to its reasons; FODs that are not stale
+	// are absent.
+	Stale map[string][]string
+	// Summaries describe each changed upstream input file, sorted by file.
+	Summaries []FileSummary
+	// NewInputs maps every input path (upstream and local) to its SRI hash
+	// at the candidate, for the pins' "inputs".
+	NewInputs map[string]string
+	// ReleaseURL is the candidate release's page ("" without a release);
+	// CompareURL shows the upstream diff from the pinned to the candidate ref.
+	ReleaseURL, CompareURL string
+}
+
+// StaleFODs lists the stale FODs, sorted.
+func (r *Result) StaleFODs() []string {
+	out := make([]string, 0, len(r.Stale))
+	for name := range r.Stale {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Check finds the candidate version and the stale FODs of cfg's repository
+// pinned at p.
+func (c *Checker) Check(ctx context.Context, cfg *config.Config, p *pins.Pins, opts CheckOptions) (*Result, error) {
+	owner, name := cfg.UpstreamOwnerName()
+	for _, fod := range cfg.FODNames() {
+		if !p.HasFOD(fod) {
+			continue // a newly configured FOD: stale, not an error
+		}
+		if err := p.CheckShape(fod, cfg.FODs[fod].PerSystem()); err != nil {
+			return nil, err
+		}
+	}
+	res, err := c.candidate(ctx, cfg, p, opts)
+	if err != nil {
+		return nil, err
+	}
+	res.NewInputs = map[string]string{}
+	res.Stale = map[string][]string{}
+
+	upstreamPaths, localPaths := inputPaths(cfg)
+	newFiles := c.readFiles(ctx, owner, name, res.CandidateTag, upstreamPaths)
+	for _, path := range upstreamPaths {
+		if err := newFiles[path].err; err != nil {
+			return nil, fmt.Errorf("reading inputs at the candidate %s: %w", res.CandidateTag, err)
+		}
+		res.NewInputs[path] = pins.SRI(newFiles[path].data)
+	}
+	changed, err := c.changedInputs(ctx, owner, name, p, res, upstreamPaths, newFiles)
+	if err != nil {
+		return nil, err
+	}
+	local, err := localChanges(cfg, p, localPaths, res.NewInputs)
+	if err != nil {
+		return nil, err
+	}
+	for _, fod := range cfg.FODNames() {
+		if reasons := staleReasons(cfg.FODs[fod], p, res, changed, local); len(reasons) > 0 {
+			res.Stale[fod] = reasons
+		}
+	}
+	res.Summaries = summaries(cfg, changed)
+	res.UpToDate = !res.Moved && len(res.Stale) == 0
+	if res.Moved && res.PinnedTag != "" {
+		res.CompareURL = fmt.Sprintf("%s/%s/%s/compare/%s...%s", ghclient.WebURL(c.gh), owner, name, res.PinnedTag, res.CandidateTag)
+	}
+	c.log.Debug().Str("pinned", res.Pinned).Str("candidate", res.Candidate).Int("stale", len(res.Stale)).Msg("upstream checked")
+	return res, nil
+}
+
+// candidate fills in the pinned and candidate versions and refs.
+func (c *Checker) candidate(ctx context.Context, cfg *config.Config, p *pins.Pins, opts CheckOptions) (*Result, error) {
+	owner, name := cfg.UpstreamOwnerName()
+	up := cfg.Upstream
+	if up.Branch != "" {
+		sha, err := c.branchHead(ctx, owner, name, up.Branch)
+		if err != nil {
+			return nil, err
+		}
+		return &Result{Pinned: p.Rev(), Candidate: sha, PinnedTag: p.Rev(), CandidateTag: sha, Rev: sha,
+			Moved: p.Rev() != sha}, nil
+	}
+	var rel *Release
+	var err error
+	if opts.Version != "" {
+		rel, err = c.releaseByTag(ctx, owner, name, up.TagPrefix, opts.Version)
+	} else {
+		rel, err = c.newestRelease(ctx, owner, name, up.TagPrefix, up.IncludePrereleases)
+	}
+	if err != nil {
+		return nil, err
+	}
+	pinned := p.Version()
+	if pv, ok := ParseVersion(pinned); ok && opts.Version == "" {
+		if cv, _ := ParseVersion(rel.Version); cv.Compare(pv) < 0 {
+			return nil, &PinnedAheadError{Repo: owner + "/" + name, Pinned: pinned, Newest: rel.Version}
+		}
+	}
+	res := &Result{Pinned: pinned, Candidate: rel.Version, CandidateTag: rel.Tag, ReleaseURL: rel.HTMLURL,
+		Moved: pinned != rel.Version}
+	if pinned != "" {
+		res.PinnedTag = up.TagPrefix + pinned
+	}
+	return res, nil
+}
+
+// PinnedAheadError says the pinned version is newer than every qualifying
+// release: its release was deleted or turned into a draft or prerelease.
+// hashbot never moves a pin backwards on its own; pass a version to do so.
+type PinnedAheadError struct {
+	Repo, Pinned, Newest string
+}
+
+func (e *PinnedAheadError) Error() string {
+	return fmt.Sprintf("pinned version %s is newer than the newest release of %s (%s): was its release deleted, "+
+		"or made a draft or prerelease? hashbot does not downgrade by itself; run with --version %s to pin that release",
+		e.Pinned, e.Repo, e.Newest, e.Newest)
+}
+
+// inputPaths lists the distinct upstream and local input paths, sorted.
+func inputPaths(cfg *config.Config) (upstream, local []string) {
+	seenU, seenL := map[string]bool{}, map[string]bool{}
+	for _, fod := range cfg.FODs {
+		for _, in := range fod.Inputs {
+			if !seenU[in] {
+				seenU[in] = true
+				upstream = append(upstream, in)
+			}
+		}
+		for _, in := range fod.LocalInputs {
+			if !seenL[in] {
+				seenL[in] = true
+				local = append(local, in)
+			}
+		}
+	}
+	sort.Strings(upstream)
+	sort.Strings(local)
+	return upstream, local
+}
+
+// localChanges hashes the local inputs and says why each changed one is
+// stale. An input with no recorded hash counts as changed: the tree it was
+// computed from is unknown, and leaving it unrecorded would hide every later
+// edit of the recipe.
+func localChanges(cfg *config.Config, p *pins.Pins, paths []string, newInputs map[string]string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, path := range paths {
+		sri, err := pins.FileSRI(filepath.Join(cfg.Dir, filepath.FromSlash(path)))
+		if err != nil {
+			return nil, fmt.Errorf("hashing local input %s (local-inputs in %s): %w", path, config.FileName, err)
+		}
+		newInputs[path] = sri
+		old, ok := p.Input(path)
+		switch {
+		case !ok:
+			out[path] = path + " has no recorded hash in " + cfg.Pins
+		case old != sri:
+			out[path] = path + " changed"
+		}
+	}
+	return out, nil
+}

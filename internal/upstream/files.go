@@ -1,0 +1,95 @@
+package upstream
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// rawMediaType asks the contents API for the file's bytes, which works for
+// files up to 100 MB (the JSON form leaves out content above 1 MB).
+const rawMediaType = "application/vnd.github.raw+json"
+
+// fetchParallel bounds concurrent file downloads.
+const fetchParallel = 4
+
+// MissingFileError says a file is not in the repository at a ref, or the ref
+// itself is gone.
+type MissingFileError struct {
+	Repo, Ref, Path string
+	// RefMissing is true when GitHub knows no such ref (a deleted tag).
+	RefMissing bool
+	// Message is GitHub's message.
+	Message string
+}
+
+func (e *MissingFileError) Error() string {
+	if e.RefMissing {
+		return fmt.Sprintf("%s: ref %s does not exist (deleted tag?), so %s cannot be read: %s", e.Repo, e.Ref, e.Path, e.Message)
+	}
+	return fmt.Sprintf("%s has no file %s at %s (check inputs in hashbot.toml)", e.Repo, e.Path, e.Ref)
+}
+
+// readFile returns path's content in owner/name at ref.
+func (c *Checker) readFile(ctx context.Context, owner, name, ref, path string) ([]byte, error) {
+	u := fmt.Sprintf("repos/%s/%s/contents/%s?ref=%s", owner, name, escapePath(path), url.QueryEscape(ref))
+	req, err := c.gh.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s at %s: %w", path, ref, err)
+	}
+	req.Header.Set("Accept", rawMediaType)
+	var buf bytes.Buffer
+	_, err = c.gh.Do(ctx, req, &buf)
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound {
+		return nil, &MissingFileError{Repo: owner + "/" + name, Ref: ref, Path: path, Message: er.Message,
+			RefMissing: strings.Contains(strings.ToLower(er.Message), "no commit found")}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading %s at %s of %s/%s: %w", path, ref, owner, name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+func escapePath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}
+
+// fetched is one file read at a ref; err is set when it could not be.
+type fetched struct {
+	data []byte
+	err  error
+}
+
+// readFiles reads paths at ref, a few at a time.
+func (c *Checker) readFiles(ctx context.Context, owner, name, ref string, paths []string) map[string]fetched {
+	out := make(map[string]fetched, len(paths))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, fetchParallel)
+	for _, p := range paths {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			data, err := c.readFile(ctx, owner, name, ref, p)
+			mu.Lock()
+			out[p] = fetched{data: data, err: err}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return out
+}

@@ -1,0 +1,175 @@
+package upstream_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/ghclient"
+	"github.com/hashbot-nix/hashbot/internal/ghclient/ghfake"
+	"github.com/hashbot-nix/hashbot/internal/pins"
+	"github.com/hashbot-nix/hashbot/internal/upstream"
+)
+
+const (
+	repo   = "goauthentik/authentik"
+	prefix = "version/"
+)
+
+// authentikFiles are the upstream inputs of the authentik FODs.
+var authentikFiles = []string{"uv.lock", "pyproject.toml", "web/package-lock.json", "web/package.json", "go.mod", "go.sum"}
+
+// authentikTOML matches the FODs of the authentik packaging.
+const authentikTOML = `
+[upstream]
+repo = "goauthentik/authentik"
+tag-prefix = "version/"
+
+[fod.src]
+attr = "src"
+
+[fod.python-deps]
+attr = "python-deps"
+systems = ["x86_64-linux", "aarch64-linux"]
+inputs = ["uv.lock", "pyproject.toml"]
+
+[fod.webui-deps]
+attr = "webui-deps"
+systems = ["x86_64-linux", "aarch64-linux"]
+inputs = ["web/package-lock.json", "web/package.json"]
+
+[fod.server-vendor]
+attr = "server.goModules"
+inputs = ["go.mod", "go.sum"]
+`
+
+// fixtureDir is the authentik fixture tree of one version. CI places
+// shared/ next to the checkout, as on a developer machine.
+func fixtureDir(t testing.TB, version string) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "fixtures", "authentik", "version-"+version))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatalf("authentik fixtures missing: want them at %s (shared/ next to the checkout): %v", dir, err)
+	}
+	return dir
+}
+
+func fixture(t testing.TB, version, file string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(fixtureDir(t, version), filepath.FromSlash(file)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// newServer serves the three authentik releases and their files.
+func newServer(t testing.TB) *ghfake.Server {
+	t.Helper()
+	srv := ghfake.New(t)
+	for _, v := range []string{"2025.12.4", "2026.2.1", "2026.2.2"} {
+		addVersion(t, srv, prefix+v, v, ghfake.Release{Tag: prefix + v})
+	}
+	return srv
+}
+
+// addVersion publishes rel with the files of the fixture version from.
+func addVersion(t testing.TB, srv *ghfake.Server, ref, from string, rel ghfake.Release) {
+	t.Helper()
+	if err := srv.AddTree(repo, ref, fixtureDir(t, from), authentikFiles...); err != nil {
+		t.Fatal(err)
+	}
+	if rel.Tag != "" {
+		srv.AddRelease(repo, rel)
+	}
+}
+
+func loadConfig(t testing.TB, text string) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse([]byte(text), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// pinsAt returns pins for version with every hash set and, when
+// recordInputs, the inputs' hashes at that version.
+func pinsAt(t testing.TB, version string, recordInputs bool) *pins.Pins {
+	t.Helper()
+	sys := map[string]string{"x86_64-linux": "sha256-x", "aarch64-linux": "sha256-a"}
+	doc := map[string]any{
+		"version": version,
+		"hashes": map[string]any{
+			"src": "sha256-src", "python-deps": sys, "webui-deps": sys, "server-vendor": "sha256-vendor",
+		},
+	}
+	if recordInputs {
+		in := map[string]string{}
+		for _, f := range authentikFiles {
+			in[f] = pins.SRI(fixture(t, version, f))
+		}
+		doc["inputs"] = in
+	}
+	data, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := pins.Parse(data, "nix/sources.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type checkEnv struct {
+	srv   *ghfake.Server
+	cfg   *config.Config
+	state string
+	logs  bytes.Buffer
+}
+
+func newCheckEnv(t testing.TB) *checkEnv {
+	t.Helper()
+	return &checkEnv{srv: newServer(t), cfg: loadConfig(t, authentikTOML), state: t.TempDir()}
+}
+
+func (e *checkEnv) checker(t testing.TB) (*upstream.Checker, *ghclient.Stats) {
+	t.Helper()
+	log := zerolog.New(zerolog.SyncWriter(&e.logs))
+	gh, stats, err := ghclient.New(ghclient.Options{
+		BaseURL: e.srv.URL, Token: "test-token", StateDir: e.state, Log: log,
+		RetryBase: time.Millisecond, Sleep: func(context.Context, time.Duration) error { return nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return upstream.New(upstream.Options{Client: gh, Log: log}), stats
+}
+
+func (e *checkEnv) check(t testing.TB, p *pins.Pins, opts upstream.CheckOptions) (*upstream.Result, error) {
+	t.Helper()
+	c, _ := e.checker(t)
+	return c.Check(context.Background(), e.cfg, p, opts)
+}
+
+func summaryOf(t testing.TB, res *upstream.Result, file string) upstream.FileSummary {
+	t.Helper()
+	for _, s := range res.Summaries {
+		if s.File == file {
+			return s
+		}
+	}
+	t.Fatalf("no summary for %s; have %v", file, res.Summaries)
+	return upstream.FileSummary{}
+}

@@ -1,0 +1,143 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/google/go-github/v60/github"
+)
+
+// Release is the release chosen as the candidate.
+type Release struct {
+	Tag        string
+	Version    string // Tag without the prefix
+	Prerelease bool
+	HTMLURL    string
+}
+
+// NoReleaseError says that no release of the repository qualifies.
+type NoReleaseError struct {
+	Repo, TagPrefix string
+	// Seen counts all releases listed; Skipped counts them by reason.
+	Seen    int
+	Skipped map[string]int
+	// Examples are a few tags seen, to spot a wrong tag-prefix.
+	Examples []string
+}
+
+func (e *NoReleaseError) Error() string {
+	if e.Seen == 0 {
+		return fmt.Sprintf("%s has no releases", e.Repo)
+	}
+	var reasons []string
+	for r, n := range e.Skipped {
+		reasons = append(reasons, fmt.Sprintf("%d %s", n, r))
+	}
+	sort.Strings(reasons)
+	return fmt.Sprintf("no release of %s qualifies with tag-prefix %q: of %d releases, %s (tags seen: %s)",
+		e.Repo, e.TagPrefix, e.Seen, strings.Join(reasons, ", "), strings.Join(e.Examples, ", "))
+}
+
+// Skip reasons, as counted in NoReleaseError.Skipped.
+const (
+	skipDraft      = "drafts"
+	skipPrerelease = "prereleases"
+	skipPrefix     = "without the tag prefix"
+	skipNotVersion = "not versions after the prefix"
+)
+
+// newestRelease lists every page of releases and returns the one with the
+// highest version among those that qualify.
+func (c *Checker) newestRelease(ctx context.Context, owner, name, prefix string, withPre bool) (*Release, error) {
+	noRel := &NoReleaseError{Repo: owner + "/" + name, TagPrefix: prefix, Skipped: map[string]int{}}
+	var best *Release
+	var bestV Version
+	opts := &github.ListOptions{PerPage: 100}
+	for {
+		page, resp, err := c.gh.Repositories.ListReleases(ctx, owner, name, opts)
+		if err != nil {
+			return nil, fmt.Errorf("listing releases of %s/%s: %w", owner, name, err)
+		}
+		for _, rel := range page {
+			noRel.Seen++
+			tag := rel.GetTagName()
+			if len(noRel.Examples) < 5 {
+				noRel.Examples = append(noRel.Examples, tag)
+			}
+			reason, v := qualify(rel, prefix, withPre)
+			if reason != "" {
+				noRel.Skipped[reason]++
+				c.log.Debug().Str("tag", tag).Str("skipped", reason).Msg("release skipped")
+				continue
+			}
+			if best == nil || v.Compare(bestV) > 0 {
+				bestV = v
+				best = &Release{Tag: tag, Version: v.Raw, Prerelease: rel.GetPrerelease() || v.Prerelease(),
+					HTMLURL: rel.GetHTMLURL()}
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	if best == nil {
+		return nil, noRel
+	}
+	return best, nil
+}
+
+// qualify says why rel is skipped ("" when it is not) and parses its version.
+func qualify(rel *github.RepositoryRelease, prefix string, withPre bool) (string, Version) {
+	tag := rel.GetTagName()
+	if rel.GetDraft() {
+		return skipDraft, Version{}
+	}
+	if !strings.HasPrefix(tag, prefix) {
+		return skipPrefix, Version{}
+	}
+	v, ok := ParseVersion(strings.TrimPrefix(tag, prefix))
+	if !ok {
+		return skipNotVersion, Version{}
+	}
+	if (rel.GetPrerelease() || v.Prerelease()) && !withPre {
+		return skipPrerelease, Version{}
+	}
+	return "", v
+}
+
+// releaseByTag returns the release for tag, or one with only the tag known
+// when the tag has no release (a tag may be pinned without one).
+func (c *Checker) releaseByTag(ctx context.Context, owner, name, prefix, version string) (*Release, error) {
+	tag := prefix + version
+	out := &Release{Tag: tag, Version: version}
+	rel, _, err := c.gh.Repositories.GetReleaseByTag(ctx, owner, name, tag)
+	var er *github.ErrorResponse
+	switch {
+	case errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound:
+		c.log.Debug().Str("tag", tag).Msg("no release for the requested tag; using the tag alone")
+		return out, nil
+	case err != nil:
+		return nil, fmt.Errorf("reading release %s of %s/%s: %w", tag, owner, name, err)
+	}
+	out.HTMLURL = rel.GetHTMLURL()
+	out.Prerelease = rel.GetPrerelease()
+	return out, nil
+}
+
+// branchHead returns the commit a branch points at.
+func (c *Checker) branchHead(ctx context.Context, owner, name, branch string) (string, error) {
+	b, _, err := c.gh.Repositories.GetBranch(ctx, owner, name, branch, 1)
+	if err != nil {
+		return "", fmt.Errorf("reading branch %s of %s/%s: %w", branch, owner, name, err)
+	}
+	sha := b.GetCommit().GetSHA()
+	if sha == "" {
+		return "", fmt.Errorf("reading branch %s of %s/%s: GitHub returned no commit", branch, owner, name)
+	}
+	return sha, nil
+}

@@ -1,0 +1,104 @@
+package upstream
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Version is a parsed release version: dot-separated numbers and an
+// optional pre-release suffix ("2026.2.3", "2026.2.3-rc1", "1.2rc1").
+type Version struct {
+	Raw  string
+	nums []int
+	pre  string
+}
+
+var versionRE = regexp.MustCompile(`^(\d+(?:\.\d+)*)(?:-([0-9A-Za-z][0-9A-Za-z.-]*)|([A-Za-z][0-9A-Za-z.-]*))?(?:\+[0-9A-Za-z.-]+)?$`)
+
+// ParseVersion parses s; ok is false when s is not a version.
+func ParseVersion(s string) (v Version, ok bool) {
+	m := versionRE.FindStringSubmatch(s)
+	if m == nil {
+		return Version{}, false
+	}
+	for _, part := range strings.Split(m[1], ".") {
+		n, err := strconv.Atoi(part)
+		if err != nil {
+			return Version{}, false
+		}
+		v.nums = append(v.nums, n)
+	}
+	v.Raw, v.pre = s, m[2]+m[3]
+	return v, true
+}
+
+// Prerelease says whether the version has a pre-release suffix.
+func (v Version) Prerelease() bool { return v.pre != "" }
+
+// Compare returns -1, 0 or +1 as v is older than, equal to or newer than w.
+// Numbers compare numerically (2026.2.10 > 2026.2.9; missing parts are 0),
+// a pre-release is older than its release (2026.2.3-rc1 < 2026.2.3), and
+// pre-release suffixes compare by their runs of digits and letters
+// (rc2 < rc10). Build metadata is ignored.
+func (v Version) Compare(w Version) int {
+	for i := range max(len(v.nums), len(w.nums)) {
+		a, b := at(v.nums, i), at(w.nums, i)
+		if a != b {
+			return cmpInt(a, b)
+		}
+	}
+	switch {
+	case v.pre == w.pre:
+		return 0
+	case v.pre == "":
+		return 1
+	case w.pre == "":
+		return -1
+	}
+	return comparePre(v.pre, w.pre)
+}
+
+func at(nums []int, i int) int {
+	if i < len(nums) {
+		return nums[i]
+	}
+	return 0
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+var runRE = regexp.MustCompile(`\d+|[A-Za-z]+`)
+
+// comparePre compares pre-release suffixes run by run: numbers numerically,
+// words alphabetically, a number before a word, fewer runs first.
+func comparePre(a, b string) int {
+	ra, rb := runRE.FindAllString(a, -1), runRE.FindAllString(b, -1)
+	for i := range min(len(ra), len(rb)) {
+		na, errA := strconv.Atoi(ra[i])
+		nb, errB := strconv.Atoi(rb[i])
+		switch {
+		case errA == nil && errB == nil:
+			if na != nb {
+				return cmpInt(na, nb)
+			}
+		case errA == nil:
+			return -1
+		case errB == nil:
+			return 1
+		default:
+			if c := strings.Compare(ra[i], rb[i]); c != 0 {
+				return c
+			}
+		}
+	}
+	return cmpInt(len(ra), len(rb))
+}
