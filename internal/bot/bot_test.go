@@ -334,3 +334,28 @@ func TestSecondRunWaitsForTheLock(t *testing.T) {
 		t.Errorf("err = %v; want *runlock.HeldError naming the holder", err)
 	}
 }
+
+func TestPublishPinsCommitsTheAppliedPinsWithTheirInputs(t *testing.T) {
+	f := newFixture(t)
+	applied := strings.NewReplacer(`"2026.2.1"`, `"2026.2.2"`,
+		"sha256-1111111111111111111111111111111111111111111=", newPyArm,
+		"sha256-2222222222222222222222222222222222222222222=", newPyX86).Replace(basePins)
+	os.WriteFile(filepath.Join(f.work, "nix/sources.json"), []byte(applied), 0o644)
+	out, err := f.bot(t).PublishPins(t.Context(), RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Status != StatusUpdated || out.Branch != branch || f.engine.calls != 0 || len(f.pub.published) != 1 {
+		t.Fatalf("outcome %+v, engine calls %d, publishes %d", out, f.engine.calls, len(f.pub.published))
+	}
+	onBranch := git(t, f.remote, "show", branch+":nix/sources.json")
+	for _, want := range []string{newPyArm, newPyX86, `"uv.lock": "` + newUVLock + `"`} {
+		if !strings.Contains(onBranch, want) {
+			t.Errorf("the branch's pins lack %s:\n%s", want, onBranch)
+		}
+	}
+	if body := f.pub.published[0].Body; !strings.Contains(body, newPyArm) {
+		t.Errorf("the body lacks the new hash:\n%s", body)
+	}
+
+}

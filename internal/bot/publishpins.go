@@ -54,6 +54,15 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 		return out, err
 	}
 	out.Pinned, out.Candidate = oldPins.Version(), newPins.Version()
+	check, err := b.opts.Checker.Check(ctx, cfg, oldPins, upstream.CheckOptions{Version: newPins.Version()})
+	if err != nil {
+		return out, fmt.Errorf("checking upstream %s: %w", cfg.Upstream.Repo, err)
+	}
+	// The per-platform results carry hashes only: record the inputs they
+	// were computed from, or the next check would find them stale again.
+	for _, path := range sortedKeys(check.NewInputs) {
+		newPins.SetInput(path, check.NewInputs[path])
+	}
 	newBytes := newPins.Marshal()
 	if string(oldContent) == string(newBytes) {
 		out.Status = StatusUpToDate
@@ -61,10 +70,6 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 	}
 	if err := gitops.GuardPinsChange(oldContent, newBytes); err != nil {
 		return out, fmt.Errorf("refusing to commit %s: %w", cfg.Pins, err)
-	}
-	check, err := b.opts.Checker.Check(ctx, cfg, oldPins, upstream.CheckOptions{Version: newPins.Version()})
-	if err != nil {
-		return out, fmt.Errorf("checking upstream %s: %w", cfg.Upstream.Repo, err)
 	}
 	_, name := cfg.UpstreamOwnerName()
 	if out.Branch, err = gitops.BranchName(cfg.Git.BranchPrefix, name, out.Candidate); err != nil {

@@ -14,8 +14,9 @@ import (
 // applyOptions are the flags and arguments of `hashbot apply`.
 type applyOptions struct {
 	Files  []string
-	FODs   []string
-	DryRun bool
+	FODs       []string
+	DryRun     bool
+	SetVersion string
 }
 
 func newApplyCmd(g *globalOptions) *cobra.Command {
@@ -39,6 +40,7 @@ writes nothing.`,
 	f := cmd.Flags()
 	f.StringArrayVar(&opts.FODs, "fod", nil, "FOD the results must cover (repeatable; default: all)")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "check and print, write nothing")
+	f.StringVar(&opts.SetVersion, "set-version", "", "the upstream version the results were computed for (update --set-version); written to the pins")
 	return cmd
 }
 
@@ -46,6 +48,10 @@ func applyRun(_ context.Context, g *globalOptions, opts *applyOptions) error {
 	cfg, p, err := loadRepo(g)
 	if err != nil {
 		return err
+	}
+	versionMoved := opts.SetVersion != "" && opts.SetVersion != p.Version()
+	if versionMoved {
+		p.SetVersion(opts.SetVersion)
 	}
 	var reports []fod.NamedReport
 	for _, f := range opts.Files {
@@ -78,7 +84,7 @@ func applyRun(_ context.Context, g *globalOptions, opts *applyOptions) error {
 	switch {
 	case opts.DryRun:
 		fmt.Fprintf(g.stderr, "hashbot: %d hash(es) would change; dry run, %s not written\n", n, cfg.Pins)
-	case n == 0:
+	case n == 0 && !versionMoved:
 		fmt.Fprintf(g.stderr, "hashbot: %s already up to date\n", cfg.Pins)
 	default:
 		if err := pins.WriteFile(cfg.PinsPath(), p.Marshal()); err != nil {

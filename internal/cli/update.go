@@ -15,8 +15,8 @@ import (
 
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/fod"
-	"github.com/hashbot-nix/hashbot/internal/nixcmd"
 	"github.com/hashbot-nix/hashbot/internal/pins"
+	"github.com/hashbot-nix/hashbot/internal/runlock"
 )
 
 // updateOptions are the flags of `hashbot update`.
@@ -26,8 +26,9 @@ type updateOptions struct {
 	Verify  bool
 	DryRun  bool
 	Partial bool
-	JSON    bool
-	MaxJobs int
+	JSON       bool
+	MaxJobs    int
+	SetVersion string
 }
 
 func newUpdateCmd(g *globalOptions) *cobra.Command {
@@ -57,6 +58,7 @@ as JSON, the input of ` + "`hashbot apply`" + `.`,
 	f.BoolVar(&opts.Partial, "partial", false, "write the hashes that were computed even when other targets failed")
 	f.BoolVar(&opts.JSON, "json", false, "print the results as JSON (the input of hashbot apply)")
 	f.IntVar(&opts.MaxJobs, "max-jobs", 0, "nix-build --max-jobs (default: [build] max-jobs, else one per target)")
+	f.StringVar(&opts.SetVersion, "set-version", "", "compute for this upstream version (written to the pins with the hashes)")
 	return cmd
 }
 
@@ -69,22 +71,29 @@ func updateRun(ctx context.Context, g *globalOptions, opts *updateOptions) error
 	if err != nil {
 		return err
 	}
-	jobs := opts.MaxJobs
-	if jobs == 0 {
-		jobs = cfg.Build.MaxJobs
+	if opts.SetVersion != "" {
+		p.SetVersion(opts.SetVersion)
+	}
+	if opts.MaxJobs > 0 {
+		cfg.Build.MaxJobs = opts.MaxJobs
+	}
+	if !opts.DryRun {
+		state, err := g.stateDir()
+		if err != nil {
+			return err
+		}
+		lock, err := runlock.Acquire(state, cfg.Dir, "hashbot update")
+		if err != nil {
+			return runError(err)
+		}
+		defer lock.Release()
 	}
 	if cfg.Build.Timeout.Duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, cfg.Build.Timeout.Duration)
 		defer cancel()
 	}
-	engine := fod.NewEngine(fod.EngineOptions{
-		Nix:      nixcmd.New(nixcmd.Options{Log: g.log}),
-		Log:      g.log,
-		MaxJobs:  jobs,
-		Progress: progressLogger(g),
-	})
-	rep, err := engine.Compute(ctx, fod.Request{
+	rep, err := g.newEngine(cfg).Compute(ctx, fod.Request{
 		Config: cfg, Pins: p, FODs: opts.FODs, Systems: opts.Systems, Verify: opts.Verify,
 	})
 	if err != nil {
@@ -141,7 +150,7 @@ func writeUpdate(g *globalOptions, cfg *config.Config, p *pins.Pins, rep *fod.Re
 		fmt.Fprintf(g.stderr, "hashbot: %s; %s not written (--partial writes the successful ones)\n", rep.Summary(), cfg.Pins)
 	case !write:
 		fmt.Fprintf(g.stderr, "hashbot: %s; dry run, %s not written\n", rep.Summary(), cfg.Pins)
-	case n == 0:
+	case n == 0 && opts.SetVersion == "":
 		fmt.Fprintf(g.stderr, "hashbot: %s; %s already up to date\n", rep.Summary(), cfg.Pins)
 	default:
 		if err := pins.WriteFile(cfg.PinsPath(), p.Marshal()); err != nil {

@@ -1,0 +1,88 @@
+package cli_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashbot-nix/hashbot/internal/cli"
+	"github.com/hashbot-nix/hashbot/internal/pins"
+)
+
+// applyResults writes a schema-1 results file like `update --json` does.
+func applyResults(t *testing.T, dir, name, results string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	doc := `{"schema": 1, "ok": true, "version": "1.0.0", "host": "x", "results": [` + results + `]}`
+	if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const (
+	applyFlat   = `{"fod": "flat", "system": "x86_64-linux", "per_system": false, "new": "sha256-flat", "status": "changed"}`
+	applyX86    = `{"fod": "persys", "system": "x86_64-linux", "per_system": true, "new": "sha256-x86", "status": "changed"}`
+	applyArm    = `{"fod": "persys", "system": "aarch64-linux", "per_system": true, "new": "sha256-arm", "status": "changed"}`
+	applyArmBad = `{"fod": "persys", "system": "aarch64-linux", "per_system": true, "status": "unavailable", "message": "no builder"}`
+	applyFlat2  = `{"fod": "flat", "system": "aarch64-linux", "per_system": false, "new": "sha256-other", "status": "changed"}`
+)
+
+func TestApply(t *testing.T) {
+	tests := []struct {
+		name     string
+		files    map[string]string
+		code     int
+		want     string // in stderr
+		written  bool
+		persysOK bool
+	}{
+		{name: "one file per platform", files: map[string]string{
+			"x86.json": applyFlat + "," + applyX86 + "," + applyArmBad,
+			"arm.json": applyArm,
+		}, code: cli.ExitOK, want: "wrote 3 hash(es)", written: true},
+		{name: "a platform failed", files: map[string]string{
+			"x86.json": applyFlat + "," + applyX86 + "," + applyArmBad,
+		}, code: cli.ExitPartial, want: "persys (aarch64-linux): unavailable in"},
+		{name: "two hashes for one FOD", files: map[string]string{
+			"x86.json": applyFlat + "," + applyX86,
+			"arm.json": applyFlat2 + "," + applyArm,
+		}, code: cli.ExitFailure, want: "conflicting results: flat: sha256-flat from"},
+		{name: "not a results file", files: map[string]string{"x86.json": "nope"}, code: cli.ExitUsage, want: "x86.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := updEngineRepo(t)
+			resDir := t.TempDir()
+			args := []string{"apply", "--repo", dir, "--fod", "flat", "--fod", "persys"}
+			for name, results := range tt.files {
+				p := applyResults(t, resDir, name, results)
+				if results == "nope" {
+					os.WriteFile(p, []byte("nope"), 0o644)
+				}
+				args = append(args, p)
+			}
+			before := updReadTree(t, dir)
+			r := updRun(t, args...)
+			if r.code != tt.code || !strings.Contains(r.stderr, tt.want) {
+				t.Fatalf("exit %d, stderr %q; want %d and %q", r.code, r.stderr, tt.code, tt.want)
+			}
+			if !tt.written {
+				if updReadTree(t, dir) != before {
+					t.Error("the repository changed")
+				}
+				return
+			}
+			p, err := pins.Read(filepath.Join(dir, "nix/sources.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range [][3]string{{"flat", "", "sha256-flat"}, {"persys", "x86_64-linux", "sha256-x86"}, {"persys", "aarch64-linux", "sha256-arm"}} {
+				if h, _ := p.Hash(c[0], c[1]); h != c[2] {
+					t.Errorf("%s %s = %q, want %q", c[0], c[1], h, c[2])
+				}
+			}
+		})
+	}
+}

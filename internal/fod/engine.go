@@ -1,0 +1,249 @@
+package fod
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/nixcmd"
+	"github.com/hashbot-nix/hashbot/internal/pins"
+)
+
+// EngineOptions configure an Engine.
+type EngineOptions struct {
+	// Nix runs Nix; usually nixcmd.New(…).
+	Nix nixcmd.Runner
+	// Log receives progress and warnings.
+	Log zerolog.Logger
+	// MaxJobs is nix-build's --max-jobs; 0 means one job per target
+	// (FOD builds wait on the network more than on the CPU).
+	MaxJobs int
+	// Progress, when set, is called as builds start and finish, and every
+	// TickEvery while Nix builds. It must not block.
+	Progress func(ProgressEvent)
+	// TickEvery is the interval of "still building" events; 0 means 10 s.
+	TickEvery time.Duration
+}
+
+// Engine recomputes FOD hashes with Nix.
+type Engine struct {
+	opts EngineOptions
+}
+
+// NewEngine returns an Engine.
+func NewEngine(opts EngineOptions) *Engine {
+	if opts.TickEvery <= 0 {
+		opts.TickEvery = 10 * time.Second
+	}
+	return &Engine{opts: opts}
+}
+
+// Request says what to compute.
+type Request struct {
+	// Config is the repository's loaded hashbot.toml; Config.Dir is copied.
+	Config *config.Config
+	// Pins are the pins to compute against (the caller may have set a new
+	// version in them). Compute never writes them.
+	Pins *pins.Pins
+	// FODs names the FODs to compute; empty means all.
+	FODs []string
+	// Systems names the systems to compute; empty means each FOD's systems,
+	// or this machine's for a system-independent FOD. A system-independent
+	// FOD is computed only when Systems is empty or holds this machine's.
+	Systems []string
+	// Verify builds each new hash again with --check and marks a target
+	// whose output differs unreproducible.
+	Verify bool
+}
+
+// Compute recomputes the selected targets' hashes in a scratch copy of the
+// repository and reports each one's outcome. Neither the repository nor
+// req.Pins is changed: the caller applies the report (Report.Apply).
+//
+// Errors are for the run as a whole: a bad request (*RequestError), an attr
+// the entry lacks (*AttrError), an evaluation failure (*EvalError), Nix not
+// installed (*nixcmd.NotFoundError), or a cancelled ctx.
+func (e *Engine) Compute(ctx context.Context, req Request) (*Report, error) {
+	start := time.Now()
+	if req.Config == nil || req.Pins == nil {
+		return nil, errors.New("fod: Compute needs a Config and Pins")
+	}
+	if err := checkRequest(req); err != nil {
+		return nil, err
+	}
+	host, err := nixcmd.ProbeHost(ctx, e.opts.Nix)
+	if err != nil {
+		return nil, err
+	}
+	targets, err := selectTargets(req, host)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Version: req.Pins.Version(), Host: host.System, NixVersion: host.Version}
+	for _, b := range host.Builders {
+		rep.Builders = append(rep.Builders, b.URI)
+	}
+	run := &engineRun{e: e, req: req, host: host, rep: rep, all: targets, start: start, graph: newDrvGraph()}
+	var pending []*target
+	for _, t := range targets {
+		if !host.CanBuild(t.system) {
+			t.resolve(StatusUnavailable, "", unavailableMessage(host, t.system), nil)
+			continue
+		}
+		pending = append(pending, t)
+	}
+	if len(pending) > 0 {
+		s, err := newScratch(req.Config.Dir, req.Config.Entry, req.Config.Pins)
+		if err != nil {
+			return nil, err
+		}
+		defer s.remove()
+		run.scratch = s
+		if err := run.layers(ctx, pending); err != nil {
+			return nil, err
+		}
+		if req.Verify {
+			if err := run.verify(ctx); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, t := range targets {
+		rep.Results = append(rep.Results, *t.res)
+	}
+	sortResults(rep.Results)
+	rep.Duration = time.Since(start)
+	e.progress(ProgressEvent{Kind: ProgressDone, Total: len(targets), Done: len(targets), Elapsed: rep.Duration})
+	return rep, nil
+}
+
+// engineRun is the state of one Compute.
+type engineRun struct {
+	e       *Engine
+	req     Request
+	host    *nixcmd.Host
+	rep     *Report
+	all     []*target
+	scratch *scratch
+	graph   *drvGraph
+	start   time.Time
+}
+
+// layers builds the pending targets layer by layer: a target whose closure
+// holds another pending target's placeholder output waits until that
+// target's real hash is known and written into the scratch pins.
+func (r *engineRun) layers(ctx context.Context, pending []*target) error {
+	for layer := 1; len(pending) > 0; layer++ {
+		r.e.progress(ProgressEvent{Kind: ProgressPhase, Phase: PhaseEvaluate, Layer: layer, Total: len(pending), Elapsed: time.Since(r.start)})
+		if err := r.writePins(pending, true); err != nil {
+			return err
+		}
+		if err := r.e.evaluate(ctx, r.scratch, r.req.Config, pending); err != nil {
+			return err
+		}
+		buildable, err := r.dropIgnoringPins(pending)
+		if err != nil || len(buildable) == 0 {
+			return err
+		}
+		now, later, err := nextLayer(r.graph, buildable)
+		if err != nil {
+			return err
+		}
+		r.rep.Layers = layer
+		if err := r.buildLayer(ctx, layer, now); err != nil {
+			return err
+		}
+		next := later[:0:0]
+		for _, t := range later {
+			if dep := failedDependency(t); dep != nil {
+				status := StatusFailed
+				if dep.res.Status == StatusUnavailable {
+					status = StatusUnavailable
+				}
+				t.resolve(status, "", fmt.Sprintf("needs %s, which is %s", dep.label(), dep.res.Status), nil)
+				continue
+			}
+			next = append(next, t)
+		}
+		pending = next
+	}
+	return nil
+}
+
+// dropIgnoringPins resolves as failed the targets whose derivation did not
+// take the placeholder hash from the scratch pins (it would build, or fail,
+// with a hash hashbot does not control) and returns the others.
+func (r *engineRun) dropIgnoringPins(ts []*target) ([]*target, error) {
+	var keep []*target
+	for _, t := range ts {
+		ok, err := r.graph.usesHash(t.drv, t.fake)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			where := "hashes." + t.fod.Name
+			if t.pinSystem != "" {
+				where += "." + t.pinSystem
+			}
+			t.resolve(StatusFailed, "", fmt.Sprintf("its derivation does not take its outputHash from %s (%s): "+
+				"hashbot cannot set the hash it builds with", r.req.Config.Pins, where), nil)
+			continue
+		}
+		keep = append(keep, t)
+	}
+	return keep, nil
+}
+
+// failedDependency returns a target t waits on that ended without a hash.
+func failedDependency(t *target) *target {
+	for _, d := range t.waitOn {
+		if d.done() && !d.res.Status.Succeeded() {
+			return d
+		}
+	}
+	return nil
+}
+
+// writePins writes the scratch pins: the request's pins with every hash
+// computed so far, and, when withFakes, each pending target's placeholder.
+func (r *engineRun) writePins(pending []*target, withFakes bool) error {
+	p := r.req.Pins.Clone()
+	for _, t := range r.all {
+		if t.done() && t.res.Status.Succeeded() {
+			p.SetHash(t.fod.Name, t.pinSystem, t.res.New)
+		}
+	}
+	if withFakes {
+		for _, t := range pending {
+			p.SetHash(t.fod.Name, t.pinSystem, t.fake)
+		}
+	}
+	return r.scratch.writePins(p)
+}
+
+func (r *engineRun) warn(msg string) {
+	for _, w := range r.rep.Warnings {
+		if w == msg {
+			return
+		}
+	}
+	r.rep.Warnings = append(r.rep.Warnings, msg)
+	r.e.opts.Log.Warn().Msg(msg)
+}
+
+// unavailableMessage says why system cannot be built here and how to fix it.
+func unavailableMessage(h *nixcmd.Host, system string) string {
+	extra := "none"
+	if len(h.ExtraPlatforms) > 0 {
+		extra = strings.Join(h.ExtraPlatforms, ", ")
+	}
+	return fmt.Sprintf("no builder for %s here (this machine is %s, extra-platforms: %s, remote builders: %d): "+
+		"add a remote builder for %s (nix.conf builders), or emulate it with binfmt and extra-platforms = %s, "+
+		"or compute it on a machine that is %s (hashbot update --system %s --json) and merge the results with hashbot apply",
+		system, h.System, extra, len(h.Builders), system, system, system, system)
+}

@@ -1,0 +1,62 @@
+package fod
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/nixcmd"
+	"github.com/hashbot-nix/hashbot/internal/pins"
+)
+
+// TestComputeExamplesRepo runs the engine on examples/: a real `go mod
+// vendor` through the Go module proxy and a real `npm ci` from the npm
+// registry, fed by a stale src FOD. It then builds every FOD by hand with
+// the computed pins: Nix accepts them only if they are the hashes it gets.
+func TestComputeExamplesRepo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("hits the Go module proxy and the npm registry")
+	}
+	e, runner := newTestEngine(t)
+	dir := filepath.Join(t.TempDir(), "examples")
+	if err := copyTree("../../examples", dir); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := pins.Read(cfg.PinsPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := e.Compute(t.Context(), Request{Config: cfg, Pins: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := statusOf(rep)
+	for _, label := range []string{"src", "server-vendor", "webui-deps (x86_64-linux)", "webui-deps (aarch64-linux)"} {
+		if r := res[label]; r.Status != StatusChanged {
+			t.Errorf("%s: %s (%s) %q, want changed", label, r.Status, r.Message, r.LogTail)
+		}
+	}
+	if res["webui-deps (x86_64-linux)"].New == res["webui-deps (aarch64-linux)"].New {
+		t.Error("webui-deps has the same hash on both systems")
+	}
+	if rep.Layers != 2 || len(runner.builds) != 2 {
+		t.Errorf("layers = %d, builds = %d; want 2 and 2 (src feeds both)", rep.Layers, len(runner.builds))
+	}
+	rep.Apply(p)
+	if err := pins.WriteFile(cfg.PinsPath(), p.Marshal()); err != nil {
+		t.Fatal(err)
+	}
+	nix := nixcmd.New(nixcmd.Options{})
+	for _, sys := range []string{"x86_64-linux", "aarch64-linux"} {
+		_, err := nix.Run(t.Context(), nixcmd.Command{Name: "nix-build", Args: []string{
+			filepath.Join(dir, cfg.Entry), "--argstr", "system", sys, "--no-out-link",
+			"-A", "src", "-A", "server.goModules", "-A", "webui.npmDeps"}})
+		if err != nil {
+			t.Errorf("building the examples by hand for %s with the computed pins: %v", sys, err)
+		}
+	}
+}

@@ -1,0 +1,147 @@
+package fod
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/hashbot-nix/hashbot/internal/config"
+)
+
+// NamedReport is a Report read from a file, for MergeReports.
+type NamedReport struct {
+	// Name is where the report came from (a file name).
+	Name   string
+	Report *Report
+}
+
+// ReadReportFile reads a report written by `hashbot update --json`.
+func ReadReportFile(path string) (*Report, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading results %s: %w", path, err)
+	}
+	var r Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("reading results %s: %w", path, err)
+	}
+	return &r, nil
+}
+
+// MergeError is a set of reports that cannot be applied: two different
+// hashes for one target, or a required target without a hash.
+type MergeError struct {
+	// Conflicts lists disagreements between (or within) reports.
+	Conflicts []string
+	// Missing lists required targets no report has a hash for.
+	Missing []string
+}
+
+func (e *MergeError) Error() string {
+	var parts []string
+	if len(e.Conflicts) > 0 {
+		parts = append(parts, "conflicting results: "+strings.Join(e.Conflicts, "; "))
+	}
+	if len(e.Missing) > 0 {
+		parts = append(parts, "incomplete results: "+strings.Join(e.Missing, "; "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// MergeReports combines reports computed on different machines (one per
+// platform) into one successful result per required target: every system
+// of each per-system FOD and each system-independent FOD among fods (empty
+// means all of hashbot.toml). It refuses, with a *MergeError, reports that
+// disagree on a hash or on the version, a required target that no report
+// computed, and results for FODs hashbot.toml does not have. version, when
+// not empty, is the pins' version the reports must have been computed for.
+func MergeReports(cfg *config.Config, fods []string, version string, reports []NamedReport) ([]TargetResult, error) {
+	if len(fods) == 0 {
+		fods = cfg.FODNames()
+	}
+	merr := &MergeError{}
+	type found struct {
+		ok     map[string][]string // hash -> report names
+		others []string            // "failed in x.json: message"
+		first  TargetResult
+	}
+	byKey := map[string]*found{}
+	key := func(fod, sys string) string { return fod + "\x00" + sys }
+	for _, nr := range reports {
+		if version != "" && nr.Report.Version != version {
+			merr.Conflicts = append(merr.Conflicts, fmt.Sprintf("%s was computed for version %q, the pins are at %q",
+				nr.Name, nr.Report.Version, version))
+		}
+		for _, r := range nr.Report.Results {
+			f, ok := cfg.FODs[r.FOD]
+			if !ok {
+				merr.Conflicts = append(merr.Conflicts, fmt.Sprintf("%s has FOD %q, which %s does not", nr.Name, r.FOD, config.FileName))
+				continue
+			}
+			if f.PerSystem() != r.PerSystem {
+				merr.Conflicts = append(merr.Conflicts, fmt.Sprintf("%s: %s per_system=%v, but %s says %v",
+					nr.Name, r.FOD, r.PerSystem, config.FileName, f.PerSystem()))
+				continue
+			}
+			k := key(r.FOD, r.PinSystem())
+			fd := byKey[k]
+			if fd == nil {
+				fd = &found{ok: map[string][]string{}}
+				byKey[k] = fd
+			}
+			if !r.Status.Succeeded() {
+				fd.others = append(fd.others, fmt.Sprintf("%s in %s", r.Status, nr.Name))
+				continue
+			}
+			if len(fd.ok) == 0 {
+				fd.first = r
+			}
+			fd.ok[r.New] = append(fd.ok[r.New], nr.Name)
+		}
+	}
+	var out []TargetResult
+	for _, name := range fods {
+		f, ok := cfg.FODs[name]
+		if !ok {
+			merr.Conflicts = append(merr.Conflicts, fmt.Sprintf("--fod %q: no [fod.%s] in %s", name, name, config.FileName))
+			continue
+		}
+		systems := f.Systems
+		if !f.PerSystem() {
+			systems = []string{""}
+		}
+		for _, sys := range systems {
+			label := name
+			if sys != "" {
+				label += " (" + sys + ")"
+			}
+			fd := byKey[key(name, sys)]
+			switch {
+			case fd == nil:
+				merr.Missing = append(merr.Missing, label+": in no results file")
+			case len(fd.ok) == 0:
+				merr.Missing = append(merr.Missing, label+": "+strings.Join(fd.others, ", "))
+			case len(fd.ok) > 1:
+				merr.Conflicts = append(merr.Conflicts, label+": "+describeHashes(fd.ok))
+			default:
+				out = append(out, fd.first)
+			}
+		}
+	}
+	if len(merr.Conflicts) > 0 || len(merr.Missing) > 0 {
+		return nil, merr
+	}
+	sortResults(out)
+	return out, nil
+}
+
+func describeHashes(m map[string][]string) string {
+	var parts []string
+	for h, names := range m {
+		parts = append(parts, fmt.Sprintf("%s from %s", h, strings.Join(names, ", ")))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, " vs ")
+}

@@ -1,0 +1,133 @@
+package fod
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestReportApplySetsOnlySuccessfulHashes(t *testing.T) {
+	p := testPins(t, testPinsDoc)
+	rep := &Report{Results: []TargetResult{
+		{FOD: "src", System: "x86_64-linux", Old: "sha256-old", New: "sha256-new", Status: StatusChanged},
+		{FOD: "deps", System: "x86_64-linux", PerSystem: true, New: "sha256-x", Status: StatusChanged},
+		{FOD: "deps", System: "aarch64-linux", PerSystem: true, Status: StatusUnavailable},
+	}}
+	if n := rep.Apply(p); n != 2 {
+		t.Errorf("Apply = %d, want 2", n)
+	}
+	if h, _ := p.Hash("src", ""); h != "sha256-new" {
+		t.Errorf("src = %q", h)
+	}
+	if _, ok := p.Hash("deps", "aarch64-linux"); ok {
+		t.Error("an unavailable target's hash was set")
+	}
+	if rep.OK() {
+		t.Error("OK() with an unavailable target")
+	}
+	if got := rep.Summary(); got != "2 changed, 1 unavailable" {
+		t.Errorf("Summary = %q", got)
+	}
+}
+
+func TestReportJSONRoundTrip(t *testing.T) {
+	rep := &Report{Version: "1.0", Host: "x86_64-linux", NixVersion: "2.8.0", Layers: 2, Duration: 1500 * time.Millisecond,
+		Results: []TargetResult{{FOD: "src", System: "x86_64-linux", New: "sha256-n", Status: StatusChanged, Drv: "/nix/store/x.drv"}}}
+	data, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"schema":1`, `"ok":true`, `"duration_seconds":1.5`, `"per_system":false`} {
+		if !strings.Contains(string(data), key) {
+			t.Errorf("JSON %s lacks %s", data, key)
+		}
+	}
+	var back Report
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	rep.Builders, rep.Warnings = []string{}, []string{}
+	if diff := cmp.Diff(rep, &back); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+}
+
+func TestReportUnmarshalRejectsBadInput(t *testing.T) {
+	for name, doc := range map[string]string{
+		"other schema":        `{"schema": 2, "results": []}`,
+		"success without new": `{"schema": 1, "results": [{"fod": "a", "status": "changed"}]}`,
+		"no fod":              `{"schema": 1, "results": [{"status": "failed"}]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			var r Report
+			if err := json.Unmarshal([]byte(doc), &r); err == nil {
+				t.Error("accepted")
+			}
+		})
+	}
+}
+
+func TestMergeReports(t *testing.T) {
+	x86 := &Report{Version: "1", Results: []TargetResult{
+		{FOD: "src", System: "x86_64-linux", New: "sha256-s", Status: StatusChanged},
+		{FOD: "deps", System: "x86_64-linux", PerSystem: true, New: "sha256-x", Status: StatusChanged},
+		{FOD: "deps", System: "aarch64-linux", PerSystem: true, Status: StatusUnavailable},
+	}}
+	arm := &Report{Version: "1", Results: []TargetResult{
+		{FOD: "src", System: "aarch64-linux", New: "sha256-s", Status: StatusUnchanged},
+		{FOD: "deps", System: "aarch64-linux", PerSystem: true, New: "sha256-a", Status: StatusChanged},
+	}}
+	armOther := &Report{Version: "1", Results: []TargetResult{
+		{FOD: "src", System: "aarch64-linux", New: "sha256-DIFFERENT", Status: StatusChanged},
+		{FOD: "deps", System: "aarch64-linux", PerSystem: true, New: "sha256-a", Status: StatusChanged},
+	}}
+	tests := []struct {
+		name     string
+		reports  []NamedReport
+		fods     []string
+		version  string
+		want     []string // fod/system=hash
+		conflict string
+		missing  string
+	}{
+		{name: "one per platform", reports: []NamedReport{{"x86.json", x86}, {"arm.json", arm}}, version: "1",
+			want: []string{"deps/aarch64-linux=sha256-a", "deps/x86_64-linux=sha256-x", "src/=sha256-s"}},
+		{name: "a platform missing", reports: []NamedReport{{"x86.json", x86}}, missing: "deps (aarch64-linux): unavailable in x86.json"},
+		{name: "only some FODs required", reports: []NamedReport{{"x86.json", x86}}, fods: []string{"src"},
+			want: []string{"src/=sha256-s"}},
+		{name: "two hashes for one target", reports: []NamedReport{{"x86.json", x86}, {"arm.json", armOther}},
+			conflict: "src: sha256-DIFFERENT from arm.json vs sha256-s from x86.json"},
+		{name: "other version", reports: []NamedReport{{"x86.json", x86}, {"arm.json", arm}}, version: "2",
+			conflict: `computed for version "1", the pins are at "2"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := MergeReports(testConfig(), tt.fods, tt.version, tt.reports)
+			var me *MergeError
+			switch {
+			case tt.conflict != "" || tt.missing != "":
+				if !errors.As(err, &me) {
+					t.Fatalf("err = %v, want *MergeError", err)
+				}
+				all := strings.Join(me.Conflicts, "\n") + "|" + strings.Join(me.Missing, "\n")
+				if !strings.Contains(all, tt.conflict) || !strings.Contains(all, tt.missing) {
+					t.Errorf("error %q, want %q / %q", all, tt.conflict, tt.missing)
+				}
+			case err != nil:
+				t.Fatal(err)
+			default:
+				var keys []string
+				for _, r := range got {
+					keys = append(keys, r.FOD+"/"+r.PinSystem()+"="+r.New)
+				}
+				if diff := cmp.Diff(tt.want, keys); diff != "" {
+					t.Errorf("(-want +got):\n%s", diff)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,106 @@
+package fod
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/nixcmd"
+	"github.com/hashbot-nix/hashbot/internal/pins"
+)
+
+func fodConfig(name string, systems ...string) config.FOD {
+	return config.FOD{Name: name, Attr: name, Systems: systems}
+}
+
+func testConfig() *config.Config {
+	return &config.Config{FODs: map[string]config.FOD{
+		"src":  fodConfig("src"),
+		"deps": fodConfig("deps", "x86_64-linux", "aarch64-linux"),
+	}}
+}
+
+func testPins(t *testing.T, doc string) *pins.Pins {
+	t.Helper()
+	p, err := pins.Parse([]byte(doc), "sources.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const testPinsDoc = `{"version": "1", "hashes": {"src": "sha256-old", "deps": {"x86_64-linux": null}}}`
+
+func TestSelectTargets(t *testing.T) {
+	host := &nixcmd.Host{System: "x86_64-linux"}
+	tests := []struct {
+		name    string
+		fods    []string
+		systems []string
+		want    []string
+	}{
+		{"all", nil, nil, []string{"deps x86_64-linux/x86_64-linux", "deps aarch64-linux/aarch64-linux", "src x86_64-linux/"}},
+		{"one FOD", []string{"src"}, nil, []string{"src x86_64-linux/"}},
+		{"other system skips system-independent FODs", nil, []string{"aarch64-linux"}, []string{"deps aarch64-linux/aarch64-linux"}},
+		{"host system keeps them", nil, []string{"x86_64-linux"}, []string{"deps x86_64-linux/x86_64-linux", "src x86_64-linux/"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ts, err := selectTargets(Request{Config: testConfig(), Pins: testPins(t, testPinsDoc), FODs: tt.fods, Systems: tt.systems}, host)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, x := range ts {
+				got = append(got, x.fod.Name+" "+x.system+"/"+x.pinSystem)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestSelectTargetsRejectsBadRequests(t *testing.T) {
+	host := &nixcmd.Host{System: "x86_64-linux"}
+	tests := []struct {
+		name, pins string
+		fods       []string
+		systems    []string
+		want       string
+	}{
+		{"unknown FOD", testPinsDoc, []string{"nope"}, nil, `--fod "nope"`},
+		{"unknown system", testPinsDoc, nil, []string{"riscv64-linux"}, `--system "riscv64-linux"`},
+		{"pins lack an FOD", `{"hashes": {"src": null}}`, nil, nil, "deps"},
+		{"pins have the wrong shape", `{"hashes": {"src": {"x86_64-linux": "h"}, "deps": null}}`, nil, nil, "src"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := selectTargets(Request{Config: testConfig(), Pins: testPins(t, tt.pins), FODs: tt.fods, Systems: tt.systems}, host)
+			var re *RequestError
+			if !errors.As(err, &re) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want a *RequestError naming %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestFakeHashIsDistinctPerTarget(t *testing.T) {
+	seen := map[string]string{}
+	for _, k := range [][2]string{{"a", ""}, {"a", "x86_64-linux"}, {"a", "aarch64-linux"}, {"b", ""}} {
+		h := fakeHash(k[0], k[1])
+		if prev, ok := seen[h]; ok {
+			t.Errorf("%v and %s share placeholder %s", k, prev, h)
+		}
+		seen[h] = k[0] + "/" + k[1]
+		if _, err := NormalizeHash(h); err != nil {
+			t.Errorf("placeholder %q is not a valid hash: %v", h, err)
+		}
+	}
+	if fakeHash("a", "") != fakeHash("a", "") {
+		t.Error("placeholder is not deterministic")
+	}
+}
