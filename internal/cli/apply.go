@@ -13,7 +13,7 @@ import (
 
 // applyOptions are the flags and arguments of `hashbot apply`.
 type applyOptions struct {
-	Files  []string
+	Files      []string
 	FODs       []string
 	DryRun     bool
 	SetVersion string

@@ -21,11 +21,11 @@ import (
 
 // updateOptions are the flags of `hashbot update`.
 type updateOptions struct {
-	FODs    []string
-	Systems []string
-	Verify  bool
-	DryRun  bool
-	Partial bool
+	FODs       []string
+	Systems    []string
+	Verify     bool
+	DryRun     bool
+	Partial    bool
 	JSON       bool
 	MaxJobs    int
 	SetVersion string
