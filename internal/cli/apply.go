@@ -31,6 +31,8 @@ It refuses conflicting results (two different hashes for one FOD and system,
 or results computed for another version) and incomplete ones (a configured
 FOD and system, among --fod or all, with no successful result), and then
 writes nothing.`,
+		Example: `  hashbot apply --set-version 2026.2.2 results/*.json
+  hashbot apply --dry-run results/x86_64-linux.json results/aarch64-linux.json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args

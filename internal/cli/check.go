@@ -39,6 +39,9 @@ changed costs only 304 answers, which GitHub does not charge.
 
 Exit codes: 0 up to date, 10 something is stale, 2 configuration error,
 1 any other error (GitHub unreachable, rate limited, ...).`,
+		Example: `  hashbot check                    # exit 10 when something is stale
+  hashbot check --json | jq .stale
+  hashbot check --version 2026.2.2`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return checkRun(cmd.Context(), g, opts)

@@ -39,6 +39,8 @@ instead of a path. With --all, the other results are printed too: kinds
 Text logs (plain or coloured) and --log-format internal-json logs of Nix
 2.2 and later, Determinate Nix and Lix are understood. The exit status is 0
 whenever the log was read, whatever it holds.`,
+		Example: `  nix-build -A python-deps --keep-going 2> build.log; hashbot parse build.log
+  nix-build --log-format internal-json … 2>&1 | hashbot parse --all`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usageErrorf("parse takes at most one FILE, got %d arguments", len(args))

@@ -45,6 +45,10 @@ The pins file is written (atomically, only the hashes that changed) when
 every selected target succeeded; with --partial the successful ones are
 written even when others failed (exit code 3). --json prints the results
 as JSON, the input of ` + "`hashbot apply`" + `.`,
+		Example: `  hashbot update                                  # every FOD, every system it lists
+  hashbot update --fod python-deps --system aarch64-linux
+  hashbot update --verify --dry-run               # compute and check reproducibility, write nothing
+  hashbot update --system x86_64-linux --set-version 2026.2.2 --json > results/x86_64-linux.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return updateRun(cmd.Context(), g, opts)
