@@ -94,6 +94,7 @@ func (g *globalOptions) newBot(cfg *config.Config, stateDir string, publish bool
 func (g *globalOptions) newEngine(cfg *config.Config) *fod.Engine {
 	return fod.NewEngine(fod.EngineOptions{
 		Nix: nixcmd.New(nixcmd.Options{Log: g.log}), Log: g.log, MaxJobs: cfg.Build.MaxJobs, Progress: progressLogger(g),
+		BuildLog: g.buildLogFolder(),
 	})
 }
 

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hashbot-nix/hashbot/internal/bot"
 	"github.com/hashbot-nix/hashbot/internal/config"
-	"github.com/hashbot-nix/hashbot/internal/ghactions"
 )
 
 // runOptions are the flags of `hashbot run`.
@@ -121,27 +119,5 @@ func printOutcome(w io.Writer, cfg *config.Config, out *bot.Outcome) {
 				fmt.Fprintf(w, "closed superseded pull request #%d\n", n)
 			}
 		}
-	}
-}
-
-// reportToActions writes the job summary and failure annotations when
-// running in GitHub Actions; elsewhere it does nothing.
-func reportToActions(g *globalOptions, cfg *config.Config, out *bot.Outcome, err error) {
-	gha := ghactions.New(ghactions.Options{Out: g.stderr, LookupEnv: os.LookupEnv})
-	if !gha.Enabled() {
-		return
-	}
-	if out != nil && out.Report != nil {
-		for _, r := range out.Report.Results {
-			if !r.Status.Succeeded() {
-				gha.Error(r.Message, ghactions.Annotation{Title: r.Label() + ": " + string(r.Status), File: cfg.Pins})
-			}
-		}
-	}
-	if err != nil {
-		gha.Error(err.Error(), ghactions.Annotation{Title: "hashbot run failed"})
-	}
-	if out != nil && out.Body != "" {
-		_ = gha.AppendSummary(out.Body)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/fod"
+	"github.com/hashbot-nix/hashbot/internal/ghactions"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/runlock"
 )
@@ -101,8 +102,10 @@ func updateRun(ctx context.Context, g *globalOptions, opts *updateOptions) error
 		Config: cfg, Pins: p, FODs: opts.FODs, Systems: opts.Systems, Verify: opts.Verify,
 	})
 	if err != nil {
+		g.actions().Error(err.Error(), ghactions.Annotation{Title: "hashbot update failed"})
 		return computeError(err)
 	}
+	reportTargetsToActions(g.actions(), cfg, rep.Results)
 	if opts.JSON {
 		if err := writeJSON(g.stdout, rep); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -28,6 +29,10 @@ type EngineOptions struct {
 	Progress func(ProgressEvent)
 	// TickEvery is the interval of "still building" events; 0 means 10 s.
 	TickEvery time.Duration
+	// BuildLog, when set, opens a writer for the log of one nix-build
+	// invocation (GitHub Actions folds each into a group); every line of
+	// Nix's standard error is copied to it, and it is closed after.
+	BuildLog func(phase Phase, layer int) io.WriteCloser
 }
 
 // Engine recomputes FOD hashes with Nix.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -74,6 +75,11 @@ func (r *engineRun) nixBuild(ctx context.Context, phase Phase, layer int, ts []*
 		}
 	}
 	parser := NewParser()
+	var buildLog io.WriteCloser
+	if r.e.opts.BuildLog != nil {
+		buildLog = r.e.opts.BuildLog(phase, layer)
+		defer buildLog.Close()
+	}
 	args := append([]string{"--keep-going", "--no-out-link", "--max-jobs", strconv.Itoa(jobs)}, extra...)
 	out, err := r.e.opts.Nix.Run(ctx, nixcmd.Command{
 		Name: "nix-build",
@@ -81,6 +87,11 @@ func (r *engineRun) nixBuild(ctx context.Context, phase Phase, layer int, ts []*
 		Dir:  r.scratch.repo,
 		Stderr: func(line []byte) {
 			r.e.opts.Log.Debug().Bytes("nix", line).Msg("nix-build")
+			if buildLog != nil {
+				// line's buffer is the runner's: write it as it is.
+				buildLog.Write(line)
+				buildLog.Write([]byte{'\n'})
+			}
 			parser.Feed(line, emit)
 			if !bytes.Contains(line, []byte("/nix/store/")) {
 				return
