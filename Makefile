@@ -24,7 +24,7 @@ fmt-check:
 test: deps fmt-check vet
 	$(GO) test -timeout 40m -count=1 ./...
 
-demo: deps build
+demo: deps
 	@./scripts/demo
 
 bench:

@@ -25,15 +25,18 @@ func bodyData(cfg *config.Config, check *upstream.Result, rows []pulls.HashRow, 
 		Rows: rows, Stale: check.Stale,
 	}
 	for _, s := range check.Summaries {
-		d.Summaries = append(d.Summaries, pulls.Summary{File: s.File, FODs: s.FODs, Lines: s.Lines()})
+		d.Summaries = append(d.Summaries, pulls.Summary{File: s.File, FODs: s.FODs, Lines: s.Details()})
 	}
 	if report != nil {
 		d.NixVersion, d.Builders = report.NixVersion, report.Builders
+		if report.Host != "" {
+			d.Builders = append([]string{report.Host + " (local)"}, d.Builders...)
+		}
 		if verify {
 			d.Verify = verifySentence(report)
 		}
 	}
-	d.Reproduce = reproduceCommands(cfg, check, rows)
+	d.Reproduce = reproduceCommands(check, rows)
 	return d
 }
 
@@ -89,7 +92,7 @@ func verifySentence(r *fod.Report) string {
 
 // reproduceCommands are the commands a maintainer runs to recompute the
 // same hashes locally.
-func reproduceCommands(cfg *config.Config, check *upstream.Result, rows []pulls.HashRow) []string {
+func reproduceCommands(check *upstream.Result, rows []pulls.HashRow) []string {
 	fods := map[string]bool{}
 	var args []string
 	for _, r := range rows {
@@ -101,11 +104,10 @@ func reproduceCommands(cfg *config.Config, check *upstream.Result, rows []pulls.
 	if len(args) == 0 {
 		return nil
 	}
-	cmd := "hashbot update " + strings.Join(args, " ")
 	if check.Candidate != "" && check.Candidate != check.Pinned {
-		return []string{fmt.Sprintf("hashbot run --dry-run --version %s", check.Candidate), cmd + "   # after setting the version in " + cfg.Pins}
+		args = append([]string{"--set-version " + check.Candidate}, args...)
 	}
-	return []string{cmd}
+	return []string{"hashbot update " + strings.Join(args, " "), "hashbot run --dry-run --version " + check.Candidate}
 }
 
 // unifiedDiff renders a line diff of the pins for --dry-run output.

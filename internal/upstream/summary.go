@@ -54,7 +54,15 @@ func (s FileSummary) Changes() int { return len(s.Added) + len(s.Removed) + len(
 // Lines renders the summary for a pull-request body: a headline, then one
 // line per change ("django 5.2.11 → 5.2.12"), at most MaxListed per kind.
 func (s FileSummary) Lines() []string {
-	head := fmt.Sprintf("%s (%s): ", s.File, strings.Join(s.FODs, ", "))
+	lines := s.Details()
+	lines[0] = fmt.Sprintf("%s (%s): %s", s.File, strings.Join(s.FODs, ", "), lines[0])
+	return lines
+}
+
+// Details is Lines without the file and FOD names, for a pull-request body
+// that shows them in a heading already.
+func (s FileSummary) Details() []string {
+	head := ""
 	var counts []string
 	for _, c := range []struct {
 		n    int
@@ -77,7 +85,7 @@ func (s FileSummary) Lines() []string {
 		head += "changed, but no locked version did"
 	}
 	if s.Note != "" {
-		if !strings.HasSuffix(head, ": ") {
+		if head != "" {
 			head += "; "
 		}
 		head += s.Note
