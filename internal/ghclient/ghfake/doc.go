@@ -1,7 +1,20 @@
-// Package ghfake is a test server that answers like GitHub's REST API for the
-// few endpoints hashbot reads: releases (listed, paginated, by tag), branches
-// and file contents at a ref (JSON or the raw media type). It sends ETags,
-// answers If-None-Match with 304, keeps rate-limit headers and logs every
-// request, and lets a test inject faults (a 502, a rate limit, a slow answer)
-// with Intercept. It is for tests only; nothing in hashbot's binaries uses it.
+// Package ghfake is a server that answers like GitHub's REST API for the
+// endpoints hashbot calls, for tests and offline demos:
+//
+//   - reads: a repository (default branch), releases (listed, paginated, by
+//     tag), branches and file contents at a ref (JSON or the raw media type),
+//     with ETags, 304s for If-None-Match and rate-limit headers;
+//   - pull requests: list (state, head=owner:branch, base; a head without an
+//     owner is ignored, as GitHub does), get, create (422 "A pull request
+//     already exists for owner:branch." for a second open one), edit (title,
+//     body, state, base), and the issue endpoints that add labels and
+//     comments. Writes need an Authorization header (401 otherwise).
+//
+// Every request is logged (Requests, Writes) and the pull requests are kept
+// for assertions (PullRequests, PullRequest). Intercept lets a test inject
+// faults (a 502, a rate limit, a slow answer). New starts a server for a
+// test; Start and StartAt start one anywhere else, with Close to stop it.
+// AddDir serves a directory tree at a ref, so a release's files can come
+// from disk. The ghfaked command serves it as a program. Nothing in
+// hashbot's own binaries uses this package.
 package ghfake

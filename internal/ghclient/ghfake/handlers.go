@@ -1,9 +1,11 @@
 package ghfake
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -34,8 +36,19 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
+// maxBody caps a request body, as GitHub does (25 MB).
+const maxBody = 25 << 20
+
 func (s *Server) serve(w http.ResponseWriter, req *http.Request) {
 	rec := &recorder{ResponseWriter: w}
+	var body []byte
+	if req.Body != nil {
+		body, _ = io.ReadAll(io.LimitReader(req.Body, maxBody))
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	if len(body) == 0 {
+		body = nil
+	}
 	defer func() {
 		s.mu.Lock()
 		s.requests = append(s.requests, Request{
@@ -44,6 +57,7 @@ func (s *Server) serve(w http.ResponseWriter, req *http.Request) {
 			Conditional: req.Header.Get("If-None-Match") != "" || req.Header.Get("If-Modified-Since") != "",
 			Authorized:  req.Header.Get("Authorization") != "",
 			Status:      rec.status,
+			Body:        body,
 		})
 		s.mu.Unlock()
 	}()
@@ -60,15 +74,18 @@ func (s *Server) serve(w http.ResponseWriter, req *http.Request) {
 
 func (s *Server) route(w http.ResponseWriter, req *http.Request) {
 	parts := strings.SplitN(strings.TrimPrefix(req.URL.EscapedPath(), "/"), "/", 4)
-	if req.Method != http.MethodGet || len(parts) < 4 || parts[0] != "repos" {
+	if len(parts) < 3 || parts[0] != "repos" {
 		s.fail(w, http.StatusNotFound, "Not Found")
 		return
 	}
 	name := parts[1] + "/" + parts[2]
-	rest, err := unescape(parts[3])
-	if err != nil {
-		s.fail(w, http.StatusBadRequest, "bad path")
-		return
+	var rest string
+	if len(parts) == 4 {
+		var err error
+		if rest, err = unescape(parts[3]); err != nil {
+			s.fail(w, http.StatusBadRequest, "bad path")
+			return
+		}
 	}
 	s.mu.Lock()
 	r, ok := s.repos[strings.ToLower(name)]
@@ -77,7 +94,24 @@ func (s *Server) route(w http.ResponseWriter, req *http.Request) {
 		s.fail(w, http.StatusNotFound, "Not Found")
 		return
 	}
+	if req.Method == http.MethodGet && s.routeRead(w, req, r, rest) {
+		return
+	}
+	if s.routePulls(w, req, r, rest) {
+		return
+	}
+	s.fail(w, http.StatusNotFound, "Not Found")
+}
+
+// routeRead answers the read-only endpoints; false when rest is none of them.
+func (s *Server) routeRead(w http.ResponseWriter, req *http.Request, r *repo, rest string) bool {
+	name := r.name
 	switch {
+	case rest == "":
+		s.mu.Lock()
+		v := repoJSON(req, r)
+		s.mu.Unlock()
+		s.jsonAnswer(w, req, v)
 	case rest == "releases":
 		s.listReleases(w, req, name, r)
 	case strings.HasPrefix(rest, "releases/tags/"):
@@ -87,8 +121,9 @@ func (s *Server) route(w http.ResponseWriter, req *http.Request) {
 	case strings.HasPrefix(rest, "contents/"):
 		s.contents(w, req, name, r, strings.TrimPrefix(rest, "contents/"))
 	default:
-		s.fail(w, http.StatusNotFound, "Not Found")
+		return false
 	}
+	return true
 }
 
 func unescape(p string) (string, error) {
@@ -164,6 +199,20 @@ func (s *Server) jsonAnswer(w http.ResponseWriter, req *http.Request, v any) {
 }
 
 func (s *Server) listReleases(w http.ResponseWriter, req *http.Request, name string, r *repo) {
+	s.mu.Lock()
+	all := r.sortedReleases()
+	from, to := paginate(w, req, len(all))
+	out := []map[string]any{}
+	for _, rel := range all[from:to] {
+		out = append(out, s.releaseJSON(req, name, rel))
+	}
+	s.mu.Unlock()
+	s.jsonAnswer(w, req, out)
+}
+
+// paginate reads per_page (default 30, at most 100) and page, sets GitHub's
+// Link header for n items and returns the slice bounds of the page.
+func paginate(w http.ResponseWriter, req *http.Request, n int) (from, to int) {
 	perPage, page := 30, 1
 	if v, err := strconv.Atoi(req.URL.Query().Get("per_page")); err == nil && v > 0 {
 		perPage = min(v, 100)
@@ -171,14 +220,7 @@ func (s *Server) listReleases(w http.ResponseWriter, req *http.Request, name str
 	if v, err := strconv.Atoi(req.URL.Query().Get("page")); err == nil && v > 0 {
 		page = v
 	}
-	s.mu.Lock()
-	all := r.sortedReleases()
-	out := []map[string]any{}
-	for i := (page - 1) * perPage; i < len(all) && i < page*perPage; i++ {
-		out = append(out, s.releaseJSON(req, name, all[i]))
-	}
-	s.mu.Unlock()
-	last := max((len(all)+perPage-1)/perPage, 1)
+	last := max((n+perPage-1)/perPage, 1)
 	var links []string
 	link := func(p int, rel string) {
 		q := req.URL.Query()
@@ -197,7 +239,7 @@ func (s *Server) listReleases(w http.ResponseWriter, req *http.Request, name str
 	if len(links) > 0 {
 		w.Header().Set("Link", strings.Join(links, ", "))
 	}
-	s.jsonAnswer(w, req, out)
+	return min((page-1)*perPage, n), min(page*perPage, n)
 }
 
 func (s *Server) releaseByTag(w http.ResponseWriter, req *http.Request, name string, r *repo, tag string) {

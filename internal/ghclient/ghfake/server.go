@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -36,6 +38,8 @@ type Request struct {
 	Conditional         bool // carried If-None-Match or If-Modified-Since
 	Authorized          bool // carried an Authorization header
 	Status              int
+	// Body is the request body as sent (JSON for writes), nil for none.
+	Body []byte
 }
 
 // Hook sees each request before the server does; it returns true when it
@@ -43,9 +47,14 @@ type Request struct {
 type Hook func(w http.ResponseWriter, r *http.Request) bool
 
 type repo struct {
-	releases []*release
-	files    map[string]map[string][]byte // ref → path → content
-	branches map[string]string            // branch → commit sha
+	name          string // owner/name as first given
+	id            int64
+	defaultBranch string
+	releases      []*release
+	files         map[string]map[string][]byte // ref → path → content
+	branches      map[string]string            // branch → commit sha
+	pulls         []*PullRequest
+	nextNumber    int
 }
 
 type release struct {
@@ -53,7 +62,8 @@ type release struct {
 	id int64
 }
 
-// Server is a fake GitHub REST API. Create it with New.
+// Server is a fake GitHub REST API. Create it with New in tests, or Start
+// and Close elsewhere.
 type Server struct {
 	// URL is the API root, with a trailing slash (what GITHUB_API_URL would
 	// hold, plus the slash).
@@ -69,27 +79,68 @@ type Server struct {
 	reset     time.Time
 }
 
-// New starts a server that stops when the test ends.
+// New starts a server on a loopback port that stops when the test ends.
 func New(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{repos: map[string]*repo{}, nextID: 1000, remaining: RateLimit,
-		reset: time.Now().Add(time.Hour).Truncate(time.Second)}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	s.URL = s.srv.URL + "/"
-	t.Cleanup(s.srv.Close)
+	s, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
 	return s
 }
 
-// Close stops the server early (e.g. to test a dead endpoint).
+// Start starts a server on a free loopback port; the caller stops it with
+// Close. It is for programs and harnesses that have no testing.TB.
+func Start() (*Server, error) { return StartAt("127.0.0.1:0") }
+
+// StartAt starts a server listening on addr ("127.0.0.1:8765"); the caller
+// stops it with Close.
+func StartAt(addr string) (*Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("starting the fake GitHub on %s: %w", addr, err)
+	}
+	s := newServer()
+	s.srv = httptest.NewUnstartedServer(s.Handler())
+	s.srv.Listener.Close()
+	s.srv.Listener = l
+	s.srv.Start()
+	s.URL = s.srv.URL + "/"
+	return s, nil
+}
+
+func newServer() *Server {
+	return &Server{repos: map[string]*repo{}, nextID: 1000, remaining: RateLimit,
+		reset: time.Now().Add(time.Hour).Truncate(time.Second)}
+}
+
+// Handler is the fake API as an http.Handler.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
+
+// Close stops the server (early, in a test of a dead endpoint).
 func (s *Server) Close() { s.srv.Close() }
 
 func (s *Server) repo(name string) *repo {
 	r, ok := s.repos[strings.ToLower(name)]
 	if !ok {
-		r = &repo{files: map[string]map[string][]byte{}, branches: map[string]string{}}
+		s.nextID++
+		r = &repo{name: name, id: s.nextID, defaultBranch: "main",
+			files: map[string]map[string][]byte{}, branches: map[string]string{}}
 		s.repos[strings.ToLower(name)] = r
 	}
 	return r
+}
+
+// AddRepo makes repoName ("owner/name") known with defaultBranch (empty:
+// "main"). Any other method adding to a repository also creates it.
+func (s *Server) AddRepo(repoName, defaultBranch string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.repo(repoName)
+	if defaultBranch != "" {
+		r.defaultBranch = defaultBranch
+	}
 }
 
 // AddRelease publishes a release of repo ("owner/name").
@@ -126,6 +177,33 @@ func (s *Server) AddTree(repoName, ref, dir string, paths ...string) error {
 		s.SetFile(repoName, ref, p, data)
 	}
 	return nil
+}
+
+// AddDir serves every regular file under dir at ref, at its slash-separated
+// path relative to dir. Hidden directories (.git) are skipped.
+func (s *Server) AddDir(repoName, ref, dir string) error {
+	var paths []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && p != dir && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		paths = append(paths, filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reading release tree %s: %w", dir, err)
+	}
+	return s.AddTree(repoName, ref, dir, paths...)
 }
 
 // DeleteTag removes tag from repo the way GitHub shows it: the files at the
@@ -168,6 +246,20 @@ func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Request(nil), s.requests...)
+}
+
+// Writes returns the requests seen so far other than GET and HEAD: what a
+// run changed on "GitHub".
+func (s *Server) Writes() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Request
+	for _, r := range s.requests {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // ResetRequests forgets the requests seen so far.

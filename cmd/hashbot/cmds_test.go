@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/hashbot-nix/hashbot/internal/ghclient/ghfake"
+)
+
+// scriptCmds are the commands scripts have beyond testscript's own.
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"ghrepo":    cmdGHRepo,
+	"ghrelease": cmdGHRelease,
+	"ghpulls":   cmdGHPulls,
+	"ghbody":    cmdGHBody,
+	"ghwrites":  cmdGHWrites,
+	"sendhook":  cmdSendHook,
+	"waithttp":  cmdWaitHTTP,
+	"exits":     cmdExits,
+}
+
+// exits N program args...: run program like exec does (stdout and stderr
+// kept for the next checks) and fail unless it exits with status N.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "exits")
+	if len(args) < 2 {
+		ts.Fatalf("usage: exits N program [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+func noNeg(ts *testscript.TestScript, neg bool, name string) {
+	if neg {
+		ts.Fatalf("unsupported: ! %s", name)
+	}
+}
+
+// ghrepo owner/name [default-branch]: make a repository known to the fake
+// GitHub (default branch "main").
+func cmdGHRepo(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "ghrepo")
+	if len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: ghrepo owner/name [default-branch]")
+	}
+	branch := ""
+	if len(args) == 2 {
+		branch = args[1]
+	}
+	fakeGitHub(ts).AddRepo(args[0], branch)
+}
+
+// ghrelease owner/name tag dir: publish a release at tag whose files are
+// those under dir. Releases added later are newer.
+func cmdGHRelease(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "ghrelease")
+	if len(args) != 3 {
+		ts.Fatalf("usage: ghrelease owner/name tag dir")
+	}
+	srv := fakeGitHub(ts)
+	ts.Check(srv.AddDir(args[0], args[1], ts.MkAbs(args[2])))
+	srv.AddRelease(args[0], ghfake.Release{Tag: args[1]})
+}
+
+// pullLine is one line of ghpulls: a pull request without its body.
+type pullLine struct {
+	Number   int      `json:"number"`
+	State    string   `json:"state"`
+	Head     string   `json:"head"`
+	Base     string   `json:"base"`
+	Title    string   `json:"title"`
+	Draft    bool     `json:"draft"`
+	Labels   []string `json:"labels"`
+	Comments []string `json:"comments"`
+}
+
+// ghpulls owner/name: print the repository's pull requests on the fake
+// GitHub, one JSON line each, lowest number first (for cmp or stdout).
+func cmdGHPulls(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "ghpulls")
+	if len(args) != 1 {
+		ts.Fatalf("usage: ghpulls owner/name")
+	}
+	enc := json.NewEncoder(ts.Stdout()) // even with nothing to print: stdout is this command's
+	enc.SetEscapeHTML(false)
+	for _, p := range fakeGitHub(ts).PullRequests(args[0]) {
+		line := pullLine{Number: p.Number, State: p.State, Head: p.Head, Base: p.Base, Title: p.Title,
+			Draft: p.Draft, Labels: p.Labels, Comments: p.Comments}
+		if line.Labels == nil {
+			line.Labels = []string{}
+		}
+		if line.Comments == nil {
+			line.Comments = []string{}
+		}
+		ts.Check(enc.Encode(line))
+	}
+}
+
+// ghbody owner/name N: print pull request N's body.
+func cmdGHBody(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "ghbody")
+	if len(args) != 2 {
+		ts.Fatalf("usage: ghbody owner/name number")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	p, ok := fakeGitHub(ts).PullRequest(args[0], n)
+	if !ok {
+		ts.Fatalf("no pull request #%d in %s", n, args[0])
+	}
+	fmt.Fprint(ts.Stdout(), p.Body)
+}
+
+// ghwrites: print every write request the fake GitHub has answered so far,
+// "METHOD path status" a line.
+func cmdGHWrites(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "ghwrites")
+	if len(args) != 0 {
+		ts.Fatalf("usage: ghwrites")
+	}
+	out := ts.Stdout()
+	for _, r := range fakeGitHub(ts).Writes() {
+		fmt.Fprintf(out, "%s %s %d\n", r.Method, r.Path, r.Status)
+	}
+}
+
+// deliveries numbers the deliveries sendhook makes (scripts run in parallel).
+var deliveries atomic.Int64
+
+// sendhook event file url secret: POST file as a GitHub webhook delivery of
+// event, signed with secret (X-Hub-Signature-256), with a fresh delivery
+// id. It prints "status N" and the answer's body.
+func cmdSendHook(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "sendhook")
+	if len(args) != 4 {
+		ts.Fatalf("usage: sendhook event file url secret")
+	}
+	body, err := os.ReadFile(ts.MkAbs(args[1]))
+	ts.Check(err)
+	mac := hmac.New(sha256.New, []byte(args[3]))
+	mac.Write(body)
+	req, err := http.NewRequest(http.MethodPost, args[2], bytes.NewReader(body))
+	ts.Check(err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "GitHub-Hookshot/test")
+	req.Header.Set("X-GitHub-Event", args[0])
+	req.Header.Set("X-GitHub-Delivery", fmt.Sprintf("72d3162e-cc78-11e3-81ab-%012d", deliveries.Add(1)))
+	req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	ts.Check(err)
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	ts.Check(err)
+	fmt.Fprintf(ts.Stdout(), "status %d\n%s\n", resp.StatusCode, bytes.TrimSpace(answer))
+}
+
+// waithttp url [text]: wait up to 30s until GET url answers 200 (and its
+// body contains text), then print the body.
+func cmdWaitHTTP(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "waithttp")
+	if len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: waithttp url [text]")
+	}
+	client := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(30 * time.Second)
+	var last string
+	for time.Now().Before(deadline) {
+		resp, err := client.Get(args[0])
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			last = fmt.Sprintf("status %d: %s", resp.StatusCode, b)
+			if resp.StatusCode == http.StatusOK && (len(args) == 1 || strings.Contains(string(b), args[1])) {
+				fmt.Fprintf(ts.Stdout(), "%s\n", bytes.TrimSpace(b))
+				return
+			}
+		} else {
+			last = err.Error()
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ts.Fatalf("waithttp %s: gave up after 30s; last answer: %s", args[0], last)
+}

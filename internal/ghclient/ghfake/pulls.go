@@ -1,0 +1,133 @@
+package ghfake
+
+import (
+	"sort"
+	"strings"
+	"time"
+)
+
+// PullRequest is a pull request as the server keeps it. Pull requests and
+// issues share numbers on GitHub; here only pull requests take them.
+type PullRequest struct {
+	Number int
+	// State is "open" or "closed".
+	State string
+	Draft bool
+	// Head is the head branch's name; HeadOwner the owner of the repository
+	// it lives in (default: the repository's owner, a same-repo branch).
+	Head      string
+	HeadOwner string
+	Base      string
+	Title     string
+	Body      string
+	Labels    []string
+	// Comments are the bodies of the comments added, oldest first.
+	Comments []string
+	Created  time.Time
+	Updated  time.Time
+	Closed   time.Time // zero while open
+}
+
+func (p *PullRequest) clone() PullRequest {
+	c := *p
+	c.Labels = append([]string(nil), p.Labels...)
+	c.Comments = append([]string(nil), p.Comments...)
+	return c
+}
+
+// AddPullRequest seeds a pull request in repoName (an older bot PR, say) and
+// returns its number. A zero Number takes the next free one; an empty State
+// is "open", an empty Base the default branch, an empty HeadOwner the
+// repository's owner.
+func (s *Server) AddPullRequest(repoName string, pr PullRequest) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.repo(repoName)
+	c := pr.clone()
+	r.addPull(&c)
+	return c.Number
+}
+
+// addPull fills pr's defaults and keeps it; s.mu is held.
+func (r *repo) addPull(pr *PullRequest) {
+	if pr.Number == 0 {
+		r.nextNumber++
+		pr.Number = r.nextNumber
+	}
+	r.nextNumber = max(r.nextNumber, pr.Number)
+	if pr.State == "" {
+		pr.State = "open"
+	}
+	if pr.Base == "" {
+		pr.Base = r.defaultBranch
+	}
+	if pr.HeadOwner == "" {
+		pr.HeadOwner = r.owner()
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	if pr.Created.IsZero() {
+		pr.Created = now
+	}
+	if pr.Updated.IsZero() {
+		pr.Updated = pr.Created
+	}
+	r.pulls = append(r.pulls, pr)
+}
+
+func (r *repo) owner() string {
+	owner, _, _ := strings.Cut(r.name, "/")
+	return owner
+}
+
+func (r *repo) pull(n int) *PullRequest {
+	for _, p := range r.pulls {
+		if p.Number == n {
+			return p
+		}
+	}
+	return nil
+}
+
+// PullRequests returns repoName's pull requests, lowest number first.
+func (s *Server) PullRequests(repoName string) []PullRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.repos[strings.ToLower(repoName)]
+	if !ok {
+		return nil
+	}
+	out := make([]PullRequest, 0, len(r.pulls))
+	for _, p := range r.pulls {
+		out = append(out, p.clone())
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return out
+}
+
+// PullRequest returns pull request n of repoName.
+func (s *Server) PullRequest(repoName string, n int) (PullRequest, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.repos[strings.ToLower(repoName)]
+	if !ok {
+		return PullRequest{}, false
+	}
+	p := r.pull(n)
+	if p == nil {
+		return PullRequest{}, false
+	}
+	return p.clone(), true
+}
+
+// Repos returns the names ("owner/name") of the repositories the server
+// knows, sorted.
+func (s *Server) Repos() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.repos))
+	for _, r := range s.repos {
+		out = append(out, r.name)
+	}
+	sort.Strings(out)
+	return out
+}
