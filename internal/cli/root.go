@@ -33,6 +33,10 @@ type globalOptions struct {
 	stdout io.Writer
 	stderr io.Writer
 	log    zerolog.Logger
+	// started is set once flags and arguments were accepted: an error
+	// before that (an unknown command, a wrong argument count) is a usage
+	// error.
+	started bool
 }
 
 // Main runs hashbot with args and returns the process exit code.
@@ -46,12 +50,18 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
-	if err != nil {
-		var ee *ExitError
-		if !errors.As(err, &ee) || ee.Err != nil {
-			fmt.Fprintf(stderr, "hashbot: %v\n", err)
-		}
+	if err == nil {
+		return ExitOK
 	}
+	var ee *ExitError
+	if !errors.As(err, &ee) {
+		if !g.started {
+			err = usageError(err)
+		}
+	} else if ee.Err == nil {
+		return ee.Code // the command already said why
+	}
+	fmt.Fprintf(stderr, "hashbot: %v\n", err)
 	return exitCode(err)
 }
 
@@ -109,6 +119,7 @@ func (g *globalOptions) setup(cmd *cobra.Command) error {
 		return usageError(err)
 	}
 	g.log = log
+	g.started = true
 	return nil
 }
 
