@@ -11,5 +11,6 @@
 // The package talks to GitHub only through the *github.Client it is given:
 // retries, conditional requests and rate limits belong to the client's
 // transport (internal/ghclient), not here. It imports no other hashbot
-// package, never pushes git branches, and never logs a token.
+// package but internal/version, never pushes git branches, and never logs
+// a token.
 package pulls

@@ -37,7 +37,7 @@ func text(s string) string {
 }
 
 func isWordByte(c byte) bool {
-	return c >= 0x80 || isDigit(c) || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
+	return c >= 0x80 || ('0' <= c && c <= '9') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z')
 }
 
 // code renders s as an inline code span on one line, with a fence longer

@@ -3,6 +3,7 @@ package pulls
 import (
 	"context"
 	"fmt"
+	"github.com/hashbot-nix/hashbot/internal/version"
 	"strings"
 
 	"github.com/google/go-github/v60/github"
@@ -15,7 +16,7 @@ func (m *Manager) supersede(ctx context.Context, req Request, n int) ([]int, err
 	if req.UpstreamName == "" || req.Version == "" {
 		return nil, nil
 	}
-	if _, ok := parseVersion(req.Version); !ok {
+	if _, ok := version.Parse(strings.TrimPrefix(req.Version, "v")); !ok {
 		m.log.Warn().Str(logVersion, req.Version).Msg("version is not comparable; not superseding older pull requests")
 		return nil, nil
 	}
@@ -47,7 +48,9 @@ func (m *Manager) older(pr *github.PullRequest, req Request) bool {
 	if !ok {
 		return false
 	}
-	c, ok := compareVersions(v, req.Version)
+	// Branch names carry the version without the tag prefix; a "v" may be
+	// left where the prefix was empty.
+	c, ok := version.Compare(strings.TrimPrefix(v, "v"), strings.TrimPrefix(req.Version, "v"))
 	return ok && c < 0
 }
 

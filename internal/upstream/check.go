@@ -3,6 +3,7 @@ package upstream
 import (
 	"context"
 	"fmt"
+	"github.com/hashbot-nix/hashbot/internal/version"
 	"path/filepath"
 	"sort"
 
@@ -146,8 +147,8 @@ func (c *Checker) candidate(ctx context.Context, cfg *config.Config, p *pins.Pin
 		return nil, err
 	}
 	pinned := p.Version()
-	if pv, ok := ParseVersion(pinned); ok && opts.Version == "" {
-		if cv, _ := ParseVersion(rel.Version); cv.Compare(pv) < 0 {
+	if pv, ok := version.Parse(pinned); ok && opts.Version == "" {
+		if cv, _ := version.Parse(rel.Version); cv.Compare(pv) < 0 {
 			return nil, &PinnedAheadError{Repo: owner + "/" + name, Pinned: pinned, Newest: rel.Version}
 		}
 	}

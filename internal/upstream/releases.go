@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hashbot-nix/hashbot/internal/version"
 	"net/http"
 	"sort"
 	"strings"
@@ -55,7 +56,7 @@ const (
 func (c *Checker) newestRelease(ctx context.Context, owner, name, prefix string, withPre bool) (*Release, error) {
 	noRel := &NoReleaseError{Repo: owner + "/" + name, TagPrefix: prefix, Skipped: map[string]int{}}
 	var best *Release
-	var bestV Version
+	var bestV version.Version
 	opts := &github.ListOptions{PerPage: 100}
 	for {
 		page, resp, err := c.gh.Repositories.ListReleases(ctx, owner, name, opts)
@@ -92,29 +93,29 @@ func (c *Checker) newestRelease(ctx context.Context, owner, name, prefix string,
 }
 
 // qualify says why rel is skipped ("" when it is not) and parses its version.
-func qualify(rel *github.RepositoryRelease, prefix string, withPre bool) (string, Version) {
+func qualify(rel *github.RepositoryRelease, prefix string, withPre bool) (string, version.Version) {
 	tag := rel.GetTagName()
 	if rel.GetDraft() {
-		return skipDraft, Version{}
+		return skipDraft, version.Version{}
 	}
 	if !strings.HasPrefix(tag, prefix) {
-		return skipPrefix, Version{}
+		return skipPrefix, version.Version{}
 	}
-	v, ok := ParseVersion(strings.TrimPrefix(tag, prefix))
+	v, ok := version.Parse(strings.TrimPrefix(tag, prefix))
 	if !ok {
-		return skipNotVersion, Version{}
+		return skipNotVersion, version.Version{}
 	}
 	if (rel.GetPrerelease() || v.Prerelease()) && !withPre {
-		return skipPrerelease, Version{}
+		return skipPrerelease, version.Version{}
 	}
 	return "", v
 }
 
 // releaseByTag returns the release for tag, or one with only the tag known
 // when the tag has no release (a tag may be pinned without one).
-func (c *Checker) releaseByTag(ctx context.Context, owner, name, prefix, version string) (*Release, error) {
-	tag := prefix + version
-	out := &Release{Tag: tag, Version: version}
+func (c *Checker) releaseByTag(ctx context.Context, owner, name, prefix, ver string) (*Release, error) {
+	tag := prefix + ver
+	out := &Release{Tag: tag, Version: ver}
 	rel, _, err := c.gh.Repositories.GetReleaseByTag(ctx, owner, name, tag)
 	var er *github.ErrorResponse
 	switch {

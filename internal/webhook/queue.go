@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"fmt"
+	"github.com/hashbot-nix/hashbot/internal/version"
 	"strings"
 	"sync"
 	"time"
@@ -94,7 +95,7 @@ func (q *queue) offer(job Job) (d decision, replaced *Job) {
 // against says why job is not worth keeping next to held, or "" when job
 // is newer.
 func against(job, held Job) decision {
-	switch c := compareVersions(job.Version, held.Version); {
+	switch c, _ := version.Compare(job.Version, held.Version); {
 	case c == 0:
 		return decCoalesced
 	case c < 0:

@@ -1,4 +1,8 @@
-package upstream
+// Package version orders upstream release versions the way maintainers
+// read them, not as strings or dates: 2026.2.10 is newer than 2026.2.9 and
+// 2026.2.3-rc1 older than 2026.2.3. The release watcher, the pull-request
+// manager and the webhook queue all decide "newer" with it.
+package version
 
 import (
 	"regexp"
@@ -16,8 +20,8 @@ type Version struct {
 
 var versionRE = regexp.MustCompile(`^(\d+(?:\.\d+)*)(?:-([0-9A-Za-z][0-9A-Za-z.-]*)|([A-Za-z][0-9A-Za-z.-]*))?(?:\+[0-9A-Za-z.-]+)?$`)
 
-// ParseVersion parses s; ok is false when s is not a version.
-func ParseVersion(s string) (v Version, ok bool) {
+// Parse parses s; ok is false when s is not a version.
+func Parse(s string) (v Version, ok bool) {
 	m := versionRE.FindStringSubmatch(s)
 	if m == nil {
 		return Version{}, false
@@ -101,4 +105,16 @@ func comparePre(a, b string) int {
 		}
 	}
 	return cmpInt(len(ra), len(rb))
+}
+
+// Compare parses and compares two version strings: -1, 0 or +1 as a is
+// older than, equal to or newer than b. ok is false when either is not a
+// version.
+func Compare(a, b string) (c int, ok bool) {
+	va, okA := Parse(a)
+	vb, okB := Parse(b)
+	if !okA || !okB {
+		return 0, false
+	}
+	return va.Compare(vb), true
 }
