@@ -68,6 +68,27 @@ func (g *globalOptions) resolveRepo(ctx context.Context, cloneURL, stateDir stri
 	return nil
 }
 
+// loadBot resolves --clone, loads the repository's configuration and wires
+// the bot for it.
+func (g *globalOptions) loadBot(ctx context.Context, cloneURL string, publish bool) (*config.Config, *bot.Bot, error) {
+	state, err := g.stateDir()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := g.resolveRepo(ctx, cloneURL, state); err != nil {
+		return nil, nil, err
+	}
+	cfg, _, err := loadRepo(g)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := g.newBot(cfg, state, publish)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, b, nil
+}
+
 // newBot wires the engines into a bot for the repository in cfg. Without
 // publish it has no pull-request publisher (a dry run).
 func (g *globalOptions) newBot(cfg *config.Config, stateDir string, publish bool) (*bot.Bot, error) {

@@ -56,18 +56,7 @@ at GitHub Enterprise. Only one run per repository at a time (exit code 4).`,
 }
 
 func runRun(ctx context.Context, g *globalOptions, opts *runOptions) error {
-	state, err := g.stateDir()
-	if err != nil {
-		return err
-	}
-	if err := g.resolveRepo(ctx, opts.Clone, state); err != nil {
-		return err
-	}
-	cfg, _, err := loadRepo(g)
-	if err != nil {
-		return err
-	}
-	b, err := g.newBot(cfg, state, !opts.DryRun)
+	cfg, b, err := g.loadBot(ctx, opts.Clone, !opts.DryRun)
 	if err != nil {
 		return err
 	}

@@ -75,18 +75,7 @@ func serveRun(ctx context.Context, g *globalOptions, opts *serveOptions) error {
 	if len(secret) == 0 {
 		return usageErrorf("no webhook secret: set HASHBOT_WEBHOOK_SECRET or --webhook-secret-file (serve never accepts unsigned deliveries)")
 	}
-	state, err := g.stateDir()
-	if err != nil {
-		return err
-	}
-	if err := g.resolveRepo(ctx, opts.Clone, state); err != nil {
-		return err
-	}
-	cfg, _, err := loadRepo(g)
-	if err != nil {
-		return err
-	}
-	b, err := g.newBot(cfg, state, !opts.DryRun)
+	cfg, b, err := g.loadBot(ctx, opts.Clone, !opts.DryRun)
 	if err != nil {
 		return err
 	}
