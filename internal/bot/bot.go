@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/pulls"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
+	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
 // upstreamChecker finds the candidate version and the stale FODs.
@@ -67,8 +67,10 @@ type RunOptions struct {
 	Verify bool
 	// Command describes the run in the lock note ("hashbot run").
 	Command string
-	// Progress, when set, receives human progress lines.
-	Progress io.Writer
+	// OnlyNewer ignores a Version older than the pinned one instead of
+	// moving the pin back: a webhook for a backport tag (2025.12.5 after
+	// 2026.2.2) must not propose a downgrade.
+	OnlyNewer bool
 }
 
 // Status is how a run ended.
@@ -163,6 +165,13 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 		return out, err
 	}
 	out.Pinned = oldPins.Version()
+	if ro.OnlyNewer && ro.Version != "" {
+		if c, ok := version.Compare(ro.Version, out.Pinned); ok && c < 0 {
+			log.Info().Str("version", ro.Version).Str("pinned", out.Pinned).Msg("older than the pinned version: ignored")
+			out.Candidate, out.Status = ro.Version, StatusUpToDate
+			return out, nil
+		}
+	}
 	check, err := b.opts.Checker.Check(ctx, cfg, oldPins, upstream.CheckOptions{Version: ro.Version})
 	if err != nil {
 		return out, fmt.Errorf("checking upstream %s: %w", cfg.Upstream.Repo, err)

@@ -359,3 +359,11 @@ func TestPublishPinsCommitsTheAppliedPinsWithTheirInputs(t *testing.T) {
 	}
 
 }
+
+func TestOnlyNewerIgnoresAnOlderVersion(t *testing.T) {
+	f := newFixture(t)
+	out, err := f.bot(t).Run(t.Context(), RunOptions{Version: "2025.12.5", OnlyNewer: true})
+	if err != nil || out.Status != StatusUpToDate || f.checker.calls != 0 || f.engine.calls != 0 {
+		t.Errorf("outcome %+v, err %v, checks %d; want an up-to-date run that asked nothing", out, err, f.checker.calls)
+	}
+}

@@ -83,7 +83,7 @@ func serveRun(ctx context.Context, g *globalOptions, opts *serveOptions) error {
 	srv, err := webhook.New(webhook.Options{
 		Secret: secret, UpstreamRepo: cfg.Upstream.Repo, TagPrefix: cfg.Upstream.TagPrefix,
 		Runner: webhook.RunnerFunc(func(ctx context.Context, job webhook.Job) (webhook.Outcome, error) {
-			out, err := b.Run(ctx, bot.RunOptions{Version: job.Version, DryRun: opts.DryRun, Command: "hashbot serve"})
+			out, err := b.Run(ctx, bot.RunOptions{Version: job.Version, DryRun: opts.DryRun, Command: "hashbot serve", OnlyNewer: true})
 			return webhookOutcome(out), err
 		}),
 		Log:             g.log,
