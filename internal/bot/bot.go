@@ -186,7 +186,8 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 		Strs("stale", sortedKeys(check.Stale)).Msg("stale FODs found")
 
 	_, name := cfg.UpstreamOwnerName()
-	branch, err := gitops.BranchName(cfg.Git.BranchPrefix, name, check.Candidate)
+	oldLabel, newLabel := refLabels(check)
+	branch, err := gitops.BranchName(cfg.Git.BranchPrefix, name, newLabel)
 	if err != nil {
 		return out, err
 	}
@@ -221,7 +222,7 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 	if err := gitops.GuardPinsChange(oldBytes, newBytes); err != nil {
 		return out, fmt.Errorf("refusing to commit %s: %w", cfg.Pins, err)
 	}
-	out.Title = pulls.RenderTitle(name, check.Pinned, check.Candidate)
+	out.Title = pulls.RenderTitle(name, oldLabel, newLabel)
 	out.Body = pulls.RenderBody(bodyData(cfg, check, rowsFromReport(report), report, ro.Verify))
 	out.Diff = unifiedDiff(cfg.Pins, oldBytes, newBytes)
 	if ro.DryRun {
@@ -240,16 +241,29 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 // staleness check saw.
 func nextPins(old *pins.Pins, check *upstream.Result) *pins.Pins {
 	p := old.Clone()
-	if check.Candidate != "" && check.Candidate != old.Version() {
+	switch {
+	case check.Rev != "": // branch mode: the candidate is a commit
+		if check.Rev != old.Rev() {
+			p.SetRev(check.Rev)
+		}
+	case check.Candidate != "" && check.Candidate != old.Version():
 		p.SetVersion(check.Candidate)
-	}
-	if check.Rev != "" && check.Rev != old.Rev() {
-		p.SetRev(check.Rev)
 	}
 	for _, path := range sortedKeys(check.NewInputs) {
 		p.SetInput(path, check.NewInputs[path])
 	}
 	return p
+}
+
+// refLabels is how the pinned and candidate refs appear in branch names,
+// titles and commit messages: versions as they are, commits (branch mode)
+// cut to 12 hex digits.
+func refLabels(check *upstream.Result) (oldLabel, newLabel string) {
+	if check.Rev == "" {
+		return check.Pinned, check.Candidate
+	}
+	short := func(sha string) string { return sha[:min(len(sha), 12)] }
+	return short(check.Pinned), short(check.Candidate)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -367,3 +367,50 @@ func TestOnlyNewerIgnoresAnOlderVersion(t *testing.T) {
 		t.Errorf("outcome %+v, err %v, checks %d; want an up-to-date run that asked nothing", out, err, f.checker.calls)
 	}
 }
+
+// branchChecker follows a branch: the candidate is a commit.
+type branchChecker struct{ head string }
+
+func (c *branchChecker) Check(_ context.Context, _ *config.Config, p *pins.Pins, _ upstream.CheckOptions) (*upstream.Result, error) {
+	r := &upstream.Result{Pinned: p.Rev(), Candidate: c.head, Rev: c.head, Stale: map[string][]string{}, NewInputs: map[string]string{"uv.lock": newUVLock}}
+	if p.Rev() != c.head {
+		r.Stale["python-deps"] = []string{"rev moved"}
+	}
+	r.UpToDate = len(r.Stale) == 0
+	return r, nil
+}
+
+// versionKeepingEngine is fakeEngine for branch mode, where the version
+// does not move.
+type versionKeepingEngine struct{ fakeEngine }
+
+func (f *versionKeepingEngine) Compute(ctx context.Context, req fod.Request) (*fod.Report, error) {
+	req.Pins = req.Pins.Clone()
+	req.Pins.SetVersion("2026.2.2")
+	return f.fakeEngine.Compute(ctx, req)
+}
+
+func TestBranchModePinsTheCommitAndKeepsTheVersion(t *testing.T) {
+	f := newFixture(t)
+	const head = "0123456789abcdef0123456789abcdef01234567"
+	cfg, err := config.Load(f.work)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(Options{Config: cfg, Checker: &branchChecker{head: head}, Engine: &versionKeepingEngine{}, Publisher: f.pub, StateDir: f.state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := b.Run(t.Context(), RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const wantBranch = "hashbot/authentik-0123456789ab"
+	if out.Branch != wantBranch {
+		t.Errorf("branch %q; want %q", out.Branch, wantBranch)
+	}
+	onBranch := git(t, f.remote, "show", wantBranch+":nix/sources.json")
+	if !strings.Contains(onBranch, `"version": "2026.2.1"`) || !strings.Contains(onBranch, `"rev": "`+head+`"`) {
+		t.Errorf("branch mode must pin rev and keep the version:\n%s", onBranch)
+	}
+}

@@ -76,7 +76,8 @@ func (b *Bot) resumeBranch(ctx context.Context, repo *gitops.Repo, out *Outcome,
 	// The push happened but the pull request did not: open it from what
 	// the branch holds.
 	_, name := cfg.UpstreamOwnerName()
-	out.Title = pulls.RenderTitle(name, check.Pinned, check.Candidate)
+	oldLabel, newLabel := refLabels(check)
+	out.Title = pulls.RenderTitle(name, oldLabel, newLabel)
 	out.Body = pulls.RenderBody(bodyData(cfg, check, rowsFromPins(cfg, oldPins, branchPins), nil, false))
 	pr, err = b.opts.Publisher.Publish(ctx, pulls.Request{
 		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamName: name, Version: check.Candidate,
@@ -106,9 +107,10 @@ func (b *Bot) publish(ctx context.Context, repo *gitops.Repo, out *Outcome, chec
 		return err
 	}
 	_, name := cfg.UpstreamOwnerName()
+	oldLabel, newLabel := refLabels(check)
 	commit, err := repo.CommitPins(ctx, gitops.PinsCommit{
 		Branch: out.Branch, Path: cfg.Pins, Content: content, Name: name,
-		OldVersion: check.Pinned, NewVersion: check.Candidate, Body: body,
+		OldVersion: oldLabel, NewVersion: newLabel, Body: body,
 	})
 	if err != nil {
 		return err
