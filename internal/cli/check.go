@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/ghclient"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
@@ -75,6 +76,10 @@ func checkRun(ctx context.Context, g *globalOptions, opts *checkOptions) error {
 	cfg, p, err := loadRepo(g)
 	if err != nil {
 		return err
+	}
+	if opts.Version != "" && cfg.Upstream.Branch != "" {
+		return usageErrorf("--version %s: %s follows [upstream] branch = %q, so there is no release to choose",
+			opts.Version, config.FileName, cfg.Upstream.Branch)
 	}
 	state, err := g.stateDir()
 	if err != nil {

@@ -145,6 +145,13 @@ func TestCheckCommand(t *testing.T) {
 			t.Errorf("exit %d, stderr %q", code, stderr)
 		}
 	})
+	t.Run("--version in branch mode is a usage error", func(t *testing.T) {
+		dir := checkRepo(t, "2026.2.1", strings.Replace(checkTOML, `tag-prefix = "version/"`, `branch = "main"`, 1))
+		code, _, stderr := runCheck(t, dir, "--version", "2026.2.2")
+		if code != cli.ExitUsage || !strings.Contains(stderr, `branch = "main"`) {
+			t.Errorf("exit %d, stderr %q", code, stderr)
+		}
+	})
 	t.Run("a missing hashbot.toml is a usage error", func(t *testing.T) {
 		code, _, stderr := runCheck(t, t.TempDir())
 		if code != cli.ExitUsage || !strings.Contains(stderr, "hashbot.toml") {

@@ -33,11 +33,13 @@ type cacheTransport struct {
 
 // entryMeta is the first line of a cache file. The URL is kept to detect hash
 // collisions and for debugging; it never holds a token (GitHub takes tokens
-// in headers only).
+// in headers only). BodySHA256 lets a damaged body (a truncated restore of
+// the state directory) be noticed instead of served for every later 304.
 type entryMeta struct {
-	URL    string      `json:"url"`
-	Status int         `json:"status"`
-	Header http.Header `json:"header"`
+	URL        string      `json:"url"`
+	Status     int         `json:"status"`
+	Header     http.Header `json:"header"`
+	BodySHA256 string      `json:"body_sha256"`
 }
 
 func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -141,6 +143,12 @@ func readEntry(path string) (entryMeta, []byte, error) {
 	if err := json.Unmarshal(line, &meta); err != nil {
 		return meta, nil, fmt.Errorf("cache entry %s: %w", path, err)
 	}
+	if meta.Status != http.StatusOK {
+		return meta, nil, fmt.Errorf("cache entry %s: status %d is not a cached answer", path, meta.Status)
+	}
+	if meta.BodySHA256 != bodyDigest(rest) {
+		return meta, nil, fmt.Errorf("cache entry %s: the body does not match its digest", path)
+	}
 	return meta, rest, nil
 }
 
@@ -161,6 +169,7 @@ func writeEntry(path string, meta entryMeta, body []byte) (err error) {
 		}
 	}()
 	w := bufio.NewWriter(f)
+	meta.BodySHA256 = bodyDigest(body)
 	line, err := json.Marshal(meta)
 	if err != nil {
 		return err
@@ -181,6 +190,11 @@ func writeEntry(path string, meta entryMeta, body []byte) (err error) {
 		return fmt.Errorf("writing cache entry: %w", err)
 	}
 	return nil
+}
+
+func bodyDigest(body []byte) string {
+	sum := sha256.Sum256(body)
+	return hex.EncodeToString(sum[:])
 }
 
 // pruneCache removes entries not used for maxAge (files at old tags are read

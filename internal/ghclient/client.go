@@ -87,10 +87,10 @@ func New(opts Options) (*github.Client, *Stats, error) {
 		}
 		rt = &cacheTransport{next: rt, dir: dir, log: opts.Log}
 	}
-	if opts.Token != "" {
-		rt = &authTransport{next: rt, token: opts.Token}
+	if token := strings.TrimSpace(opts.Token); token != "" {
+		rt = &authTransport{next: rt, token: token}
 	}
-	hc.Transport = rt
+	hc.Transport = &ownRateLimits{next: rt}
 	client := github.NewClient(&hc)
 	client.BaseURL = base
 	client.UploadURL = base
@@ -131,8 +131,12 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		raw = DefaultBaseURL
 	}
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("GitHub API URL %q: want an http(s) URL such as %s", raw, DefaultBaseURL)
+	if err != nil {
+		// url.Parse quotes the whole input in its error; it may hold credentials.
+		return nil, fmt.Errorf("GitHub API URL: not a URL; want an http(s) URL such as %s", DefaultBaseURL)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("GitHub API URL %q: want an http(s) URL such as %s", u.Redacted(), DefaultBaseURL)
 	}
 	if !strings.HasSuffix(u.Path, "/") {
 		u.Path += "/"
@@ -143,7 +147,9 @@ func parseBaseURL(raw string) (*url.URL, error) {
 
 // WebURL returns the web root that matches a client's API root:
 // https://github.com for api.github.com, the host without /api/v3 for
-// GitHub Enterprise, and the API root itself otherwise (test servers).
+// GitHub Enterprise Server, SUBDOMAIN.ghe.com for GitHub Enterprise Cloud
+// with data residency (api.SUBDOMAIN.ghe.com), and the API root itself
+// otherwise (test servers).
 func WebURL(c *github.Client) string {
 	u := *c.BaseURL
 	switch {
@@ -151,6 +157,8 @@ func WebURL(c *github.Client) string {
 		return "https://github.com"
 	case strings.HasSuffix(u.Path, "/api/v3/"):
 		u.Path = strings.TrimSuffix(u.Path, "api/v3/")
+	case strings.HasPrefix(u.Host, "api.") && strings.HasSuffix(u.Host, ".ghe.com"):
+		u.Host = strings.TrimPrefix(u.Host, "api.")
 	}
 	return strings.TrimSuffix(u.String(), "/")
 }
@@ -168,6 +176,31 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	req.Header.Set("Authorization", "Bearer "+t.token)
 	return t.next.RoundTrip(req)
 }
+
+// ownRateLimits marks every answer with X-From-Cache, which go-github takes
+// for "served by an HTTP cache" and so does not record the answer's
+// rate-limit headers. Otherwise, once an answer says the quota is used up,
+// go-github refuses every later request by itself until the reset ("not
+// making remote request"), and retryTransport never gets to wait for a
+// reset that is within Options.MaxRateLimitWait. Response.Rate is still
+// filled in from the headers.
+type ownRateLimits struct {
+	next http.RoundTripper
+}
+
+func (t *ownRateLimits) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err == nil {
+		if resp.Header == nil {
+			resp.Header = http.Header{}
+		}
+		resp.Header.Set(fromCacheHeader, "1")
+	}
+	return resp, err
+}
+
+// fromCacheHeader is the header go-github checks before recording a rate.
+const fromCacheHeader = "X-From-Cache"
 
 func sleepContext(ctx context.Context, d time.Duration) error {
 	if d <= 0 {

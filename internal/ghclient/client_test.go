@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -168,6 +170,26 @@ func TestCacheIsPerIdentityAndAccept(t *testing.T) {
 			t.Errorf("request %s was conditional; another identity must not reuse the cache", r.Path)
 		}
 	}
+	// One URL, two media types: the raw file and its JSON description.
+	e.srv.ResetRequests()
+	for _, accept := range []string{"application/vnd.github.raw+json", "application/vnd.github+json"} {
+		req, err := c1.NewRequest(http.MethodGet, "repos/goauthentik/authentik/contents/go.mod?ref=version/2026.2.2", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept", accept)
+		if _, err := c1.Do(t.Context(), req, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range e.srv.Requests() {
+		if r.Conditional {
+			t.Errorf("request %s (Accept %s) was conditional; another media type must not reuse the cache", r.Path, r.Accept)
+		}
+	}
+	if n := len(e.srv.Requests()); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
 }
 
 func TestCorruptCacheEntryIsIgnored(t *testing.T) {
@@ -232,6 +254,8 @@ func TestNew(t *testing.T) {
 		{base: "", wantBase: "https://api.github.com/", wantWeb: "https://github.com"},
 		{base: "https://api.github.com", wantBase: "https://api.github.com/", wantWeb: "https://github.com"},
 		{base: "https://ghe.example.com/api/v3", wantBase: "https://ghe.example.com/api/v3/", wantWeb: "https://ghe.example.com"},
+		{base: "https://api.octocorp.ghe.com", wantBase: "https://api.octocorp.ghe.com/", wantWeb: "https://octocorp.ghe.com"},
+		{base: "http://127.0.0.1:8080/", wantBase: "http://127.0.0.1:8080/", wantWeb: "http://127.0.0.1:8080"},
 		{base: "ftp://example.com", wantErr: `GitHub API URL "ftp://example.com"`},
 		{base: "not a url", wantErr: "want an http(s) URL"},
 	}
@@ -265,6 +289,11 @@ func TestAsRateLimitRecognisesGoGithubErrors(t *testing.T) {
 	if !ok || !rl.Reset.Equal(reset) || rl.Secondary {
 		t.Fatalf("AsRateLimit = %+v, %v", rl, ok)
 	}
+	after := 90 * time.Second
+	abuse := &github.AbuseRateLimitError{Message: "secondary rate limit", RetryAfter: &after}
+	if rl, ok := ghclient.AsRateLimit(fmt.Errorf("listing: %w", abuse)); !ok || !rl.Secondary || rl.Wait != after {
+		t.Errorf("AsRateLimit(abuse) = %+v, %v; want a secondary limit waiting 90s", rl, ok)
+	}
 	if _, ok := ghclient.AsRateLimit(errors.New("other")); ok {
 		t.Error("AsRateLimit took a plain error for a rate limit")
 	}
@@ -294,5 +323,59 @@ func TestUnusedCacheEntriesArePruned(t *testing.T) {
 	})
 	if _, err := os.Stat(files[0]); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("an entry unused for 2h survived a 1h TTL: %v", err)
+	}
+}
+
+// A cache entry whose body was damaged (a truncated restore, a bad disk)
+// must not be served for a 304: the request goes out unconditionally.
+func TestDamagedCacheBodyIsNotServed(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	c, _ := e.client(t, func(o *ghclient.Options) { o.StateDir = dir })
+	first, err := listReleases(t, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "http", "*"))
+	if len(files) != 1 {
+		t.Fatalf("cache files = %v, want one", files)
+	}
+	data, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(files[0], data[:len(data)-10], 0o600) // header line intact, body cut short
+	second, err := listReleases(t, c)
+	if err != nil {
+		t.Fatalf("with a damaged entry: %v", err)
+	}
+	if diff := cmp.Diff(first, second); diff != "" {
+		t.Errorf("answer differs (-first +second):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int{200, 200}, statuses(e.srv.Requests())); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+}
+
+func TestTokenWithTrailingNewlineStillAuthenticates(t *testing.T) {
+	e := newEnv(t)
+	c, _ := e.client(t, func(o *ghclient.Options) { o.Token = secret + "\n" })
+	if _, err := listReleases(t, c); err != nil {
+		t.Fatal(err)
+	}
+	if reqs := e.srv.Requests(); len(reqs) != 1 || !reqs[0].Authorized {
+		t.Errorf("requests = %+v, want one authorized", reqs)
+	}
+}
+
+func TestBadBaseURLErrorHidesCredentials(t *testing.T) {
+	for _, base := range []string{"ftp://x-access-token:" + secret + "@ghe.example.com/api/v3", "https://user:" + secret + "@/api/v3"} {
+		_, _, err := ghclient.New(ghclient.Options{BaseURL: base})
+		if err == nil {
+			t.Fatalf("New(%q): no error", base)
+		}
+		if strings.Contains(err.Error(), "THIS_TOKEN") {
+			t.Errorf("error shows the credentials: %v", err)
+		}
 	}
 }

@@ -137,6 +137,14 @@ func TestFaults(t *testing.T) {
 			},
 		},
 		{
+			name: "an abuse-detection answer without Retry-After waits a minute",
+			hook: failFirst(1, func(w http.ResponseWriter, _ *http.Request) {
+				ghfake.WriteError(w, http.StatusForbidden, "You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.",
+					"https://docs.github.com/rest/overview/resources-in-the-rest-api#abuse-rate-limits")
+			}),
+			wantSleep: []time.Duration{time.Minute}, wantCodes: []int{403, 200},
+		},
+		{
 			name: "a 429 is a rate limit too", hook: failFirst(1, status(http.StatusTooManyRequests)),
 			wantSleep: []time.Duration{time.Minute}, wantCodes: []int{429, 200},
 		},

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/sethvargo/go-retry"
@@ -68,7 +70,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if resp.StatusCode < 500 || !retryable {
 				return resp, nil
 			}
-		} else if !retryable {
+		} else if !retryable || !transient(err) {
 			return nil, err
 		}
 		d, stop := backoff.Next()
@@ -127,7 +129,7 @@ func (t *retryTransport) rateLimit(resp *http.Response) *RateLimitError {
 		return nil
 	}
 	h := resp.Header
-	msg := githubMessage(resp)
+	msg, docs := githubMessage(resp)
 	now := t.opts.Now()
 	limit, _ := strconv.Atoi(h.Get("X-RateLimit-Limit"))
 	if secs, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After"))); err == nil && secs >= 0 {
@@ -141,35 +143,67 @@ func (t *retryTransport) rateLimit(resp *http.Response) *RateLimitError {
 			return &RateLimitError{Reset: reset, Limit: limit, Message: msg, Wait: wait}
 		}
 	}
-	if resp.StatusCode == http.StatusTooManyRequests || strings.Contains(strings.ToLower(msg), "secondary rate limit") {
+	if resp.StatusCode == http.StatusTooManyRequests || secondaryLimit(msg, docs) {
 		return &RateLimitError{Reset: now.Add(secondaryDefaultWait), Secondary: true, Message: msg,
 			Wait: secondaryDefaultWait, Limit: limit}
 	}
 	return nil
 }
 
-// githubMessage reads the "message" of a buffered GitHub error body.
-func githubMessage(resp *http.Response) string {
+// secondaryLimit recognises a secondary (formerly "abuse") limit without
+// Retry-After by GitHub's message or documentation link, as go-github does.
+func secondaryLimit(msg, docs string) bool {
+	msg = strings.ToLower(msg)
+	return strings.Contains(msg, "secondary rate limit") || strings.Contains(msg, "abuse detection") ||
+		strings.HasSuffix(docs, "secondary-rate-limits") || strings.HasSuffix(docs, "#abuse-rate-limits")
+}
+
+// githubMessage reads the "message" and "documentation_url" of a buffered
+// GitHub error body.
+func githubMessage(resp *http.Response) (message, docs string) {
 	body, err := io.ReadAll(resp.Body)
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	if err != nil {
-		return ""
+		return "", ""
 	}
 	var e struct {
 		Message string `json:"message"`
+		Docs    string `json:"documentation_url"`
 	}
 	if json.Unmarshal(body, &e) != nil {
-		return ""
+		return "", ""
 	}
-	return e.Message
+	return e.Message, e.Docs
 }
 
+// idempotent says whether repeating method is safe when an attempt may have
+// reached GitHub (RFC 9110 §9.2.2). POST and PATCH are not: a 502 can come
+// after the change was made.
 func idempotent(method string) bool {
 	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete, http.MethodPatch:
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
 		return true
 	}
 	return false
+}
+
+// transient says whether a failed attempt is worth repeating: a timeout, or
+// a connection that could not be made or broke off. Failures that would only
+// recur (an unknown host, a bad certificate, an invalid header) are not.
+func transient(err error) bool {
+	var dnsErr *net.DNSError
+	var netErr net.Error
+	var opErr *net.OpError
+	switch {
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return false
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return true
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
+		return true
+	}
+	return errors.As(err, &opErr) // dialling, or reading or writing the socket
 }
 
 // rewind returns the request for an attempt, with a fresh body after the first.

@@ -3,7 +3,6 @@ package upstream
 import (
 	"context"
 	"fmt"
-	"github.com/hashbot-nix/hashbot/internal/version"
 	"path/filepath"
 	"sort"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/ghclient"
 	"github.com/hashbot-nix/hashbot/internal/pins"
+	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
 // Options configure a Checker.

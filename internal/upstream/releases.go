@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/hashbot-nix/hashbot/internal/version"
 	"net/http"
 	"sort"
 	"strings"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
 // Release is the release chosen as the candidate.
