@@ -25,7 +25,8 @@ func bodyData(cfg *config.Config, check *upstream.Result, rows []pulls.HashRow, 
 		Rows: rows, Stale: check.Stale,
 	}
 	for _, s := range check.Summaries {
-		d.Summaries = append(d.Summaries, pulls.Summary{File: s.File, FODs: s.FODs, Lines: s.Details()})
+		lines := s.Details()
+		d.Summaries = append(d.Summaries, pulls.Summary{File: s.File, FODs: s.FODs, Headline: lines[0], Lines: lines[1:]})
 	}
 	if report != nil {
 		d.NixVersion, d.Builders = report.NixVersion, report.Builders

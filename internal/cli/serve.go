@@ -38,7 +38,10 @@ The webhook secret comes from HASHBOT_WEBHOOK_SECRET or --webhook-secret-file
 delivery's X-Hub-Signature-256 before reading it. One run at a time, at most
 one waiting (the newest version wins). SIGTERM or SIGINT stops accepting,
 lets the running job finish within --shutdown-timeout, then cancels it (and
-its Nix builds).`,
+its Nix builds) and exits 0; it exits 1 if the cancelled run has not
+stopped 10 s later.
+
+Pre-release tags are ignored unless [upstream] include-prereleases is set.`,
 		Example: `  HASHBOT_WEBHOOK_SECRET=… GITHUB_TOKEN=… hashbot serve --listen 127.0.0.1:8080
   hashbot serve --webhook-secret-file /run/secrets/hashbot --dry-run`,
 		Args: cobra.NoArgs,
@@ -55,8 +58,15 @@ its Nix builds).`,
 	return cmd
 }
 
-// webhookSecret reads the secret from the file, else the environment.
+// secretEnv names the environment variable holding the webhook secret.
+const secretEnv = "HASHBOT_WEBHOOK_SECRET"
+
+// webhookSecret reads the secret from the file, else the environment. It
+// removes the variable from the environment, so that the git and Nix
+// processes the runs start do not inherit the secret.
 func webhookSecret(file string) ([]byte, error) {
+	env := os.Getenv(secretEnv)
+	_ = os.Unsetenv(secretEnv)
 	if file != "" {
 		data, err := os.ReadFile(file)
 		if err != nil {
@@ -64,16 +74,19 @@ func webhookSecret(file string) ([]byte, error) {
 		}
 		return []byte(strings.TrimRight(string(data), "\r\n")), nil
 	}
-	return []byte(os.Getenv("HASHBOT_WEBHOOK_SECRET")), nil
+	return []byte(env), nil
 }
 
 func serveRun(ctx context.Context, g *globalOptions, opts *serveOptions) error {
+	if opts.ShutdownTimeout <= 0 {
+		return usageErrorf("--shutdown-timeout %s: must be more than 0", opts.ShutdownTimeout)
+	}
 	secret, err := webhookSecret(opts.SecretFile)
 	if err != nil {
 		return err
 	}
 	if len(secret) == 0 {
-		return usageErrorf("no webhook secret: set HASHBOT_WEBHOOK_SECRET or --webhook-secret-file (serve never accepts unsigned deliveries)")
+		return usageErrorf("no webhook secret: set %s or --webhook-secret-file (serve never accepts unsigned deliveries)", secretEnv)
 	}
 	cfg, b, err := g.loadBot(ctx, opts.Clone, !opts.DryRun)
 	if err != nil {
@@ -82,6 +95,7 @@ func serveRun(ctx context.Context, g *globalOptions, opts *serveOptions) error {
 	token := os.Getenv("GITHUB_TOKEN")
 	srv, err := webhook.New(webhook.Options{
 		Secret: secret, UpstreamRepo: cfg.Upstream.Repo, TagPrefix: cfg.Upstream.TagPrefix,
+		IncludePrereleases: cfg.Upstream.IncludePrereleases,
 		Runner: webhook.RunnerFunc(func(ctx context.Context, job webhook.Job) (webhook.Outcome, error) {
 			out, err := b.Run(ctx, bot.RunOptions{Version: job.Version, DryRun: opts.DryRun, Command: "hashbot serve", OnlyNewer: true})
 			return webhookOutcome(out), err
@@ -98,9 +112,12 @@ func serveRun(ctx context.Context, g *globalOptions, opts *serveOptions) error {
 	if err != nil {
 		return usageError(err)
 	}
-	g.log.Info().Str("listen", opts.Listen).Str("upstream", cfg.Upstream.Repo).Bool("dry_run", opts.DryRun).Msg("serving webhooks")
+	g.log.Info().Str("upstream", cfg.Upstream.Repo).Bool("dry_run", opts.DryRun).Msg("starting hashbot serve")
+	// ListenAndServe's errors name the address already. A signal before the
+	// listener is up is a clean stop; a shutdown that had to abandon a stuck
+	// run is an error (exit 1).
 	if err := srv.ListenAndServe(ctx, opts.Listen); err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("serving webhooks on %s: %w", opts.Listen, err)
+		return err
 	}
 	return nil
 }

@@ -154,6 +154,11 @@ func TestWorkflowShape(t *testing.T) {
 			if s.Uses != "" && !strings.HasPrefix(s.Uses, "./") && !strings.Contains(s.Uses, "@") {
 				t.Errorf("job %s: %s is not pinned to a version", name, s.Uses)
 			}
+			// upload-artifact v4 refuses a name that exists in the run, and
+			// "Re-run failed jobs" is the same run.
+			if strings.HasPrefix(s.Uses, "actions/upload-artifact@") && s.With["overwrite"] != "true" {
+				t.Errorf("job %s: %s without overwrite: true fails when the job is re-run", name, s.Uses)
+			}
 		}
 	}
 	slices.Sort(jobs)

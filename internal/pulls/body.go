@@ -56,6 +56,9 @@ type Summary struct {
 	File string
 	// FODs are the FODs that depend on File.
 	FODs []string
+	// Headline sums the change up ("98 bumped, 8 added"); it stays in
+	// view when Lines are folded away. Optional.
+	Headline string
 	// Lines are the rendered changes, e.g. "django 5.2.11 → 5.2.12".
 	Lines []string
 }

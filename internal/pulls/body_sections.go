@@ -119,14 +119,23 @@ func writeSummaries(b *strings.Builder, sums []Summary) {
 			}
 			head += " (" + strings.Join(fods, ", ") + ")"
 		}
+		headline := oneLine(s.Headline)
 		switch n := len(s.Lines); {
+		case n == 0 && headline != "":
+			fmt.Fprintf(b, "%s: %s\n\n", head, text(headline))
 		case n == 0:
 			fmt.Fprintf(b, "%s: no changes.\n\n", head)
+		case n <= collapseAfter && headline != "":
+			fmt.Fprintf(b, "%s: %s\n\n%s\n", head, text(headline), bullets(s.Lines))
 		case n <= collapseAfter:
 			fmt.Fprintf(b, "%s:\n\n%s\n", head, bullets(s.Lines))
 		default:
+			if headline == "" {
+				headline = fmt.Sprintf("%d changes", n)
+			}
 			// Inside <summary> Markdown is not rendered: use HTML there.
-			fmt.Fprintf(b, "<details>\n<summary>%s: %d changes</summary>\n\n%s\n</details>\n\n", htmlSummary(s), n, bullets(s.Lines))
+			fmt.Fprintf(b, "<details>\n<summary>%s: %s</summary>\n\n%s\n</details>\n\n",
+				htmlSummary(s), htmlEscaper.Replace(headline), bullets(s.Lines))
 		}
 	}
 }

@@ -2,6 +2,7 @@ package pulls
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -217,5 +218,26 @@ func TestText(t *testing.T) {
 				t.Errorf("text(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestRenderBodySummaryHeadlineStaysInViewWhenFolded(t *testing.T) {
+	lines := make([]string, collapseAfter+3)
+	for i := range lines {
+		lines[i] = fmt.Sprintf("pkg%d 1.0 → 1.1", i)
+	}
+	body := RenderBody(BodyData{UpstreamRepo: "o/r", UpstreamName: "r", OldVersion: "1", NewVersion: "2",
+		Summaries: []Summary{
+			{File: "uv.lock", FODs: []string{"python-deps"}, Headline: "98 bumped, 8 added", Lines: lines},
+			{File: "web/package-lock.json", FODs: []string{"webui-deps"}, Headline: "root version field only (1 → 2)"},
+		}})
+	for _, want := range []string{
+		"<summary><code>uv.lock</code> (<code>python-deps</code>): 98 bumped, 8 added</summary>",
+		"`web/package-lock.json` (`webui-deps`): root version field only (1 → 2)\n",
+		"- pkg10 1.0 → 1.1\n",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("body lacks %q:\n%s", want, body)
+		}
 	}
 }

@@ -8,7 +8,8 @@
 // `ping` answers 200; a `release` (published, released), a `create` of a tag
 // or a `push` of a tag in the upstream repository whose tag carries the
 // configured prefix answers 202 and queues a Job for the version after the
-// prefix; anything else answers 202 "ignored". Deliveries are deduplicated by
+// prefix; anything else answers 202 "ignored", and so does a pre-release
+// unless Options.IncludePrereleases is set. Deliveries are deduplicated by
 // X-GitHub-Delivery.
 //
 // The queue runs one Job at a time and holds at most one waiting Job, which

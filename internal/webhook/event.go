@@ -6,6 +6,8 @@ import (
 	"mime"
 	"net/url"
 	"strings"
+
+	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
 // payload holds the few fields of a delivery that decide what to do.
@@ -15,7 +17,8 @@ type payload struct {
 	RefType string `json:"ref_type"`
 	Deleted bool   `json:"deleted"`
 	Release *struct {
-		TagName string `json:"tag_name"`
+		TagName    string `json:"tag_name"`
+		Prerelease bool   `json:"prerelease"`
 	} `json:"release"`
 	Repository *struct {
 		FullName string `json:"full_name"`
@@ -64,7 +67,17 @@ func (s *Server) classify(event string, p payload) match {
 	if !validVersion(rest) {
 		return match{Tag: tag, Ignored: "tag does not name a version"}
 	}
+	if !s.opts.IncludePrereleases && isPrerelease(rest, p) {
+		return match{Tag: tag, Ignored: "pre-release (include-prereleases is off)"}
+	}
 	return match{Tag: tag, Version: rest}
+}
+
+// isPrerelease reports whether v has a pre-release part or the delivery's
+// release is marked as a prerelease (GitHub sends "published" for those too).
+func isPrerelease(v string, p payload) bool {
+	parsed, _ := version.Parse(v)
+	return parsed.Prerelease() || (p.Release != nil && p.Release.Prerelease)
 }
 
 // tagOf returns the tag an event is about, or why the event is not one

@@ -44,6 +44,7 @@ func TestWebhookAnswers(t *testing.T) {
 		{
 			name: "release released queues its version", event: "release",
 			body: func(t *testing.T) []byte { return releaseWithTag(t, "release.released.json", "version/2026.2.3-rc1") },
+			opts: func(o *Options) { o.IncludePrereleases = true },
 			code: http.StatusAccepted, status: "queued",
 			wantJob: &Job{Version: "2026.2.3-rc1", Tag: "version/2026.2.3-rc1", Event: "release", DeliveryID: "d"},
 		},

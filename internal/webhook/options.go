@@ -49,6 +49,11 @@ type Options struct {
 	DedupSize    int    // delivery IDs remembered, default 1000
 	Log          zerolog.Logger
 	Clock        func() time.Time // default time.Now
+
+	// IncludePrereleases queues pre-release versions too ("2026.2.3-rc1", or
+	// a release marked prerelease), as [upstream] include-prereleases does
+	// for the scheduled runs. Without it they are ignored.
+	IncludePrereleases bool
 	// Redact, when set, removes secrets from a run's error text before it is
 	// logged or shown on /healthz (the webhook secret is always removed).
 	Redact func(string) string

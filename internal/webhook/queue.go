@@ -3,12 +3,13 @@ package webhook
 import (
 	"context"
 	"fmt"
-	"github.com/hashbot-nix/hashbot/internal/version"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
 // decision is what the queue did with an offered job.

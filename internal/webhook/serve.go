@@ -26,7 +26,9 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 
 // Serve serves the Handler on ln until ctx is cancelled, then shuts down
 // gracefully: the running job gets ShutdownTimeout to finish before it is
-// cancelled. It returns nil after a clean shutdown.
+// cancelled. It returns nil after a clean shutdown and ErrRunnerStuck when
+// the cancelled job did not return. If serving fails (the listener breaks),
+// it cancels the running job at once and returns the error.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           s.Handler(),
@@ -46,6 +48,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go func() { served <- hs.Serve(ln) }()
 	select {
 	case err := <-served:
+		// The process is about to exit with this error: cancel the running
+		// job now, so that its Nix builds are not left behind.
+		now, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		cancel()
+		if serr := s.Shutdown(now); serr != nil {
+			s.opts.Log.Error().Err(serr).Msg("stopping the running job")
+		}
 		return fmt.Errorf("serving webhooks on %s: %w", ln.Addr(), err)
 	case <-ctx.Done():
 	}
@@ -77,6 +86,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			s.opts.Log.Warn().Err(err).Msg("closing webhook connections still open at the shutdown deadline")
 			_ = hs.Close()
 		}
+	}
+	select {
+	case <-idle:
+		return nil
+	default: // ctx may be done already: nothing running means nothing to cancel
 	}
 	select {
 	case <-idle:

@@ -237,3 +237,38 @@ func TestNewRefusesBadOptions(t *testing.T) {
 		t.Errorf("New with good options: %v", err)
 	}
 }
+
+func TestServeFailureCancelsTheRunningJob(t *testing.T) {
+	runner := newFakeRunner(true) // runs until cancelled
+	opts := testOptions(runner, &syncBuffer{})
+	opts.CancelGrace = time.Second
+	s, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(t.Context(), ln) }()
+	body := releaseWithTag(t, "release.published.payload.json", "version/2026.2.3")
+	send(t, "http://"+ln.Addr().String(), delivery{event: "release", id: "a", body: body})
+	waitFor(t, runner.started, "the run")
+
+	// The listener failing ends Serve with an error; the process is about
+	// to exit, so the running job (and its Nix process group) must be
+	// cancelled first, not left behind.
+	ln.Close()
+	if err := waitFor(t, served, "Serve to return"); err == nil {
+		t.Error("Serve returned nil after its listener failed")
+	}
+	select {
+	case err := <-runner.ended:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("run ended with %v, want its context cancelled", err)
+		}
+	default:
+		t.Error("Serve returned while the job was still running")
+	}
+}
