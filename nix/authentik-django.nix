@@ -2,14 +2,15 @@
 # made runnable again, plus authentik itself and its in-tree packages.
 #
 #   - copies python-deps' lib/python3.14/site-packages/ and recreates bin/
-#     (python symlinks) and pyvenv.cfg, which the FOD had to drop;
+#     (python symlinks and the console scripts, gunicorn among them, which
+#     the Go server starts by name) and pyvenv.cfg, which the FOD had to drop;
 #   - autoPatchelfHook re-links every .so the FOD stripped of its RPATHs:
 #     buildInputs lists every library those files need (0 unsatisfied);
 #   - installs the four workspace packages from the monorepo source
 #     (uv sync ran with --no-install-workspace);
 #   - copies authentik, lifecycle, blueprints and manage.py, patches the
 #     paths that assume a source checkout, and fixes a migration ordering bug.
-# installCheck: `$out/bin/python3.14 -c "import authentik"`.
+# installCheck: `$out/bin/python3.14 -c "import authentik"`, and gunicorn runs.
 {
   pkgs,
   src,
@@ -102,7 +103,13 @@ pkgs.stdenv.mkDerivation {
     cp -r ${python-deps}/${sitePackages} $sp
     chmod -R u+w $out
 
-    # The venv the FOD could not keep: python symlinks and pyvenv.cfg.
+    # The four in-tree workspace packages, from this source.
+    ${buildPython}/bin/python -m installer --prefix $out --no-compile-bytecode dist/*.whl
+
+    # The venv the FOD could not keep: python symlinks, pyvenv.cfg and the
+    # console scripts of every distribution (installer's own scripts would
+    # run buildPython, so bin/ is written afresh).
+    rm -rf $out/bin
     mkdir -p $out/bin
     ln -s ${python}/bin/python3.14 $out/bin/python3.14
     ln -s python3.14 $out/bin/python3
@@ -112,9 +119,7 @@ pkgs.stdenv.mkDerivation {
     include-system-site-packages = false
     version = ${python.version}
     EOF
-
-    # The four in-tree workspace packages, from this source.
-    ${buildPython}/bin/python -m installer --prefix $out --no-compile-bytecode dist/*.whl
+    ${pkgs.bash}/bin/bash ${./console-scripts.sh} $sp $out/bin $out/bin/python3.14
 
     # authentik itself is not a wheel: upstream runs it from the tree.
     cp -r authentik lifecycle $sp/
@@ -135,6 +140,8 @@ pkgs.stdenv.mkDerivation {
     $out/bin/python3.14 -c "import authentik"
     # The re-linked extensions load (autoPatchelfHook found their libraries).
     $out/bin/python3.14 -c "import lxml.etree, xmlsec, gssapi, psycopg_c"
+    # A recreated console script runs in the venv (the Go server starts it).
+    $out/bin/gunicorn --version
     runHook postInstallCheck
   '';
 

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -112,20 +113,59 @@ func TestPinsFitTheConfig(t *testing.T) {
 }
 
 // TestHashesLiveOnlyInThePins: no Nix file spells out a hash, so hashbot
-// edits JSON only, and no placeholder hash is committed anywhere in nix/.
+// edits JSON only, and no placeholder hash is committed anywhere in nix/:
+// neither a literal one nor nixpkgs' lib.fakeHash, and the pins hold real
+// hashes or null, never a made-up "sha256-AAAA…".
 func TestHashesLiveOnlyInThePins(t *testing.T) {
 	sri := regexp.MustCompile(`sha(1|256|512)-[A-Za-z0-9+/]{20,}=*`)
-	files, err := filepath.Glob(filepath.Join(repoRoot(t), "nix", "*.nix"))
+	nix32 := regexp.MustCompile(`"[0-9a-df-np-sv-z]{52}"`) // an old-style base-32 sha256
+	fake := regexp.MustCompile(`\bfake(Hash|Sha256|Sha512)\b`)
+	files, err := filepath.Glob(filepath.Join(repoRoot(t), "nix", "*"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	checked := 0
 	for _, f := range files {
+		if name := filepath.Base(f); name == "sources.json" || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m := sri.Find(data); m != nil {
-			t.Errorf("%s spells out the hash %s; hashes belong in nix/sources.json", filepath.Base(f), m)
+		checked++
+		for _, re := range []*regexp.Regexp{sri, nix32, fake} {
+			if m := re.Find(data); m != nil {
+				t.Errorf("%s spells out the hash %s; hashes belong in nix/sources.json", filepath.Base(f), m)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no files checked in nix/")
+	}
+
+	cfg, err := config.Load(repoRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := pins.Read(cfg.PinsPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range cfg.FODNames() {
+		systems := cfg.FODs[name].Systems
+		if !cfg.FODs[name].PerSystem() {
+			systems = []string{""}
+		}
+		for _, sys := range systems {
+			h, ok := p.Hash(name, sys)
+			if !ok {
+				continue // null: not computed yet
+			}
+			digest := strings.TrimRight(strings.TrimPrefix(h, "sha256-"), "=")
+			if digest != "" && strings.Count(digest, digest[:1]) == len(digest) {
+				t.Errorf("hashes.%s%s is the placeholder %s; write null until it is computed", name, suffix(cfg.FODs[name], sys), h)
+			}
 		}
 	}
 }

@@ -66,26 +66,11 @@ func TestEveryConfiguredFODReadsItsOwnHash(t *testing.T) {
 
 	for _, name := range cfg.FODNames() {
 		fod := cfg.FODs[name]
-		systems := fod.Systems
-		if !fod.PerSystem() {
-			systems = []string{"x86_64-linux", "aarch64-linux"} // the same hash on each
-		}
-		for _, sys := range systems {
+		for _, sys := range fodSystems(fod) {
 			t.Run(name+"/"+sys, func(t *testing.T) {
-				expr := fmt.Sprintf(`{ sourcesFile, stubFile }:
-let
-  result = import ./nix/default.nix {
-    system = %q;
-    pkgs = import stubFile { system = %q; };
-    sources = builtins.fromJSON (builtins.readFile sourcesFile);
-  };
-  walk = set: name:
-    if builtins.isAttrs set && builtins.hasAttr name set then set.${name}
-    else throw "attribute ${name} of %s is missing";
-in
-(builtins.foldl' walk result %s).outputHash`, sys, sys, fod.Attr, nixList(strings.Split(fod.Attr, ".")))
 				var got string
-				evalJSON(t, expr, &got, "--argstr", "sourcesFile", sourcesPath, "--argstr", "stubFile", stubPath)
+				evalJSON(t, fodHashExpr(sys, fod.Attr, true), &got,
+					"--argstr", "sourcesFile", sourcesPath, "--argstr", "stubFile", stubPath)
 				key := name + " "
 				if fod.PerSystem() {
 					key += sys
@@ -97,6 +82,95 @@ in
 			})
 		}
 	}
+}
+
+// TestCommittedPinsReachEveryFOD evaluates each FOD with the committed
+// nix/sources.json: a computed hash is declared as pinned, and a null one
+// ("not computed yet") reaches Nix as the empty string, never as null, which
+// buildGoModule would read as "no vendor directory" instead of asking Nix for
+// the hash.
+func TestCommittedPinsReachEveryFOD(t *testing.T) {
+	testutil.RequireNix(t)
+	cfg, err := config.Load(repoRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := pins.Read(cfg.PinsPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stubPath := writeStub(t)
+	for _, name := range cfg.FODNames() {
+		fod := cfg.FODs[name]
+		for _, sys := range fodSystems(fod) {
+			t.Run(name+"/"+sys, func(t *testing.T) {
+				pinSystem := ""
+				if fod.PerSystem() {
+					pinSystem = sys
+				}
+				want, ok := p.Hash(name, pinSystem)
+				if !ok {
+					want = ""
+				}
+				var got any
+				evalJSON(t, fodHashExpr(sys, fod.Attr, false), &got, "--argstr", "stubFile", stubPath)
+				if got != want {
+					t.Errorf("%s (attr %s) on %s declares %#v, want %q", name, fod.Attr, sys, got, want)
+				}
+			})
+		}
+	}
+}
+
+// TestSourceIsTheReleaseTag: src fetches goauthentik/authentik at the tag
+// version/<version> of the pins, with the pinned hash.
+func TestSourceIsTheReleaseTag(t *testing.T) {
+	testutil.RequireNix(t)
+	var got map[string]string
+	evalJSON(t, `{ stubFile }:
+let
+  src = (import ./nix/default.nix {
+    system = "x86_64-linux";
+    pkgs = import stubFile { system = "x86_64-linux"; };
+    sources = { version = "2026.2.1"; hashes.src = "`+otherHash+`"; };
+  }).src;
+in
+{ inherit (src) owner repo tag hash; }`, &got, "--argstr", "stubFile", writeStub(t))
+	want := map[string]string{"owner": "goauthentik", "repo": "authentik", "tag": "version/2026.2.1", "hash": otherHash}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("fetchFromGitHub arguments of src (-want +got):\n%s", diff)
+	}
+}
+
+// fodSystems lists the systems a FOD is evaluated for: its own, or both
+// supported systems for a FOD with one hash (the same on each).
+func fodSystems(fod config.FOD) []string {
+	if fod.PerSystem() {
+		return fod.Systems
+	}
+	return []string{"x86_64-linux", "aarch64-linux"}
+}
+
+// fodHashExpr is a function of stubFile (and sourcesFile when withSources)
+// that evaluates nix/default.nix for sys with the stub pkgs, walks the dotted
+// attr path and returns the outputHash declared there.
+func fodHashExpr(sys, attr string, withSources bool) string {
+	args, sources := "{ stubFile }", ""
+	if withSources {
+		args, sources = "{ sourcesFile, stubFile }", "sources = builtins.fromJSON (builtins.readFile sourcesFile);"
+	}
+	return fmt.Sprintf(`%s:
+let
+  result = import ./nix/default.nix {
+    system = %q;
+    pkgs = import stubFile { system = %q; };
+    %s
+  };
+  walk = set: name:
+    if builtins.isAttrs set && builtins.hasAttr name set then set.${name}
+    else throw "attribute ${name} of %s is missing";
+in
+(builtins.foldl' walk result %s).outputHash`, args, sys, sys, sources, attr, nixList(strings.Split(attr, ".")))
 }
 
 func suffix(fod config.FOD, sys string) string {
@@ -149,7 +223,7 @@ let
     pkgs = import stubFile { system = "x86_64-linux"; };
   };
 in
-builtins.mapAttrs (name: value: name == "fods" || builtins.isAttrs value) result`, entry),
+builtins.mapAttrs (name: value: builtins.isAttrs value) result`, entry),
 				&got, "--argstr", "stubFile", writeStub(t))
 			if len(got) == 0 {
 				t.Fatalf("%s has no attributes", entry)

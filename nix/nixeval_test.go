@@ -77,22 +77,93 @@ func writeJSON(t testing.TB, v any) string {
 	return path
 }
 
-// stubPkgs stands in for nixpkgs where a test must walk into a derivation:
-// each builder returns its arguments, or the one attribute hashbot reads,
-// so that the hash a FOD declares is visible without building anything.
-// Any other nixpkgs attribute that default.nix forced would be missing here,
-// which is how the tests notice that pkgs is no longer evaluated lazily.
+// stubPkgs stands in for nixpkgs: every attribute the Nix files use, with
+// builders that keep their arguments, so that a test can read the hash a FOD
+// declares or force every string of a derivation without building anything.
+// A derivation here is an attribute set with a made-up store path that ends
+// in its name, so a test can tell what a string or list refers to.
+// buildGoModule models what nixpkgs' does with its arguments: the vendor FOD
+// (goModules) inherits nativeBuildInputs, src, postPatch and env, and
+// overrideModAttrs is applied to it last; vendorHash becomes its outputHash.
 const stubPkgs = `{ system }:
 let
-  stdenv = { mkDerivation = args: args; hostPlatform.system = system; };
+  drv = name: extra: {
+    type = "derivation";
+    inherit name;
+    outPath = "/nix/store/00000000000000000000000000000000-${name}";
+  } // extra;
+  mkDerivation = args:
+    args // (args.passthru or { }) // drv (args.name or "${args.pname}-${args.version}") { };
+  stdenv = {
+    inherit mkDerivation;
+    hostPlatform.system = system;
+    cc = drv "gcc-wrapper" { cc = drv "gcc" { lib = drv "gcc-lib" { }; }; };
+  };
+  go = drv "go" { };
+  cacert = drv "nss-cacert" { };
+  pythonPackages = {
+    build = drv "python3.14-build" { };
+    installer = drv "python3.14-installer" { };
+    hatchling = drv "python3.14-hatchling" { };
+  };
 in
 {
-  inherit stdenv;
+  inherit stdenv go cacert;
   stdenvNoCC = stdenv;
-  fetchFromGitHub = args: { outputHash = args.hash; name = "source"; };
-  buildGoModule = args: { goModules = { outputHash = args.vendorHash; }; };
-  makeSetupHook = args: script: args // { inherit script; };
-  writeShellScript = name: text: { inherit name text; };
+  lib = {
+    fetchers.proxyImpureEnvVars = [ "http_proxy" "https_proxy" "ftp_proxy" "all_proxy" "no_proxy" ];
+    makeBinPath = ps: builtins.concatStringsSep ":" (map (p: "${p}/bin") ps);
+    fileset = {
+      toSource = { root, fileset }: drv "source" { inherit root fileset; };
+      fileFilter = pred: root: { inherit pred root; };
+    };
+  };
+  fetchFromGitHub = args: args // drv "source" { outputHash = args.hash; };
+  buildGoModule = args:
+    let
+      modArgs = {
+        name = "${args.pname}-${args.version}-go-modules";
+        nativeBuildInputs = (args.nativeBuildInputs or [ ]) ++ [ go (drv "git" { }) cacert ];
+        inherit (args) src;
+        postPatch = args.postPatch or "";
+        env = args.env or { };
+        outputHashMode = "recursive";
+        outputHash = args.vendorHash;
+      };
+      goModules = mkDerivation (modArgs // (args.overrideModAttrs or (_: { })) modArgs);
+    in
+    mkDerivation (builtins.removeAttrs args [ "overrideModAttrs" "vendorHash" ] // {
+      nativeBuildInputs = [ go ] ++ (args.nativeBuildInputs or [ ]);
+      passthru = (args.passthru or { }) // { inherit goModules; inherit (args) vendorHash; };
+    });
+  makeSetupHook = args: script: drv args.name { inherit script; };
+  writeShellScript = name: text: drv name { inherit text; };
+  linkFarm = name: entries: drv name { inherit entries; };
+  python314 = drv "python3-3.14.0" {
+    sitePackages = "lib/python3.14/site-packages";
+    version = "3.14.0";
+    withPackages = f: drv "python3-3.14.0-env" { packages = f pythonPackages; };
+  };
+  postgresql = drv "postgresql-17.0" { pg_config = drv "postgresql-17.0-pg-config" { }; };
+  krb5 = drv "krb5-1.21" { lib = drv "krb5-1.21-lib" { }; };
+  libtool = drv "libtool-2.5" { lib = drv "libtool-2.5-lib" { }; };
+  uv = drv "uv" { };
+  git = drv "git" { };
+  pkg-config = drv "pkg-config" { };
+  removeReferencesTo = drv "remove-references-to" { };
+  libxml2 = drv "libxml2" { };
+  libxslt = drv "libxslt" { };
+  xmlsec = drv "xmlsec" { };
+  openssl = drv "openssl" { };
+  libpq = drv "libpq" { };
+  libffi = drv "libffi" { };
+  zlib = drv "zlib" { };
+  autoPatchelfHook = drv "auto-patchelf-hook" { };
+  bash = drv "bash" { };
+  makeWrapper = drv "make-wrapper-hook" { };
+  openapi-generator-cli = drv "openapi-generator-cli" { };
+  nodejs_24 = drv "nodejs-24" { };
+  typescript_5 = drv "typescript-5.9.3" { };
 }
 `
 
