@@ -21,22 +21,30 @@ func applyResults(t *testing.T, dir, name, results string) string {
 	return p
 }
 
+// The hashes the results files give (SRI, as hashbot writes them).
 const (
-	applyFlat   = `{"fod": "flat", "system": "x86_64-linux", "per_system": false, "new": "sha256-flat", "status": "changed"}`
-	applyX86    = `{"fod": "persys", "system": "x86_64-linux", "per_system": true, "new": "sha256-x86", "status": "changed"}`
-	applyArm    = `{"fod": "persys", "system": "aarch64-linux", "per_system": true, "new": "sha256-arm", "status": "changed"}`
-	applyArmBad = `{"fod": "persys", "system": "aarch64-linux", "per_system": true, "status": "unavailable", "message": "no builder"}`
-	applyFlat2  = `{"fod": "flat", "system": "aarch64-linux", "per_system": false, "new": "sha256-other", "status": "changed"}`
+	applyHashFlat  = "sha256-XcJ68of6VUqhD+yd6Nckp5ZFcvH/0kwrAOGjqGDOdnk="
+	applyHashX86   = "sha256-E9amaOsHiaaOIP9bk6X9QpgdgcFPn7agdWqTaLjiA34="
+	applyHashArm   = "sha256-3ff/Xr2dZs4WFGbBwCYkMPoE3jKw5CDuP0ieLiES44Y="
+	applyHashOther = "sha256-2SmKENGwc1g33EvYXaxkGw887yekfl1TpU8vP1svz/o="
+)
+
+const (
+	applyFlat    = `{"fod": "flat", "system": "x86_64-linux", "per_system": false, "new": "` + applyHashFlat + `", "status": "changed"}`
+	applyX86     = `{"fod": "persys", "system": "x86_64-linux", "per_system": true, "new": "` + applyHashX86 + `", "status": "changed"}`
+	applyArm     = `{"fod": "persys", "system": "aarch64-linux", "per_system": true, "new": "` + applyHashArm + `", "status": "changed"}`
+	applyArmBad  = `{"fod": "persys", "system": "aarch64-linux", "per_system": true, "status": "unavailable", "message": "no builder"}`
+	applyFlat2   = `{"fod": "flat", "system": "aarch64-linux", "per_system": false, "new": "` + applyHashOther + `", "status": "changed"}`
+	applyNotHash = `{"fod": "flat", "system": "x86_64-linux", "per_system": false, "new": "sha256-flat", "status": "changed"}`
 )
 
 func TestApply(t *testing.T) {
 	tests := []struct {
-		name     string
-		files    map[string]string
-		code     int
-		want     string // in stderr
-		written  bool
-		persysOK bool
+		name    string
+		files   map[string]string
+		code    int
+		want    string // in stderr
+		written bool
 	}{
 		{name: "one file per platform", files: map[string]string{
 			"x86.json": applyFlat + "," + applyX86 + "," + applyArmBad,
@@ -48,7 +56,10 @@ func TestApply(t *testing.T) {
 		{name: "two hashes for one FOD", files: map[string]string{
 			"x86.json": applyFlat + "," + applyX86,
 			"arm.json": applyFlat2 + "," + applyArm,
-		}, code: cli.ExitFailure, want: "conflicting results: flat: sha256-flat from"},
+		}, code: cli.ExitFailure, want: "conflicting results: flat: " + applyHashOther + " from"},
+		{name: "a hash that is not SRI", files: map[string]string{
+			"x86.json": applyNotHash + "," + applyX86 + "," + applyArm,
+		}, code: cli.ExitUsage, want: `x86.json: results[0] (flat): new "sha256-flat" is not an SRI hash`},
 		{name: "not a results file", files: map[string]string{"x86.json": "nope"}, code: cli.ExitUsage, want: "x86.json"},
 	}
 	for _, tt := range tests {
@@ -78,7 +89,7 @@ func TestApply(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, c := range [][3]string{{"flat", "", "sha256-flat"}, {"persys", "x86_64-linux", "sha256-x86"}, {"persys", "aarch64-linux", "sha256-arm"}} {
+			for _, c := range [][3]string{{"flat", "", applyHashFlat}, {"persys", "x86_64-linux", applyHashX86}, {"persys", "aarch64-linux", applyHashArm}} {
 				if h, _ := p.Hash(c[0], c[1]); h != c[2] {
 					t.Errorf("%s %s = %q, want %q", c[0], c[1], h, c[2])
 				}

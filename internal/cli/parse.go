@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -74,20 +75,43 @@ func parseRun(ctx context.Context, g *globalOptions, opts *parseOptions) error {
 	}
 	enc := json.NewEncoder(g.stdout)
 	enc.SetEscapeHTML(false)
-	var outErr error
-	incomplete := 0
-	err := fod.ParseLog(parseCtxReader{ctx: ctx, r: in}, func(r fod.Result) error {
-		if r.Kind == fod.KindIncomplete {
-			incomplete++
-		}
-		if !opts.All && r.Kind != fod.KindMismatch && r.Kind != fod.KindDownloadMismatch {
-			return nil
-		}
-		if outErr = enc.Encode(r); outErr != nil {
-			outErr = fmt.Errorf("writing results: %w", outErr)
-		}
-		return outErr
-	})
+	// The log is read in a goroutine so that an interrupt ends the command
+	// even while a read blocks (a terminal, a pipe that never closes): the
+	// reader is then left behind, and stopped keeps it from writing more.
+	var (
+		mu         sync.Mutex
+		stopped    bool
+		outErr     error
+		incomplete int
+	)
+	done := make(chan error, 1)
+	go func() {
+		done <- fod.ParseLog(parseCtxReader{ctx: ctx, r: in}, func(r fod.Result) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if stopped {
+				return context.Canceled
+			}
+			if r.Kind == fod.KindIncomplete {
+				incomplete++
+			}
+			if !opts.All && r.Kind != fod.KindMismatch && r.Kind != fod.KindDownloadMismatch {
+				return nil
+			}
+			if err := enc.Encode(r); err != nil {
+				outErr = fmt.Errorf("writing results: %w", err)
+			}
+			return outErr
+		})
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	stopped = true
 	switch {
 	case outErr != nil:
 		return outErr
@@ -103,8 +127,8 @@ func parseRun(ctx context.Context, g *globalOptions, opts *parseOptions) error {
 	return nil
 }
 
-// parseCtxReader stops reading once ctx is done, so that an interrupt ends
-// a read from a pipe that never closes.
+// parseCtxReader stops reading once ctx is done, so that an interrupted
+// parse of a long file does not read on in the background.
 type parseCtxReader struct {
 	ctx context.Context
 	r   io.Reader

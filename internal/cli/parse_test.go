@@ -2,13 +2,18 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rs/zerolog"
 )
 
 // parseCmdLog is a Nix 2.8 --keep-going log (as captured in
@@ -116,5 +121,35 @@ func TestParseCommandOneObjectPerLine(t *testing.T) {
 		if !json.Valid([]byte(l)) {
 			t.Errorf("line %q is not one JSON object", l)
 		}
+	}
+}
+
+// TestParseCommandStopsOnInterruptWhileStdinBlocks feeds part of a log
+// through a pipe that stays open (a terminal, `tail -f`) and cancels: the
+// command must return at once with what it found, not wait for more input.
+func TestParseCommandStopsOnInterruptWhileStdinBlocks(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	var stdout bytes.Buffer
+	g := &globalOptions{stdin: pr, stdout: &stdout, log: zerolog.Nop()}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- parseRun(ctx, g, &parseOptions{}) }()
+	first, _, _ := strings.Cut(parseCmdLog, "error: a 'riscv64-linux'")
+	if _, err := io.WriteString(pw, first); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // let the parser block on the next read
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("parse still waits on standard input after the interrupt")
+	}
+	if !strings.Contains(stdout.String(), parseCmdMismatch["got"].(string)) {
+		t.Errorf("the mismatch read before the interrupt was not printed: %q", stdout.String())
 	}
 }

@@ -157,8 +157,10 @@ func writeUpdate(g *globalOptions, cfg *config.Config, p *pins.Pins, rep *fod.Re
 		fmt.Fprintf(g.stderr, "hashbot: %s; %s not written (--partial writes the successful ones)\n", rep.Summary(), cfg.Pins)
 	case !write:
 		fmt.Fprintf(g.stderr, "hashbot: %s; dry run, %s not written\n", rep.Summary(), cfg.Pins)
-	case n == 0 && opts.SetVersion == "":
+	case n == 0 && opts.SetVersion == "" && ok:
 		fmt.Fprintf(g.stderr, "hashbot: %s; %s already up to date\n", rep.Summary(), cfg.Pins)
+	case n == 0 && opts.SetVersion == "":
+		fmt.Fprintf(g.stderr, "hashbot: %s; no new hash to write to %s\n", rep.Summary(), cfg.Pins)
 	default:
 		if err := pins.WriteFile(cfg.PinsPath(), p.Marshal()); err != nil {
 			return err

@@ -327,3 +327,31 @@ func processWithArg(arg string) bool {
 	}
 	return false
 }
+
+// TestComputeVerifyFailsWhatAnUnreproducibleFODFeeds checks that a hash
+// computed from an unreproducible FOD's output is not kept either (it was
+// computed from an input whose hash is not written), and that the message
+// names the FOD to blame.
+func TestComputeVerifyFailsWhatAnUnreproducibleFODFeeds(t *testing.T) {
+	e, _ := newTestEngine(t)
+	f := newEngFixture(t)
+	rep, err := e.Compute(t.Context(), Request{Config: f.cfg, Pins: f.pins,
+		FODs: []string{"clocksrc", "clockdeps", "flat"}, Verify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := statusOf(rep)
+	want := map[string]Status{"clocksrc": StatusUnreproducible, "clockdeps": StatusFailed, "flat": StatusChanged}
+	for label, s := range want {
+		if res[label].Status != s {
+			t.Errorf("%s: %s (%s), want %s", label, res[label].Status, res[label].Message, s)
+		}
+	}
+	if m := res["clockdeps"].Message; !strings.Contains(m, "clocksrc") {
+		t.Errorf("clockdeps: message %q does not name clocksrc", m)
+	}
+	p := f.pins.Clone()
+	if n := rep.Apply(p); n != 1 {
+		t.Errorf("Apply set %d hashes, want 1 (flat)", n)
+	}
+}

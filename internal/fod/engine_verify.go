@@ -3,6 +3,7 @@ package fod
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // verify builds every target that got a hash again, with its new hash, and
@@ -31,7 +32,7 @@ func (r *engineRun) verify(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		var next []*target
+		var next, depFailed []*target
 		for _, t := range ok {
 			switch {
 			case obs.mismatch[t].Got != "":
@@ -42,14 +43,37 @@ func (r *engineRun) verify(ctx context.Context) error {
 				t.res.Message = fmt.Sprintf("building it again with its new hash failed with exit code %d", obs.failed[t].ExitCode)
 				t.res.LogTail = r.drvLogTail(ctx, t.drv, obs.tail)
 			case obs.depFailed[t]:
-				t.res.Status = StatusFailed
-				t.res.Message = "building it again with its new hash: a dependency failed" + foreignSummary(obs.foreign)
-				t.res.LogTail = lastLines(obs.tail, logTailLines)
+				depFailed = append(depFailed, t)
 			default:
 				next = append(next, t)
 			}
 		}
+		// After the others, so that a dependency's own outcome is known.
+		for _, t := range depFailed {
+			t.res.Status = StatusFailed
+			t.res.Message = "building it again with its new hash: a dependency failed" +
+				r.failedTargetsIn(t) + foreignSummary(obs.foreign)
+			t.res.LogTail = lastLines(obs.tail, logTailLines)
+		}
 		ok = next
 	}
 	return nil
+}
+
+// failedTargetsIn names the targets in t's closure that ended without a
+// usable hash ("" when none): "(clocksrc: unreproducible)".
+func (r *engineRun) failedTargetsIn(t *target) string {
+	var parts []string
+	for _, d := range r.all {
+		if d == t || !d.done() || d.res.Status.Succeeded() || d.drv == "" {
+			continue
+		}
+		if in, err := r.graph.closureHas(t.drv, d.drv); err == nil && in {
+			parts = append(parts, d.label()+": "+string(d.res.Status))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
 }

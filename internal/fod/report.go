@@ -207,8 +207,18 @@ func (r *Report) UnmarshalJSON(data []byte) error {
 		if t.FOD == "" || t.Status == "" {
 			return fmt.Errorf("results[%d]: fod and status are required", i)
 		}
+		if t.PerSystem && t.System == "" {
+			return fmt.Errorf("results[%d] (%s): per_system without a system", i, t.FOD)
+		}
 		if t.Status.Succeeded() && t.New == "" {
 			return fmt.Errorf("results[%d] (%s): status %s without a new hash", i, t.Label(), t.Status)
+		}
+		// hashbot apply writes New into the pins: only a hash as hashbot
+		// writes it (SRI) is taken.
+		if t.New != "" {
+			if sri, err := NormalizeHash(t.New); err != nil || sri != t.New {
+				return fmt.Errorf("results[%d] (%s): new %q is not an SRI hash (sha256-<base64>)", i, t.Label(), t.New)
+			}
 		}
 	}
 	*r = Report{

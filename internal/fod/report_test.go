@@ -36,7 +36,8 @@ func TestReportApplySetsOnlySuccessfulHashes(t *testing.T) {
 
 func TestReportJSONRoundTrip(t *testing.T) {
 	rep := &Report{Version: "1.0", Host: "x86_64-linux", NixVersion: "2.8.0", Layers: 2, Duration: 1500 * time.Millisecond,
-		Results: []TargetResult{{FOD: "src", System: "x86_64-linux", New: "sha256-n", Status: StatusChanged, Drv: "/nix/store/x.drv"}}}
+		Results: []TargetResult{{FOD: "src", System: "x86_64-linux", New: "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E=",
+			Status: StatusChanged, Drv: "/nix/store/x.drv"}}}
 	data, err := json.Marshal(rep)
 	if err != nil {
 		t.Fatal(err)
@@ -61,6 +62,11 @@ func TestReportUnmarshalRejectsBadInput(t *testing.T) {
 		"other schema":        `{"schema": 2, "results": []}`,
 		"success without new": `{"schema": 1, "results": [{"fod": "a", "status": "changed"}]}`,
 		"no fod":              `{"schema": 1, "results": [{"status": "failed"}]}`,
+		"new not a hash":      `{"schema": 1, "results": [{"fod": "a", "status": "changed", "new": "sha256-n"}]}`,
+		"new not SRI": `{"schema": 1, "results": [{"fod": "a", "status": "changed",
+			"new": "sha256:1hd77wkri4blx24dflddfzwplq08r94s8ws1c4l10zs1qsfdhgzi"}]}`,
+		"per-system without system": `{"schema": 1, "results": [{"fod": "a", "per_system": true, "status": "changed",
+			"new": "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E="}]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			var r Report

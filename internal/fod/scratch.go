@@ -34,7 +34,40 @@ func newScratch(dir, entryRel, pinsRel string) (*scratch, error) {
 		s.remove()
 		return nil, fmt.Errorf("copying %s to a scratch directory: %w", dir, err)
 	}
+	if err := s.isolatePins(pinsRel); err != nil {
+		s.remove()
+		return nil, err
+	}
 	return s, nil
+}
+
+// isolatePins makes sure that writing the copy's pins never writes through
+// a symlink into a file outside the copy (the user's own pins). A pins file
+// linking into the copy is written where it points; one linking out of it
+// is replaced by a file of the copy's own; a pins directory linking out of
+// the repository is refused.
+func (s *scratch) isolatePins(pinsRel string) error {
+	root, err := filepath.EvalSymlinks(s.root)
+	if err != nil {
+		return fmt.Errorf("resolving the scratch directory: %w", err)
+	}
+	inside := func(p string) bool {
+		rel, err := filepath.Rel(root, p)
+		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	}
+	if real, err := filepath.EvalSymlinks(s.pins); err == nil && inside(real) {
+		s.pins = real
+		return nil
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(s.pins))
+	if err != nil || !inside(dir) {
+		return fmt.Errorf("pins %s: its directory links out of the repository, so hashbot cannot give a scratch copy of it placeholder hashes without writing to the original", pinsRel)
+	}
+	s.pins = filepath.Join(dir, filepath.Base(s.pins))
+	if err := os.Remove(s.pins); err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("replacing the scratch copy's link %s: %w", pinsRel, err)
+	}
+	return nil
 }
 
 // remove deletes the scratch directory.

@@ -86,10 +86,36 @@ func ProbeHost(ctx context.Context, r Runner) (*Host, error) {
 	h.ExtraPlatforms = slices.DeleteFunc(h.ExtraPlatforms, func(s string) bool { return s == h.System })
 	h.Builders = parseBuilders(str("builders"), h.System, os.ReadFile)
 	h.BuildUsersGroup = str("build-users-group")
-	if h.BuildUsersGroup != "" && os.Geteuid() == 0 {
+	if h.BuildUsersGroup != "" && buildsAsBuildUsers(str("store"), os.Geteuid(), daemonSocketExists) {
 		h.BuildUsers = groupMembers("/etc/group", h.BuildUsersGroup)
 	}
 	return h, nil
+}
+
+// buildsAsBuildUsers says whether Nix's builds run as build users: when
+// root builds in its local store, or when a user's builds go through the
+// daemon (store "daemon", "unix://…", or "auto" with the daemon's socket
+// present). A user's local single-user store builds as that user.
+func buildsAsBuildUsers(store string, euid int, socketExists func() bool) bool {
+	switch {
+	case euid == 0:
+		return true
+	case store == "daemon" || strings.HasPrefix(store, "unix://"):
+		return true
+	case store == "auto" || store == "":
+		return socketExists()
+	}
+	return false
+}
+
+// daemonSocketExists says whether the Nix daemon's socket is there.
+func daemonSocketExists() bool {
+	path := os.Getenv("NIX_DAEMON_SOCKET_PATH")
+	if path == "" {
+		path = "/nix/var/nix/daemon-socket/socket"
+	}
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // parseVersion takes "nix-build (Nix) 2.8.0" to "2.8.0".

@@ -57,6 +57,30 @@ func TestHostCanBuild(t *testing.T) {
 	}
 }
 
+func TestBuildsAsBuildUsers(t *testing.T) {
+	tests := []struct {
+		name   string
+		store  string
+		euid   int
+		socket bool
+		want   bool
+	}{
+		{"root, local store", "auto", 0, false, true},
+		{"user through the daemon socket", "auto", 1000, true, true},
+		{"user, store daemon", "daemon", 1000, false, true},
+		{"user, unix socket store", "unix:///run/nix.sock", 1000, false, true},
+		{"user, single-user install", "auto", 1000, false, false},
+		{"user, local store", "local", 1000, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := buildsAsBuildUsers(tt.store, tt.euid, func() bool { return tt.socket }); got != tt.want {
+				t.Errorf("buildsAsBuildUsers(%q, %d, socket %v) = %v, want %v", tt.store, tt.euid, tt.socket, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestGroupMembers(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "group")
 	os.WriteFile(p, []byte("root:x:0:\nnixbld:x:30000:nixbld1,nixbld2,nixbld3\nempty:x:1:\n"), 0o644)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -111,6 +112,20 @@ func (v *value) get(key string) *value {
 func (v *value) set(key string, child *value) {
 	if _, ok := v.fields[key]; !ok {
 		v.keys = append(v.keys, key)
+	}
+	v.fields[key] = child
+}
+
+// setSorted replaces key's value where it stands, or inserts a new key
+// before the first greater one: systems added by different builders land
+// in the same place, and an existing order is never rewritten.
+func (v *value) setSorted(key string, child *value) {
+	if _, ok := v.fields[key]; !ok {
+		i := slices.IndexFunc(v.keys, func(k string) bool { return k > key })
+		if i < 0 {
+			i = len(v.keys)
+		}
+		v.keys = slices.Insert(v.keys, i, key)
 	}
 	v.fields[key] = child
 }

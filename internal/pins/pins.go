@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 )
 
@@ -156,13 +155,8 @@ func (p *Pins) SetHash(fod, system, hash string) {
 		obj = newObject()
 		hashes.set(fod, obj)
 	}
-	obj.set(system, val)
-	sortKeys(obj)
+	obj.setSorted(system, val)
 }
-
-// sortKeys keeps per-system objects sorted by system, so that two runs on
-// different builders write the same bytes.
-func sortKeys(v *value) { sort.Strings(v.keys) }
 
 // Input returns the recorded SRI hash of an input file.
 func (p *Pins) Input(path string) (hash string, ok bool) {

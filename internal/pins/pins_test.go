@@ -201,3 +201,46 @@ func TestSRI(t *testing.T) {
 		t.Errorf("FileSRI on a missing file: %v", err)
 	}
 }
+
+func TestSetHashKeepsAnExistingSystemOrder(t *testing.T) {
+	const doc = `{
+  "hashes": {
+    "deps": {
+      "x86_64-linux": "sha256-x",
+      "aarch64-linux": "sha256-a"
+    }
+  }
+}
+`
+	p, err := Parse([]byte(doc), "p.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.SetHash("deps", "aarch64-linux", "sha256-new")
+	want := strings.Replace(doc, `"sha256-a"`, `"sha256-new"`, 1)
+	if diff := cmp.Diff(want, string(p.Marshal())); diff != "" {
+		t.Errorf("the order of systems changed (-want +got):\n%s", diff)
+	}
+}
+
+func TestWriteFileThroughASymlinkKeepsTheLink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "real.json")
+	link := filepath.Join(dir, "sources.json")
+	if err := os.WriteFile(target, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.json", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(link, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Lstat(link)
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced by a regular file (%v, %v)", fi.Mode(), err)
+	}
+	if got, _ := os.ReadFile(target); string(got) != "new" {
+		t.Errorf("target holds %q", got)
+	}
+}

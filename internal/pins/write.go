@@ -9,8 +9,12 @@ import (
 // WriteFile replaces the file at path with data atomically: the data goes to
 // a temporary file in the same directory, is synced, and is renamed over the
 // old file, so a crash leaves either the old or the new content, never half.
-// The old file's mode is kept.
+// The old file's mode is kept, and a symlink stays a symlink: the file it
+// points to is replaced.
 func WriteFile(path string, data []byte) (err error) {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
+	}
 	mode := os.FileMode(0o644)
 	if fi, statErr := os.Stat(path); statErr == nil {
 		mode = fi.Mode().Perm()

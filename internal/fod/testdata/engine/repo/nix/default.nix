@@ -24,6 +24,9 @@ rec {
   deps = fod { name = "deps"; script = "cat ${src}/VERSION > $out && echo deps >> $out"; };
   fail = fod { name = "fail"; script = "echo 'fetching deps...'; echo 'oops: registry said no' >&2; exit 3"; };
   clock = fod { name = "clock"; script = "date +%s%N > $out"; };
+  # An unreproducible source feeding a deps FOD that is reproducible given it.
+  clockSrc = fod { name = "clocksrc"; mode = "recursive"; script = "mkdir $out && date +%s%N > $out/stamp"; };
+  clockDeps = fod { name = "clockdeps"; script = "cat ${clockSrc}/stamp > $out"; };
   slow = fod { name = "slow"; script = "sleep 31.7; echo slow > $out"; };
   # Its hash is written here, not read from the pins: hashbot must notice.
   fixedOwn = derivation {
