@@ -14,6 +14,9 @@ const (
 	ExitPartial = 3  // some targets computed, others failed or were unavailable
 	ExitLocked  = 4  // another hashbot run holds the repository's lock
 	ExitStale   = 10 // `check` only: something is stale
+	// ExitInterrupted follows the shell's 128+SIGINT: a run stopped by
+	// Ctrl-C or SIGTERM, its Nix builds killed, nothing written.
+	ExitInterrupted = 130
 )
 
 const exitCodesHelp = `Exit codes:
@@ -22,7 +25,8 @@ const exitCodesHelp = `Exit codes:
   2   usage error: bad flag, argument or configuration, unreadable input
   3   partial results: some targets failed or were unavailable
   4   another hashbot run holds the lock for this repository
-  10  check: something is stale`
+  10  check: something is stale
+  130 interrupted (SIGINT or SIGTERM): Nix builds killed, nothing written`
 
 // ExitError carries the exit code a command wants next to its error. A nil
 // Err with a non-zero Code exits quietly (the command already printed why).

@@ -54,11 +54,15 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return ExitOK
 	}
 	var ee *ExitError
-	if !errors.As(err, &ee) {
+	switch {
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "hashbot: interrupted")
+		return ExitInterrupted
+	case !errors.As(err, &ee):
 		if !g.started {
 			err = usageError(err)
 		}
-	} else if ee.Err == nil {
+	case ee.Err == nil:
 		return ee.Code // the command already said why
 	}
 	fmt.Fprintf(stderr, "hashbot: %v\n", err)
