@@ -67,6 +67,9 @@ type RunOptions struct {
 	Verify bool
 	// Command describes the run in the lock note ("hashbot run").
 	Command string
+	// WaitForLock waits while another run holds the repository's lock
+	// instead of failing with *runlock.HeldError.
+	WaitForLock bool
 	// OnlyNewer ignores a Version older than the pinned one instead of
 	// moving the pin back: a webhook for a backport tag (2025.12.5 after
 	// 2026.2.2) must not propose a downgrade.
@@ -150,7 +153,7 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 	cfg := b.opts.Config
 	out = &Outcome{Started: b.opts.Now()}
 	defer func() { out.Finished = b.opts.Now() }()
-	release, err := b.lock(ro, "hashbot run")
+	release, err := b.lock(ctx, ro, "hashbot run")
 	if err != nil {
 		return out, err
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/fod"
@@ -412,5 +413,24 @@ func TestBranchModePinsTheCommitAndKeepsTheVersion(t *testing.T) {
 	onBranch := git(t, f.remote, "show", wantBranch+":nix/sources.json")
 	if !strings.Contains(onBranch, `"version": "2026.2.1"`) || !strings.Contains(onBranch, `"rev": "`+head+`"`) {
 		t.Errorf("branch mode must pin rev and keep the version:\n%s", onBranch)
+	}
+}
+
+func TestWaitForLockRunsOnceTheHolderIsDone(t *testing.T) {
+	f := newFixture(t)
+	cfg, _ := config.Load(f.work)
+	held, err := runlock.Acquire(f.state, cfg.Dir, "hashbot run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		held.Release()
+	}()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	out, err := f.bot(t).Run(ctx, RunOptions{WaitForLock: true, DryRun: true})
+	if err != nil || out.Status != StatusDryRun {
+		t.Errorf("outcome %+v, err %v; want a dry run once the lock was free", out, err)
 	}
 }

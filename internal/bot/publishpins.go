@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashbot-nix/hashbot/internal/gitops"
 	"github.com/hashbot-nix/hashbot/internal/pins"
@@ -19,7 +20,7 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 	cfg := b.opts.Config
 	out = &Outcome{Started: b.opts.Now()}
 	defer func() { out.Finished = b.opts.Now() }()
-	release, err := b.lock(ro, "hashbot run --publish-only")
+	release, err := b.lock(ctx, ro, "hashbot run --publish-only")
 	if err != nil {
 		return out, err
 	}
@@ -90,6 +91,9 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 	return out, nil
 }
 
+// lockPoll is how often a run that waits for the lock tries again.
+const lockPoll = time.Second
+
 func commitBodyFromRows(rows []pulls.HashRow) string {
 	var s string
 	for _, r := range rows {
@@ -100,7 +104,7 @@ func commitBodyFromRows(rows []pulls.HashRow) string {
 
 // lock takes the run lock when a state directory is configured; release
 // is never nil.
-func (b *Bot) lock(ro RunOptions, fallback string) (release func(), err error) {
+func (b *Bot) lock(ctx context.Context, ro RunOptions, fallback string) (release func(), err error) {
 	if b.opts.StateDir == "" {
 		return func() {}, nil
 	}
@@ -108,7 +112,12 @@ func (b *Bot) lock(ro RunOptions, fallback string) (release func(), err error) {
 	if cmd == "" {
 		cmd = fallback
 	}
-	l, err := runlock.Acquire(b.opts.StateDir, b.opts.Config.Dir, cmd)
+	var l *runlock.Lock
+	if ro.WaitForLock {
+		l, err = runlock.Wait(ctx, b.opts.StateDir, b.opts.Config.Dir, cmd, lockPoll)
+	} else {
+		l, err = runlock.Acquire(b.opts.StateDir, b.opts.Config.Dir, cmd)
+	}
 	if err != nil {
 		return nil, err
 	}

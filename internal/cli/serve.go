@@ -97,7 +97,7 @@ func serveRun(ctx context.Context, g *globalOptions, opts *serveOptions) error {
 		Secret: secret, UpstreamRepo: cfg.Upstream.Repo, TagPrefix: cfg.Upstream.TagPrefix,
 		IncludePrereleases: cfg.Upstream.IncludePrereleases,
 		Runner: webhook.RunnerFunc(func(ctx context.Context, job webhook.Job) (webhook.Outcome, error) {
-			out, err := b.Run(ctx, bot.RunOptions{Version: job.Version, DryRun: opts.DryRun, Command: "hashbot serve", OnlyNewer: true})
+			out, err := b.Run(ctx, bot.RunOptions{Version: job.Version, DryRun: opts.DryRun, Command: "hashbot serve", OnlyNewer: true, WaitForLock: true})
 			return webhookOutcome(out), err
 		}),
 		Log:             g.log,

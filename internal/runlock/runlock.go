@@ -5,9 +5,11 @@
 package runlock
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -43,6 +45,24 @@ func (e *HeldError) Error() string {
 // Lock is a held run lock.
 type Lock struct {
 	fl *flock.Flock
+}
+
+// Wait takes the lock like Acquire, but while another run holds it, it
+// tries again every poll until ctx is done. The webhook server waits: a
+// delivery that arrives during a scheduled run is served after it.
+func Wait(ctx context.Context, stateDir, repo, command string, poll time.Duration) (*Lock, error) {
+	for {
+		l, err := Acquire(stateDir, repo, command)
+		var held *HeldError
+		if !errors.As(err, &held) {
+			return l, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("waiting for the run lock: %w (%w)", ctx.Err(), held)
+		case <-time.After(poll):
+		}
+	}
 }
 
 // Acquire takes the lock for repo (an absolute path) in stateDir, or

@@ -1,11 +1,13 @@
 package runlock
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSecondAcquireNamesTheHolder(t *testing.T) {
@@ -56,5 +58,38 @@ func TestLockHeldByAnotherProcess(t *testing.T) {
 	l.Release()
 	if out, err := exec.Command("flock", "--nonblock", path, "true").CombinedOutput(); err != nil {
 		t.Errorf("lock still held after Release: %v %s", err, out)
+	}
+}
+
+func TestWaitTakesTheLockOnceReleased(t *testing.T) {
+	state := t.TempDir()
+	held, err := Acquire(state, "/repo", "hashbot run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		held.Release()
+	}()
+	l, err := Wait(t.Context(), state, "/repo", "hashbot serve", 10*time.Millisecond)
+	if err != nil {
+		t.Fatalf("Wait = %v", err)
+	}
+	l.Release()
+}
+
+func TestWaitGivesUpWithTheContext(t *testing.T) {
+	state := t.TempDir()
+	held, err := Acquire(state, "/repo", "hashbot run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Millisecond)
+	defer cancel()
+	_, err = Wait(ctx, state, "/repo", "hashbot serve", 10*time.Millisecond)
+	var he *HeldError
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &he) {
+		t.Errorf("Wait = %v; want the deadline and the holder", err)
 	}
 }
