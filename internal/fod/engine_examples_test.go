@@ -4,7 +4,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/nixcmd"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 )
@@ -18,18 +17,8 @@ func TestComputeExamplesRepo(t *testing.T) {
 		t.Skip("hits the Go module proxy and the npm registry")
 	}
 	e, runner := newTestEngine(t)
-	dir := filepath.Join(t.TempDir(), "examples")
-	if err := copyTree("../../examples", dir); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := pins.Read(cfg.PinsPath())
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := newEngFixtureFrom(t, "../../examples")
+	dir, cfg, p := f.dir, f.cfg, f.pins
 	rep, err := e.Compute(t.Context(), Request{Config: cfg, Pins: p})
 	if err != nil {
 		t.Fatal(err)

@@ -32,8 +32,14 @@ type engFixture struct {
 
 func newEngFixture(t *testing.T) *engFixture {
 	t.Helper()
+	return newEngFixtureFrom(t, "testdata/engine/repo")
+}
+
+// newEngFixtureFrom copies the packaging repo at src into a temp dir.
+func newEngFixtureFrom(t *testing.T, src string) *engFixture {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "repo")
-	if err := copyTree("testdata/engine/repo", dir); err != nil {
+	if err := copyTree(src, dir); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := config.Load(dir)
