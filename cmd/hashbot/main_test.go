@@ -54,7 +54,9 @@ func fakeGitHub(ts *testscript.TestScript) *ghfake.Server {
 
 // setupScript gives each script its own fake GitHub, home, git identity,
 // Nix settings, state dir and a free port (PORT) for `hashbot serve`.
-// EXAMPLES is the bundled examples/ repository (scripts copy it).
+// EXAMPLES is the bundled examples/ repository (scripts copy it); scripts
+// that build it set NIX_CONFIG to NIX_CONFIG_EXAMPLES (no sandbox: its
+// builders use the host's Go and npm).
 func setupScript(env *testscript.Env) error {
 	srv, err := ghfake.Start()
 	if err != nil {
@@ -104,6 +106,7 @@ func setupScript(env *testscript.Env) error {
 		"GIT_COMMITTER_NAME":  "Test Author",
 		"GIT_COMMITTER_EMAIL": "author@example.com",
 		"NIX_CONFIG":          testutil.NixConfig,
+		"NIX_CONFIG_EXAMPLES": testutil.NixConfigNoSandbox,
 		"HASHBOT_STATE_DIR":   filepath.Join(env.WorkDir, "state"),
 		"HASHBOT_LOG_FORMAT":  "json",
 		"PORT":                strconv.Itoa(port),

@@ -244,6 +244,8 @@ func phaseMessage(p fod.Phase) string {
 	switch p {
 	case fod.PhaseEvaluate:
 		return "evaluating"
+	case fod.PhaseConfirm:
+		return "confirming the new hashes with Nix"
 	case fod.PhaseVerify:
 		return "verifying (building again with --check)"
 	default:

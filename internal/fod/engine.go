@@ -31,8 +31,11 @@ type EngineOptions struct {
 	TickEvery time.Duration
 	// BuildLog, when set, opens a writer for the log of one nix-build
 	// invocation (GitHub Actions folds each into a group); every line of
-	// Nix's standard error is copied to it, and it is closed after.
+	// Nix's standard error is copied to it as text, and it is closed after.
 	BuildLog func(phase Phase, layer int) io.WriteCloser
+	// Redact, when set, takes secrets out of the log tails the report
+	// carries (a builder may print its environment).
+	Redact func(string) string
 }
 
 // Engine recomputes FOD hashes with Nix.
@@ -61,8 +64,9 @@ type Request struct {
 	// or this machine's for a system-independent FOD. A system-independent
 	// FOD is computed only when Systems is empty or holds this machine's.
 	Systems []string
-	// Verify builds each new hash again with --check and marks a target
-	// whose output differs unreproducible.
+	// Verify builds each new hash once more with --check and marks a
+	// target whose output differs unreproducible. (Every new hash is
+	// confirmed by Nix, Verify or not.)
 	Verify bool
 }
 
@@ -97,7 +101,7 @@ func (e *Engine) Compute(ctx context.Context, req Request) (*Report, error) {
 	var pending []*target
 	for _, t := range targets {
 		if !host.CanBuild(t.system) {
-			t.resolve(StatusUnavailable, "", unavailableMessage(host, t.system), nil)
+			t.resolve(StatusUnavailable, "", unavailableMessage(host, t.system, nil), nil)
 			continue
 		}
 		pending = append(pending, t)
@@ -110,6 +114,9 @@ func (e *Engine) Compute(ctx context.Context, req Request) (*Report, error) {
 		defer s.remove()
 		run.scratch = s
 		if err := run.layers(ctx, pending); err != nil {
+			return nil, err
+		}
+		if err := run.confirm(ctx); err != nil {
 			return nil, err
 		}
 		if req.Verify {
@@ -152,7 +159,10 @@ func (r *engineRun) layers(ctx context.Context, pending []*target) error {
 			return err
 		}
 		buildable, err := r.dropIgnoringPins(pending)
-		if err != nil || len(buildable) == 0 {
+		if err != nil {
+			return err
+		}
+		if buildable, err = r.dropUnbuildable(buildable); err != nil || len(buildable) == 0 {
 			return err
 		}
 		now, later, err := nextLayer(r.graph, buildable)
@@ -204,6 +214,26 @@ func (r *engineRun) dropIgnoringPins(ts []*target) ([]*target, error) {
 	return keep, nil
 }
 
+// dropUnbuildable resolves as unavailable the targets whose derivation needs
+// system features that neither this machine nor a remote builder for its
+// system offers (Nix 2.8 would abort the whole build on them) and returns
+// the others.
+func (r *engineRun) dropUnbuildable(ts []*target) ([]*target, error) {
+	var keep []*target
+	for _, t := range ts {
+		features, err := r.graph.requiredFeatures(t.drv)
+		if err != nil {
+			return nil, err
+		}
+		if missing := r.host.MissingFeatures(t.system, features); len(missing) > 0 {
+			t.resolve(StatusUnavailable, "", unavailableMessage(r.host, t.system, missing), nil)
+			continue
+		}
+		keep = append(keep, t)
+	}
+	return keep, nil
+}
+
 // failedDependency returns a target t waits on that ended without a hash.
 func failedDependency(t *target) *target {
 	for _, d := range t.waitOn {
@@ -241,14 +271,30 @@ func (r *engineRun) warn(msg string) {
 	r.e.opts.Log.Warn().Msg(msg)
 }
 
-// unavailableMessage says why system cannot be built here and how to fix it.
-func unavailableMessage(h *nixcmd.Host, system string) string {
-	extra := "none"
-	if len(h.ExtraPlatforms) > 0 {
-		extra = strings.Join(h.ExtraPlatforms, ", ")
+// unavailableMessage says why a derivation for system that needs features
+// cannot be built here and how to fix it. With features, it is they that
+// are missing (the system is one Nix builds).
+func unavailableMessage(h *nixcmd.Host, system string, features []string) string {
+	if len(features) == 0 || system != "" && !h.CanBuild(system) {
+		extra := "none"
+		if len(h.ExtraPlatforms) > 0 {
+			extra = strings.Join(h.ExtraPlatforms, ", ")
+		}
+		return fmt.Sprintf("no builder for %s here (this machine is %s, extra-platforms: %s, remote builders: %d): "+
+			"add a remote builder for %s (nix.conf builders), or emulate it with binfmt and extra-platforms = %s, "+
+			"or compute it on a machine that is %s (hashbot update --system %s --json) and merge the results with hashbot apply",
+			system, h.System, extra, len(h.Builders), system, system, system, system)
 	}
-	return fmt.Sprintf("no builder for %s here (this machine is %s, extra-platforms: %s, remote builders: %d): "+
-		"add a remote builder for %s (nix.conf builders), or emulate it with binfmt and extra-platforms = %s, "+
-		"or compute it on a machine that is %s (hashbot update --system %s --json) and merge the results with hashbot apply",
-		system, h.System, extra, len(h.Builders), system, system, system, system)
+	offered := "none"
+	if len(h.SystemFeatures) > 0 {
+		offered = strings.Join(h.SystemFeatures, ", ")
+	}
+	forSystem := ""
+	if system != "" {
+		forSystem = " for " + system
+	}
+	return fmt.Sprintf("it needs the system features {%s}, which no builder%s here offers (this machine offers {%s}, "+
+		"remote builders: %d): add them to system-features in nix.conf if this machine has them, or add a remote builder "+
+		"that offers them (the features field of its builders line)",
+		strings.Join(features, ", "), forSystem, offered, len(h.Builders))
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,25 +14,24 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/nixcmd"
 )
 
-// buildObservation is what one nix-build told about its targets.
+// buildObservation is what one nix-build told about its targets: every
+// result Nix reported for each, in log order, and each one's own log.
 type buildObservation struct {
-	mismatch    map[*target]Result
-	unavailable map[*target]Result
-	failed      map[*target]Result
-	depFailed   map[*target]bool
-	foreign     []Result // results about derivations that are not targets
-	tail        []string
+	results map[*target][]Result
+	foreign []Result // results about derivations that are not targets
+	logs    map[*target]*lineRing
+	tail    []string // the end of nix-build's standard error
 }
 
-var (
-	engBuildingRe  = regexp.MustCompile(`(?:building|checking outputs of) '(/nix/store/[^']+\.drv)'`)
-	engDepFailedRe = regexp.MustCompile(`dependencies of derivation '(/nix/store/[^']+\.drv)' failed to build`)
-	engANSIRe      = regexp.MustCompile("\x1b\\[[0-9;?]*[A-Za-z]")
-)
+// engBuildingRe finds a build starting in a text log; internal-json logs
+// say it with a structured event instead.
+var engBuildingRe = regexp.MustCompile(`(?:building|checking outputs of) '(/nix/store/[^']+\.drv)'`)
 
 // nixBuild runs one `nix-build --keep-going` over the targets' .drv files,
 // streaming standard error through the log parser, and matches every
-// result to its target by .drv path (or output path, for Nix < 2.4).
+// result to its target by .drv path (or output path, for Nix < 2.4). Where
+// the Nix in use has structured logs, it asks for them: then Nix's own
+// messages and a builder's output cannot be mistaken for each other.
 func (r *engineRun) nixBuild(ctx context.Context, phase Phase, layer int, ts []*target, extra ...string) (*buildObservation, error) {
 	byPath := map[string]*target{}
 	drvs := make([]string, 0, len(ts))
@@ -46,67 +46,82 @@ func (r *engineRun) nixBuild(ctx context.Context, phase Phase, layer int, ts []*
 	if jobs <= 0 {
 		jobs = len(ts)
 	}
-	if r.host.BuildUsers > 0 && len(ts) > r.host.BuildUsers && min(jobs, len(ts)) > r.host.BuildUsers {
-		r.warn(fmt.Sprintf("%d targets but only %d build users in group %s: Nix runs at most %d builds at once "+
-			"and a waiting build polls every 5 s; add build users (nix.conf build-users-group) to build all at once",
-			len(ts), r.host.BuildUsers, r.host.BuildUsersGroup, r.host.BuildUsers))
-	}
-	obs := &buildObservation{
-		mismatch: map[*target]Result{}, unavailable: map[*target]Result{},
-		failed: map[*target]Result{}, depFailed: map[*target]bool{},
-	}
+	r.warnBuildUsers(len(ts), jobs)
+	obs := &buildObservation{results: map[*target][]Result{}, logs: map[*target]*lineRing{}}
 	prog := r.e.startProgress(phase, layer, len(ts), r.start)
 	defer prog.close()
+
+	var buildLog io.WriteCloser
+	if r.e.opts.BuildLog != nil {
+		buildLog = r.e.opts.BuildLog(phase, layer)
+		defer buildLog.Close()
+	}
+	writeLog := func(prefix string, line []byte) {
+		if buildLog == nil {
+			return
+		}
+		buildLog.Write([]byte(prefix))
+		buildLog.Write(line)
+		buildLog.Write([]byte{'\n'})
+	}
+	structured := r.host.StructuredLogs()
+	opts := ParserOptions{Format: LogText}
+	if structured {
+		opts = ParserOptions{
+			Format: LogStructured,
+			BuildStarted: func(drv string) {
+				writeLog("", []byte("building '"+drv+"'..."))
+				r.buildStarted(prog, byPath[drv])
+			},
+			BuildOutput: func(drv string, line []byte) {
+				writeLog(drvName(drv)+"> ", line)
+				if t, ok := byPath[drv]; ok {
+					ring := obs.logs[t]
+					if ring == nil {
+						ring = newLineRing(logTailLines)
+						obs.logs[t] = ring
+					}
+					ring.add(string(line))
+				}
+			},
+			Message: func(text string) { writeLog("", []byte(text)) },
+		}
+	}
+	parser := NewParserWith(opts)
+	// The runner calls Stderr, and so the parser and its hooks, from one
+	// goroutine: obs needs no lock.
 	emit := func(res Result) {
 		t, ok := byPath[res.Path]
 		if !ok {
 			obs.foreign = append(obs.foreign, res)
 			return
 		}
-		switch res.Kind {
-		case KindMismatch:
-			obs.mismatch[t] = res
-			prog.finished(t.label())
-		case KindUnavailable:
-			obs.unavailable[t] = res
-		case KindBuildFailed:
-			obs.failed[t] = res
+		obs.results[t] = append(obs.results[t], res)
+		if res.Kind != KindUnavailable {
 			prog.finished(t.label())
 		}
 	}
-	parser := NewParser()
-	var buildLog io.WriteCloser
-	if r.e.opts.BuildLog != nil {
-		buildLog = r.e.opts.BuildLog(phase, layer)
-		defer buildLog.Close()
+	args := []string{"--keep-going", "--no-out-link", "--max-jobs", strconv.Itoa(jobs)}
+	args = append(args, r.host.BuildArgs(min(jobs, len(ts)))...)
+	if structured {
+		args = append(args, "--log-format", "internal-json")
 	}
-	args := append([]string{"--keep-going", "--no-out-link", "--max-jobs", strconv.Itoa(jobs)}, extra...)
+	args = append(append(args, extra...), drvs...)
 	out, err := r.e.opts.Nix.Run(ctx, nixcmd.Command{
 		Name: "nix-build",
-		Args: append(args, drvs...),
+		Args: args,
 		Dir:  r.scratch.repo,
 		Stderr: func(line []byte) {
 			r.e.opts.Log.Debug().Bytes("nix", line).Msg("nix-build")
-			if buildLog != nil {
-				// line's buffer is the runner's: write it as it is.
-				buildLog.Write(line)
-				buildLog.Write([]byte{'\n'})
+			if !structured {
+				writeLog("", line) // line's buffer is the runner's: write it as it is
+				if bytes.Contains(line, []byte("/nix/store/")) {
+					if m := engBuildingRe.FindSubmatch(parseStripANSI(nil, line)); m != nil {
+						r.buildStarted(prog, byPath[string(m[1])])
+					}
+				}
 			}
 			parser.Feed(line, emit)
-			if !bytes.Contains(line, []byte("/nix/store/")) {
-				return
-			}
-			plain := engANSIRe.ReplaceAll(line, nil)
-			if m := engBuildingRe.FindSubmatch(plain); m != nil {
-				if t, ok := byPath[string(m[1])]; ok {
-					prog.started(t.label())
-				}
-			}
-			if m := engDepFailedRe.FindSubmatch(plain); m != nil {
-				if t, ok := byPath[string(m[1])]; ok {
-					obs.depFailed[t] = true
-				}
-			}
 		},
 	})
 	parser.Flush(emit)
@@ -120,9 +135,65 @@ func (r *engineRun) nixBuild(ctx context.Context, phase Phase, layer int, ts []*
 	return obs, nil
 }
 
+func (r *engineRun) buildStarted(prog *buildProgress, t *target) {
+	if t != nil {
+		prog.started(t.label())
+	}
+}
+
+// warnBuildUsers warns, once, when Nix will build fewer targets at once than
+// asked because it has fewer build users than that.
+func (r *engineRun) warnBuildUsers(targets, jobs int) {
+	h := r.host
+	if parallel := min(jobs, targets); h.BuildUsersCap(parallel) == parallel {
+		return
+	}
+	r.warn(fmt.Sprintf("%d targets but only %d build users in group %s: Nix runs at most %d builds at once "+
+		"and a waiting build polls every 5 s; %s", targets, h.BuildUsers, h.BuildUsersGroup, h.BuildUsers,
+		h.BuildUsersAdvice()))
+}
+
+// verdict is what a build's results say of one target.
+type verdict struct {
+	kind     Kind   // the outcome: KindMismatch (got is set), a failure, or "" (nothing said)
+	got      string // the one hash Nix computed
+	result   Result // the result that decided
+	conflict []string
+}
+
+// judge reads every result Nix reported for a target. Only one outcome is
+// possible for one derivation, so a failure outweighs any mismatch (a
+// builder that prints a mismatch block of its own and then fails has no
+// hash), and two different hashes for one target mean that at least one of
+// them is not Nix's: neither is taken.
+func judge(results []Result) verdict {
+	var v verdict
+	gots := map[string]bool{}
+	for _, res := range results {
+		switch res.Kind {
+		case KindUnavailable, KindBuildFailed, KindDependencyFailed:
+			if v.kind == "" || v.kind == KindMismatch {
+				v.kind, v.result = res.Kind, res
+			}
+		case KindMismatch:
+			if !gots[res.Got] {
+				gots[res.Got] = true
+				v.conflict = append(v.conflict, res.Got)
+			}
+			if v.kind == "" {
+				v.kind, v.got, v.result = KindMismatch, res.Got, res
+			}
+		}
+	}
+	if len(v.conflict) < 2 || v.kind != KindMismatch {
+		v.conflict = nil
+	}
+	return v
+}
+
 // buildLayer builds the layer's targets with their placeholder hashes and
-// resolves each from its mismatch. A build Nix aborts because a system is
-// unavailable (Nix 2.8 stops everything even with --keep-going) is run
+// resolves each from what Nix reported. A build Nix aborts because a system
+// is unavailable (Nix 2.8 stops everything even with --keep-going) is run
 // again without the targets that need that system.
 func (r *engineRun) buildLayer(ctx context.Context, layer int, ts []*target) error {
 	remaining := ts
@@ -137,39 +208,61 @@ func (r *engineRun) buildLayer(ctx context.Context, layer int, ts []*target) err
 				foreignUnavailable = append(foreignUnavailable, res)
 			}
 		}
-		aborted := len(obs.unavailable) > 0 || len(foreignUnavailable) > 0
+		aborted := len(foreignUnavailable) > 0
+		for _, t := range remaining {
+			if judge(obs.results[t]).kind == KindUnavailable {
+				aborted = true
+			}
+		}
 		var again []*target
 		for _, t := range remaining {
+			v := judge(obs.results[t])
 			switch {
-			case obs.mismatch[t].Got != "":
-				t.resolveGot(obs.mismatch[t].Got)
-			case obs.unavailable[t].Kind != "":
-				t.resolve(StatusUnavailable, "", unavailableMessage(r.host, obs.unavailable[t].System), nil)
-			case obs.failed[t].Kind != "":
-				t.resolve(StatusFailed, "", fmt.Sprintf("builder failed with exit code %d", obs.failed[t].ExitCode),
-					r.drvLogTail(ctx, t.drv, obs.tail))
-			case obs.depFailed[t]:
-				t.resolve(StatusFailed, "", "a dependency failed to build"+foreignSummary(obs.foreign), obs.tail)
+			case v.conflict != nil:
+				t.resolve(StatusFailed, "", conflictMessage(v.conflict), nil)
+			case v.kind == KindMismatch:
+				t.resolveGot(v.got)
+			case v.kind == KindUnavailable:
+				t.resolve(StatusUnavailable, "", unavailableMessage(r.host, t.system, v.result.Features), nil)
+			case v.kind == KindBuildFailed:
+				t.resolve(StatusFailed, "", fmt.Sprintf("builder failed with exit code %d", v.result.ExitCode),
+					r.targetLogTail(ctx, t, obs))
+			case (v.kind == KindDependencyFailed || aborted) && r.needsAny(t, foreignUnavailable) != nil:
+				dep := r.needsAny(t, foreignUnavailable)
+				t.resolve(StatusUnavailable, "", fmt.Sprintf("its dependency %s needs %s: %s",
+					dep.Path, dependencyNeeds(dep), unavailableMessage(r.host, dep.System, dep.Features)), nil)
+			case v.kind == KindDependencyFailed:
+				t.resolve(StatusFailed, "", "a dependency failed to build"+foreignSummary(obs.foreign), r.redactTail(obs.tail))
 			case aborted:
-				if dep := r.needsAny(t, foreignUnavailable); dep != nil {
-					t.resolve(StatusUnavailable, "", fmt.Sprintf("its dependency %s needs %s: %s",
-						dep.Path, dep.System, unavailableMessage(r.host, dep.System)), nil)
-					continue
-				}
 				again = append(again, t) // Nix stopped before this target finished
 			default:
-				t.resolve(StatusFailed, "", "nix-build reported no hash for it", lastLines(obs.tail, logTailLines))
+				t.resolve(StatusFailed, "", "nix-build reported no hash for it", r.redactTail(obs.tail))
 			}
 		}
 		if len(again) == len(remaining) {
 			for _, t := range again {
-				t.resolve(StatusFailed, "", "nix-build stopped before building it", lastLines(obs.tail, logTailLines))
+				t.resolve(StatusFailed, "", "nix-build stopped before building it", r.redactTail(obs.tail))
 			}
 			again = nil
 		}
 		remaining = again
 	}
 	return nil
+}
+
+// dependencyNeeds says what an unavailable dependency needs: its system, or
+// the features it requires (Nix 2.34 names only those).
+func dependencyNeeds(dep *Result) string {
+	if len(dep.Features) > 0 && dep.System == "" {
+		return "the system features {" + strings.Join(dep.Features, ", ") + "}"
+	}
+	return dep.System
+}
+
+// conflictMessage says why a target with several reported hashes failed.
+func conflictMessage(gots []string) string {
+	return fmt.Sprintf("the build log reports %d different hashes for it (%s): at least one was not written by Nix "+
+		"(a builder printing a mismatch of its own?), so hashbot takes none", len(gots), strings.Join(gots, ", "))
 }
 
 // needsAny returns the first of the unavailable derivations in t's closure.
@@ -200,18 +293,34 @@ func foreignSummary(rs []Result) string {
 	return " (" + strings.Join(parts, "; ") + ")"
 }
 
-// logTailLines is how many lines of a failed builder's log are kept.
-const logTailLines = 25
+// logTailLines is how many raw lines of a failed builder's log are read
+// before they are made readable (readableTail keeps fewer).
+const logTailLines = 200
 
-// drvLogTail returns the end of the build log Nix kept for drv
-// (nix-store --read-log), or fallback when there is none.
-func (r *engineRun) drvLogTail(ctx context.Context, drv string, fallback []string) []string {
-	out, err := r.e.opts.Nix.Run(ctx, nixcmd.Command{Name: "nix-store", Args: []string{"--read-log", drv}})
+// targetLogTail returns the readable end of t's own build log: the
+// builder's output the structured log carried, else the log Nix kept for
+// its derivation (nix-store --read-log), else the end of nix-build's output.
+func (r *engineRun) targetLogTail(ctx context.Context, t *target, obs *buildObservation) []string {
+	if ring := obs.logs[t]; ring != nil {
+		return r.redactTail(ring.lines())
+	}
+	out, err := r.e.opts.Nix.Run(ctx, nixcmd.Command{Name: "nix-store", Args: []string{"--read-log", t.drv}})
 	if err != nil || len(bytes.TrimSpace(out.Stdout)) == 0 {
-		return lastLines(fallback, logTailLines)
+		return r.redactTail(obs.tail)
 	}
 	lines := strings.Split(strings.TrimRight(string(out.Stdout), "\n"), "\n")
-	return lastLines(lines, logTailLines)
+	return r.redactTail(lastLines(lines, logTailLines))
+}
+
+// redactTail makes a log tail readable and takes every secret out of it.
+func (r *engineRun) redactTail(lines []string) []string {
+	out := readableTail(lines)
+	if r.e.opts.Redact != nil {
+		for i, l := range out {
+			out[i] = r.e.opts.Redact(l)
+		}
+	}
+	return out
 }
 
 func lastLines(lines []string, n int) []string {
@@ -219,4 +328,38 @@ func lastLines(lines []string, n int) []string {
 		lines = lines[len(lines)-n:]
 	}
 	return append([]string(nil), lines...)
+}
+
+// drvName is the name of a derivation's store path, for log prefixes:
+// "/nix/store/<hash>-src.drv" gives "src".
+func drvName(drv string) string {
+	base := strings.TrimSuffix(path.Base(drv), ".drv")
+	if _, name, ok := strings.Cut(base, "-"); ok {
+		return name
+	}
+	return base
+}
+
+// lineRing keeps the last n lines added to it.
+type lineRing struct {
+	buf  []string
+	next int
+	full bool
+}
+
+func newLineRing(n int) *lineRing { return &lineRing{buf: make([]string, n)} }
+
+func (l *lineRing) add(s string) {
+	l.buf[l.next] = s
+	l.next = (l.next + 1) % len(l.buf)
+	if l.next == 0 {
+		l.full = true
+	}
+}
+
+func (l *lineRing) lines() []string {
+	if !l.full {
+		return append([]string(nil), l.buf[:l.next]...)
+	}
+	return append(append([]string(nil), l.buf[l.next:]...), l.buf[:l.next]...)
 }

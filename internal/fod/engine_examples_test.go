@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashbot-nix/hashbot/internal/nixcmd"
 	"github.com/hashbot-nix/hashbot/internal/pins"
+	"github.com/hashbot-nix/hashbot/internal/testutil"
 )
 
 // TestComputeExamplesRepo runs the engine on examples/: a real `go mod
@@ -17,6 +18,7 @@ func TestComputeExamplesRepo(t *testing.T) {
 		t.Skip("hits the Go module proxy and the npm registry")
 	}
 	e, runner := newTestEngine(t)
+	testutil.RequireNixForExamples(t)
 	f := newEngFixtureFrom(t, "../../examples")
 	dir, cfg, p := f.dir, f.cfg, f.pins
 	rep, err := e.Compute(t.Context(), Request{Config: cfg, Pins: p})
@@ -32,8 +34,9 @@ func TestComputeExamplesRepo(t *testing.T) {
 	if res["webui-deps (x86_64-linux)"].New == res["webui-deps (aarch64-linux)"].New {
 		t.Error("webui-deps has the same hash on both systems")
 	}
-	if rep.Layers != 2 || len(runner.builds) != 2 {
-		t.Errorf("layers = %d, builds = %d; want 2 and 2 (src feeds both)", rep.Layers, len(runner.builds))
+	if rep.Layers != 2 || len(runner.builds) != 3 {
+		t.Errorf("layers = %d, builds = %d; want 2 (src feeds both) and 3 (a build per layer, a confirming one)",
+			rep.Layers, len(runner.builds))
 	}
 	rep.Apply(p)
 	if err := pins.WriteFile(cfg.PinsPath(), p.Marshal()); err != nil {

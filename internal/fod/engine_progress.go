@@ -30,7 +30,10 @@ type Phase string
 const (
 	PhaseEvaluate Phase = "evaluate"
 	PhaseBuild    Phase = "build"
-	PhaseVerify   Phase = "verify"
+	// PhaseConfirm realises every new hash again, so that Nix itself
+	// confirms it.
+	PhaseConfirm Phase = "confirm"
+	PhaseVerify  Phase = "verify"
 )
 
 // ProgressEvent reports what Compute is doing.

@@ -147,8 +147,10 @@ func TestComputeBuildsEveryTargetInOneBuildPerLayer(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("results (-want +got):\n%s", diff)
 	}
-	if rep.Layers != 2 || len(runner.builds) != 2 {
-		t.Errorf("layers = %d, nix-build runs = %d; want 2 and 2 (src feeds deps)", rep.Layers, len(runner.builds))
+	// One nix-build per layer, then one in which Nix confirms the hashes.
+	if rep.Layers != 2 || len(runner.builds) != 3 {
+		t.Errorf("layers = %d, nix-build runs = %d; want 2 (src feeds deps) and 3 (a build per layer, a confirming one)",
+			rep.Layers, len(runner.builds))
 	}
 	if !rep.OK() {
 		t.Errorf("OK() = false for %s", rep.Summary())
@@ -248,8 +250,11 @@ func TestComputeRerunsWithoutSystemNixRefuses(t *testing.T) {
 	if s := res["riscv (x86_64-linux)"].Status; s != StatusChanged {
 		t.Errorf("riscv x86_64-linux: %s (%s), want changed", s, res["riscv (x86_64-linux)"].Message)
 	}
-	if len(runner.builds) != 2 {
-		t.Errorf("nix-build runs = %d, want 2 (one aborted, one without riscv64-linux)", len(runner.builds))
+	// Nix before 2.3x aborts the whole build on the refusal, and hashbot
+	// builds the others again; Nix 2.34 builds them all at once. Then one
+	// build confirms the hashes.
+	if n := len(runner.builds); n < 2 || n > 3 {
+		t.Errorf("nix-build runs = %d, want 3 (one aborted, one without riscv64-linux, one confirming) or 2 (no abort)", n)
 	}
 }
 

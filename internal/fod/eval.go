@@ -117,7 +117,7 @@ func (e *Engine) evaluate(ctx context.Context, s *scratch, cfg *config.Config, t
 	if err != nil {
 		var ee *nixcmd.ExitError
 		if errors.As(err, &ee) {
-			return &EvalError{Entry: cfg.Entry, Message: shortenEvalError(ee.StderrTail, s.repo), Err: err}
+			return &EvalError{Entry: cfg.Entry, Message: shortenEvalError(ee.StderrTail, s.root, s.repo), Err: err}
 		}
 		return fmt.Errorf("evaluating %s: %w", cfg.Entry, err)
 	}
@@ -144,34 +144,71 @@ func (e *Engine) evaluate(ctx context.Context, s *scratch, cfg *config.Config, t
 	return nil
 }
 
-// evalExcerptRe matches the source lines Nix prints under an error
-// ("  3|   a = x;", "   |     ^").
-var evalExcerptRe = regexp.MustCompile(`^\d*\|`)
+// evalAtRe finds the position lines of a Nix error ("at /p/f.nix:3:5:").
+var evalAtRe = regexp.MustCompile(`^at (.+?):(\d+):(\d+):?$`)
 
-// shortenEvalError keeps Nix's error from its first "error:" line, at most
-// six lines, without the source excerpt Nix draws and with the scratch
-// directory's path taken out.
-func shortenEvalError(tail []string, scratchRepo string) string {
-	start := -1
+// shortenEvalError returns Nix's own message and the place in the user's
+// files it points at: "undefined variable 'x' (at nix/default.nix:3:5)".
+// Nix ≥ 2.2x prints a trace of "… while evaluating" frames before the
+// message, and some of them point at the evaluation expression hashbot
+// writes into the scratch directory (root): those are left out, and the
+// scratch copy's path (repo) becomes the repository's.
+func shortenEvalError(tail []string, root, repo string) string {
+	lines := make([]string, len(tail))
+	last := -1
 	for i, l := range tail {
-		if strings.HasPrefix(strings.TrimSpace(l), "error:") {
-			start = i
-			break
+		lines[i] = strings.TrimSpace(string(parseStripANSI(nil, []byte(l))))
+		if strings.HasPrefix(lines[i], "error:") {
+			last = i
 		}
 	}
-	if start < 0 {
-		start = max(len(tail)-6, 0)
+	var msg []string
+	if last < 0 {
+		for _, l := range lines[max(len(lines)-3, 0):] {
+			if l != "" {
+				msg = append(msg, l)
+			}
+		}
+	} else if m := strings.TrimSpace(strings.TrimPrefix(lines[last], "error:")); m != "" {
+		msg = append(msg, m)
+		for _, l := range lines[last+1:] {
+			if l == "" || evalAtRe.MatchString(l) || evalExcerptRe.MatchString(l) || strings.HasPrefix(l, "…") || len(msg) == 4 {
+				break
+			}
+			msg = append(msg, l)
+		}
 	}
-	var lines []string
-	for _, l := range tail[start:] {
-		l = strings.TrimSpace(strings.ReplaceAll(l, scratchRepo+"/", ""))
-		if l == "" || strings.HasPrefix(l, "warning:") || evalExcerptRe.MatchString(l) {
+	text := strings.Join(msg, " ")
+	if where := evalPosition(lines, root, repo); where != "" {
+		text += " (at " + where + ")"
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(text, repo+"/", ""), root+"/", "")
+}
+
+// evalPosition returns the innermost position in the trace that is in the
+// user's repository ("nix/default.nix:19:13"), else the innermost one that is
+// not hashbot's own evaluation expression, else "".
+func evalPosition(lines []string, root, repo string) string {
+	var inRepo, other string
+	for _, l := range lines {
+		m := evalAtRe.FindStringSubmatch(l)
+		if m == nil {
 			continue
 		}
-		lines = append(lines, l)
-		if len(lines) == 6 {
-			break
+		file, pos := m[1], m[2]+":"+m[3]
+		switch {
+		case strings.HasPrefix(file, repo+"/"):
+			inRepo = strings.TrimPrefix(file, repo+"/") + ":" + pos
+		case !strings.HasPrefix(file, root+"/") && !strings.HasPrefix(file, "«"):
+			other = file + ":" + pos
 		}
 	}
-	return strings.Join(lines, " ")
+	if inRepo != "" {
+		return inRepo
+	}
+	return other
 }
+
+// evalExcerptRe matches the source lines Nix prints under an error
+// ("3|   a = x;", "|     ^").
+var evalExcerptRe = regexp.MustCompile(`^\d*\|`)

@@ -2,6 +2,7 @@ package fod
 
 import (
 	"bytes"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -35,7 +36,7 @@ func FuzzParse(f *testing.F) {
 				if sri, err := NormalizeHash(r.Got); err != nil || sri != r.Got || !strings.Contains(r.Got, "-") {
 					t.Errorf("got hash %q is not canonical SRI (%q, %v)", r.Got, sri, err)
 				}
-			case KindUnavailable, KindBuildFailed, KindIncomplete:
+			case KindUnavailable, KindBuildFailed, KindDependencyFailed, KindIncomplete:
 			default:
 				t.Errorf("unknown kind in %+v", r)
 			}
@@ -67,6 +68,56 @@ func FuzzParse(f *testing.F) {
 		p.Flush(func(r Result) { viaFeed = append(viaFeed, r) })
 		if len(viaLog) != len(viaFeed) {
 			t.Errorf("ParseLog found %d results, Feed %d", len(viaLog), len(viaFeed))
+		}
+	})
+}
+
+// FuzzEngineDecision puts arbitrary builder output, forged mismatch blocks
+// included, in front of Nix's report that the builder failed, in a text log
+// and in an internal-json log, and checks that the engine's reading never
+// yields a hash for the target: only Nix's own word is evidence.
+func FuzzEngineDecision(f *testing.F) {
+	f.Add([]byte(parseTestHeader + "\n" + parseTestSpec + "\n" + parseTestGot + "\n"))
+	f.Add([]byte("error: hash mismatch in fixed-output derivation '" + capDrvB + "':\n  specified: " + parseTestFake + "\n  got: " + capHashEvil + "\n"))
+	f.Add([]byte(`@nix {"action":"msg","msg":"error: hash mismatch in fixed-output derivation '` + capDrvB + `':\n  specified: ` + parseTestFake + `\n  got: ` + capHashEvil + `"}` + "\n"))
+	f.Add([]byte("\r\x1b[1Gerror: Cannot build '" + capDrvB + "'.\n  Reason: builder failed with exit code 0.\n"))
+	f.Fuzz(func(t *testing.T, output []byte) {
+		lines := bytes.Split(output, []byte("\n"))
+		// Text: the builder's lines as Nix prints them, then Nix's verdict.
+		text := NewParserWith(ParserOptions{Format: LogText})
+		var textRes []Result
+		keep := func(r Result) {
+			if r.Path == capDrvB {
+				textRes = append(textRes, r)
+			}
+		}
+		text.Feed([]byte("building '"+capDrvB+"'..."), keep)
+		for _, l := range lines {
+			text.Feed(l, keep)
+		}
+		text.Feed([]byte("error: builder for '"+capDrvB+"' failed with exit code 1"), keep)
+		text.Flush(keep)
+		if v := judge(textRes); v.kind == KindMismatch && v.conflict == nil {
+			t.Errorf("text log: a failed build yields the hash %s", v.got)
+		}
+		// internal-json: the builder's lines are build-log events.
+		js := NewParserWith(ParserOptions{Format: LogStructured})
+		var jsRes []Result
+		keepJS := func(r Result) {
+			if r.Path == capDrvB {
+				jsRes = append(jsRes, r)
+			}
+		}
+		js.Feed([]byte(`@nix {"action":"start","id":7,"type":105,"fields":["`+capDrvB+`","",1,1]}`), keepJS)
+		for _, l := range lines {
+			ev, _ := json.Marshal(map[string]any{"action": "result", "id": 7, "type": 101, "fields": []string{string(l)}})
+			js.Feed(append([]byte("@nix "), ev...), keepJS)
+		}
+		js.Feed([]byte(`@nix {"action":"stop","id":7}`), keepJS)
+		js.Feed([]byte(`@nix {"action":"msg","level":0,"msg":"error: Cannot build '`+capDrvB+`'.\n       Reason: builder failed with exit code 1."}`), keepJS)
+		js.Flush(keepJS)
+		if v := judge(jsRes); v.kind != KindBuildFailed {
+			t.Errorf("internal-json log: the target is %q (%+v), want build-failed", v.kind, jsRes)
 		}
 	})
 }

@@ -134,6 +134,16 @@ func nextLayer(g *drvGraph, pending []*target) (now, later []*target, err error)
 	return now, later, nil
 }
 
+// requiredFeatures returns the system features the drv requires
+// (requiredSystemFeatures, space-separated in its environment).
+func (g *drvGraph) requiredFeatures(drv string) ([]string, error) {
+	d, err := g.get(drv)
+	if err != nil {
+		return nil, err
+	}
+	return strings.Fields(d.Env["requiredSystemFeatures"]), nil
+}
+
 // usesHash says whether the drv's fixed output has the SRI hash sri, that
 // is whether the derivation takes its hash from the pins at all.
 func (g *drvGraph) usesHash(drv, sri string) (bool, error) {

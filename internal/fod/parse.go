@@ -28,10 +28,30 @@ const parseMaxSeen = 4096
 // reported, so its memory does not grow with the log. The zero value is
 // not ready for use; call NewParser.
 type Parser struct {
+	opts    ParserOptions
 	line    int
 	blk     parseBlock
 	seen    map[parseSeenKey]struct{}
 	scratch []byte
+	builds  map[uint64]string // internal-json activity id -> the .drv it builds
+}
+
+// ParserOptions tune a Parser.
+type ParserOptions struct {
+	// Format says which lines can hold Nix's messages; the zero value,
+	// LogAny, reads text and internal-json lines alike (a log of unknown
+	// origin, `hashbot parse`).
+	Format LogFormat
+	// BuildStarted, when set, is called with the .drv of each build an
+	// internal-json log starts.
+	BuildStarted func(drv string)
+	// BuildOutput, when set, is called with each line an internal-json log
+	// says a builder printed, and the .drv it belongs to. The parser never
+	// reads these lines as Nix's messages.
+	BuildOutput func(drv string, line []byte)
+	// Message, when set, is called with the text of each message Nix itself
+	// logged in an internal-json log (errors, warnings, progress notes).
+	Message func(text string)
 }
 
 // parseBlockKind says which multi-line block is open.
@@ -63,9 +83,28 @@ type parseSeenKey struct {
 	exitCode                             int
 }
 
-// NewParser returns a Parser at the start of a log.
-func NewParser() *Parser {
-	return &Parser{seen: make(map[parseSeenKey]struct{})}
+// LogFormat is the log format a Parser reads.
+type LogFormat int
+
+// The log formats.
+const (
+	// LogAny reads Nix's text messages and internal-json events.
+	LogAny LogFormat = iota
+	// LogText reads text only: an "@nix {…}" line in a text log is a
+	// builder's output, never Nix's event.
+	LogText
+	// LogStructured reads internal-json events only (a Nix run with
+	// --log-format internal-json): there a builder's output always arrives
+	// as a build-log event, so any other line is noise.
+	LogStructured
+)
+
+// NewParser returns a Parser at the start of a log, in any format.
+func NewParser() *Parser { return NewParserWith(ParserOptions{}) }
+
+// NewParserWith returns a Parser with options at the start of a log.
+func NewParserWith(opts ParserOptions) *Parser {
+	return &Parser{opts: opts, seen: make(map[parseSeenKey]struct{}), builds: make(map[uint64]string)}
 }
 
 // Feed reads the next log line, given without its trailing newline (a
@@ -74,7 +113,13 @@ func NewParser() *Parser {
 func (p *Parser) Feed(line []byte, emit func(Result)) {
 	p.line++
 	line = bytes.TrimSuffix(line, []byte{'\r'})
-	if p.blk.kind == parseBlockNone && !parseMaybeInteresting(line) {
+	if p.opts.Format == LogStructured {
+		if t := bytes.TrimLeft(line, " \t"); bytes.HasPrefix(t, parseNixJSONPrefix) {
+			p.scanJSON(t[len(parseNixJSONPrefix):], p.line, emit)
+		}
+		return
+	}
+	if p.blk.kind == parseBlockNone && !p.maybeInteresting(line) {
 		return
 	}
 	text := p.clean(line)
@@ -83,11 +128,11 @@ func (p *Parser) Feed(line []byte, emit func(Result)) {
 			return
 		}
 		p.closeBlock(emit)
-		if !parseMaybeInteresting(line) {
+		if !p.maybeInteresting(line) {
 			return
 		}
 	}
-	if t := bytes.TrimLeft(text, " \t"); bytes.HasPrefix(t, parseNixJSONPrefix) {
+	if t := bytes.TrimLeft(text, " \t"); p.opts.Format == LogAny && bytes.HasPrefix(t, parseNixJSONPrefix) {
 		p.scanJSON(t[len(parseNixJSONPrefix):], p.line, emit)
 		return
 	}

@@ -135,7 +135,7 @@ func TestParserFeedAndFlush(t *testing.T) {
 
 func TestParseLogStopsOnEmitError(t *testing.T) {
 	stop := errors.New("stop")
-	log := parseTestFixture(t, "nix-text-keep-going.log")
+	log := parseTestFixture(t, "nix-2.8-text-keep-going.log")
 	calls := 0
 	err := ParseLog(bytes.NewReader(log), func(Result) error {
 		calls++

@@ -10,7 +10,15 @@ var (
 	parseLabelReason    = []byte("Reason")
 	parseLabelRequired  = []byte("Required system")
 	parseLabelCurrent   = []byte("Current system")
-	parseNotAvailable   = []byte("required system or feature not available")
+	parseLabelReqFeat   = []byte("Required features")
+	parseLabelAvailFeat = []byte("Available features")
+	// The Reasons of a "Cannot build" block that mean no builder here can
+	// build it: Nix 2.2x's, then Nix ≥ 2.3x's two.
+	parseUnavailableReasons = [][]byte{
+		[]byte("required system or feature not available"),
+		[]byte("platform mismatch"),
+		[]byte("missing system features"),
+	}
 )
 
 // continueBlock reads text as the next line of the open block. It returns
@@ -77,31 +85,57 @@ func parseKnownBlockLabel(label []byte) bool {
 // (Nix ≥ 2.2x) and reports the block once it is complete.
 func (p *Parser) cannotBuildLine(label, value []byte, emit func(Result)) {
 	r := &p.blk.res
+	done := func() {
+		res := *r
+		p.blk = parseBlock{}
+		p.emit(res, emit)
+	}
 	switch {
 	case bytes.Equal(label, parseLabelReason):
-		if bytes.Contains(value, parseNotAvailable) {
+		if parseIsUnavailableReason(value) {
 			r.Kind = KindUnavailable
 		} else if m := parseReasonExitRe.FindSubmatch(value); m != nil {
 			r.Kind = KindBuildFailed
 			r.ExitCode = parseAtoi(m[1])
-			res := *r
-			p.blk = parseBlock{}
-			p.emit(res, emit)
+			done()
+		} else if parseReasonDepRe.Match(value) {
+			r.Kind = KindDependencyFailed
+			done()
 		}
 	case bytes.Equal(label, parseLabelRequired):
 		if m := parseSystemRe.FindSubmatch(value); m != nil {
-			r.System, r.Features = string(m[1]), parseFeatures(m[2])
+			r.System = string(m[1])
+			if f := parseFeatures(m[2]); f != nil {
+				r.Features = f
+			}
+		}
+	case bytes.Equal(label, parseLabelReqFeat):
+		if m := parseFeatureSetRe.FindSubmatch(value); m != nil {
+			r.Features = parseFeatures(m[1])
 		}
 	case bytes.Equal(label, parseLabelCurrent):
 		if m := parseSystemRe.FindSubmatch(value); m != nil {
 			r.Host = string(m[1])
 		}
 		if r.Kind == KindUnavailable {
-			res := *r
-			p.blk = parseBlock{}
-			p.emit(res, emit)
+			done()
+		}
+	case bytes.Equal(label, parseLabelAvailFeat):
+		if r.Kind == KindUnavailable {
+			done()
 		}
 	}
+}
+
+// parseIsUnavailableReason says whether a "Cannot build" Reason means no
+// builder here can build the derivation.
+func parseIsUnavailableReason(value []byte) bool {
+	for _, r := range parseUnavailableReasons {
+		if bytes.Contains(value, r) {
+			return true
+		}
+	}
+	return false
 }
 
 // parseAtoi parses a small decimal integer, 0 when it does not fit.

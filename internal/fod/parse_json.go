@@ -7,29 +7,36 @@ import (
 )
 
 // Nix's internal-json log format (`--log-format internal-json`): one JSON
-// object per line after "@nix ". Error messages are "msg" actions whose
-// (raw_)msg holds the whole multi-line block; builder output is a separate
-// "result" action (type 101) and is never read here. Determinate Nix adds
-// a structured "result" of type 109 (resHashMismatch) for each mismatch.
-
-// parseResHashMismatch is Nix's ResultType resHashMismatch
-// (src/libutil/include/nix/util/logging.hh).
-const parseResHashMismatch = 109
+// object per line after "@nix ". Error messages are "msg" actions whose msg
+// holds the whole multi-line block as Nix prints it in text; builder output
+// is a separate "result" action (type 101), never read as a message.
+// Determinate Nix adds a structured "result" of type 109 (resHashMismatch)
+// for each mismatch. Activity and result types are Nix's ActivityType and
+// ResultType (src/libutil/include/nix/util/logging.hh).
+const (
+	parseActBuild         = 105 // actBuild: fields [drvPath, machine, round, nrRounds]
+	parseResBuildLogLine  = 101 // resBuildLogLine: fields [line]
+	parseResHashMismatch  = 109 // resHashMismatch (Determinate Nix)
+	parseMaxBuildsTracked = 4096
+)
 
 var (
 	parseJSONMsgAction    = []byte(`"action":"msg"`)
 	parseJSONResultAction = []byte(`"action":"result"`)
 	parseJSONTypeMismatch = []byte(`"type":109`)
-	parseJSONMsgNeedles   = [][]byte{parseHashMismatchIn, parseBuilderFor, parseRequiredToBld, parseCannotBuild}
+	parseJSONMsgNeedles   = [][]byte{parseHashMismatchIn, parseBuilderFor, parseRequiredToBld, parseCannotBuild,
+		parseDependenciesOf}
 )
 
 // parseJSONLine is the part of an internal-json event the parser reads.
 type parseJSONLine struct {
-	Action  string          `json:"action"`
-	Msg     string          `json:"msg"`
-	RawMsg  *string         `json:"raw_msg"`
-	Type    int             `json:"type"`
-	Payload json.RawMessage `json:"payload"`
+	Action  string            `json:"action"`
+	ID      uint64            `json:"id"`
+	Msg     string            `json:"msg"`
+	RawMsg  *string           `json:"raw_msg"`
+	Type    int               `json:"type"`
+	Fields  []json.RawMessage `json:"fields"`
+	Payload json.RawMessage   `json:"payload"`
 }
 
 // parseJSONMismatch is the payload of a resHashMismatch result.
@@ -41,7 +48,7 @@ type parseJSONMismatch struct {
 
 // scanJSON reads one internal-json event (the text after "@nix ").
 func (p *Parser) scanJSON(obj []byte, lineNo int, emit func(Result)) {
-	if !parseJSONWanted(obj) {
+	if !p.jsonWanted(obj) {
 		return
 	}
 	var ev parseJSONLine
@@ -50,19 +57,49 @@ func (p *Parser) scanJSON(obj []byte, lineNo int, emit func(Result)) {
 	}
 	switch {
 	case ev.Action == "msg":
+		// msg is the message as Nix prints it in text, continuation lines
+		// indented; raw_msg lacks the indentation (and the "error:" prefix)
+		// that tell a block's own lines from the next message.
 		msg := ev.Msg
-		if ev.RawMsg != nil {
+		if msg == "" && ev.RawMsg != nil {
 			msg = *ev.RawMsg
+		}
+		if p.opts.Message != nil {
+			p.opts.Message(msg)
 		}
 		p.scanJSONMessage(msg, lineNo, emit)
 	case ev.Action == "result" && ev.Type == parseResHashMismatch:
 		p.scanJSONMismatch(ev.Payload, lineNo, emit)
+	case ev.Action == "result" && ev.Type == parseResBuildLogLine:
+		if drv, ok := p.builds[ev.ID]; ok && p.opts.BuildOutput != nil && len(ev.Fields) > 0 {
+			var line string
+			if json.Unmarshal(ev.Fields[0], &line) == nil {
+				p.opts.BuildOutput(drv, []byte(line))
+			}
+		}
+	case ev.Action == "start" && ev.Type == parseActBuild:
+		var drv string
+		if len(ev.Fields) == 0 || json.Unmarshal(ev.Fields[0], &drv) != nil || !parseValidPath([]byte(drv)) {
+			return
+		}
+		if len(p.builds) >= parseMaxBuildsTracked {
+			clear(p.builds)
+		}
+		p.builds[ev.ID] = drv
+		if p.opts.BuildStarted != nil {
+			p.opts.BuildStarted(drv)
+		}
+	case ev.Action == "stop":
+		delete(p.builds, ev.ID)
 	}
 }
 
-// parseJSONWanted is the prefilter for internal-json lines: most are
-// progress and build-output events the parser never decodes.
-func parseJSONWanted(obj []byte) bool {
+// jsonWanted is the prefilter for internal-json lines: most are progress
+// and build-output events the parser decodes only when a hook wants them.
+func (p *Parser) jsonWanted(obj []byte) bool {
+	if p.opts.BuildStarted != nil || p.opts.BuildOutput != nil || p.opts.Message != nil {
+		return true
+	}
 	if bytes.Contains(obj, parseJSONMsgAction) {
 		for _, n := range parseJSONMsgNeedles {
 			if bytes.Contains(obj, n) {

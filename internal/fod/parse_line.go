@@ -10,11 +10,11 @@ var (
 	parseLogTailMark   = []byte("> ")
 )
 
-// parseMaybeInteresting is the prefilter every line goes through while no
+// maybeInteresting is the prefilter every text line goes through while no
 // block is open: every header the parser knows quotes a store path or URL
 // in single quotes, and internal-json lines start with "@nix ".
-func parseMaybeInteresting(line []byte) bool {
-	return bytes.IndexByte(line, '\'') >= 0 || parseIsNixJSON(line)
+func (p *Parser) maybeInteresting(line []byte) bool {
+	return bytes.IndexByte(line, '\'') >= 0 || (p.opts.Format == LogAny && parseIsNixJSON(line))
 }
 
 // parseIsNixJSON reports whether line is an internal-json log line.

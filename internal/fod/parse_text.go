@@ -16,6 +16,10 @@ var (
 	parseBuilderFor     = []byte("builder for '")
 	parseRequiredToBld  = []byte("is required to build '")
 	parseCannotBuild    = []byte("Cannot build '")
+	// Nix < 2.3x: "N dependencies of derivation '<drv>' failed to build";
+	// Nix ≥ 2.3x says it in a Cannot build block ("Reason: 1 dependency
+	// failed.").
+	parseDependenciesOf = []byte("dependencies of derivation '")
 
 	// Nix ≥ 2.4: build of '<drv>' on '<machine>' failed: <inner error>.
 	// Newer Nix drops "on '<machine>'" for some builders.
@@ -25,10 +29,17 @@ var (
 	// a '<system>' with features {<f>} is required to build '<drv>', but I am
 	// a '<host>' with features {<f>}.
 	parseRequiredRe = regexp.MustCompile(`a '([^']*)' with features \{([^}]*)\} is required to build '([^']+)', but I am a '([^']*)'`)
-	// '<system>' with features {<f>} (the Required/Current system lines).
-	parseSystemRe = regexp.MustCompile(`'([^']*)' with features \{([^}]*)\}`)
+	// '<system>', with features {<f>} before Nix 2.3x (the Required and
+	// Current system lines of a Cannot build block).
+	parseSystemRe = regexp.MustCompile(`'([^']*)'(?: with features \{([^}]*)\})?`)
+	// {<f>, <g>} (a Cannot build block's Required features line).
+	parseFeatureSetRe = regexp.MustCompile(`\{([^}]*)\}`)
 	// builder failed with exit code N (a Cannot build block's Reason line).
 	parseReasonExitRe = regexp.MustCompile(`builder failed with exit code (-?\d+)`)
+	// N dependency failed / N dependencies failed (ditto).
+	parseReasonDepRe = regexp.MustCompile(`\d+ dependenc(?:y|ies) failed`)
+	// N dependencies of derivation '<drv>' failed to build.
+	parseDepsFailedRe = regexp.MustCompile(`dependencies of derivation '([^']+)' failed to build`)
 )
 
 // scanMessage looks for a block header or a one-line result in text, a
@@ -60,6 +71,12 @@ func (p *Parser) scanMessage(text []byte, lineNo int, emit func(Result)) {
 			Features: parseFeatures(m[2]), Host: string(m[4]),
 			Machine: parseMachine(text[:i]), Line: lineNo,
 		}, emit)
+		return
+	}
+	if i := bytes.Index(text, parseDependenciesOf); i >= 0 && !parseInLogTail(text[:i]) {
+		if m := parseDepsFailedRe.FindSubmatch(text[i:]); m != nil && parseValidPath(m[1]) {
+			p.emit(Result{Kind: KindDependencyFailed, Path: string(m[1]), Machine: parseMachine(text[:i]), Line: lineNo}, emit)
+		}
 		return
 	}
 	if i := bytes.Index(text, parseCannotBuild); i >= 0 && !parseInLogTail(text[:i]) {

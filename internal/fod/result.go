@@ -16,6 +16,9 @@ const (
 	KindUnavailable Kind = "unavailable"
 	// KindBuildFailed is a derivation whose builder exited non-zero.
 	KindBuildFailed Kind = "build-failed"
+	// KindDependencyFailed is a derivation Nix did not build because a
+	// derivation it depends on failed.
+	KindDependencyFailed Kind = "dependency-failed"
 	// KindIncomplete is a mismatch header with no complete hash lines after it
 	// (a truncated log): reported so that callers never guess a hash.
 	KindIncomplete Kind = "incomplete"

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -24,8 +25,22 @@ type Host struct {
 	// BuildUsersGroup is the build-users-group setting ("nixbld").
 	BuildUsersGroup string
 	// BuildUsers is the number of members of BuildUsersGroup, 0 when
-	// unknown or when builds do not run as build users.
+	// unknown or when builds do not run as build users (and so Nix's
+	// parallelism is not capped by them).
 	BuildUsers int
+	// SystemFeatures are the features this machine offers (system-features).
+	SystemFeatures []string
+	// LocalStore is true when this process's Nix builds in its own process
+	// (root on a local store) rather than through a daemon, so that build
+	// settings given on the command line take effect.
+	LocalStore bool
+	// AutoAllocateUIDs is true when this Nix can give each build UIDs of
+	// its own instead of a build user's (auto-allocate-uids, Nix ≥ 2.12,
+	// experimental) and hashbot can turn that on for its builds: then
+	// BuildUsers does not cap them (BuildArgs).
+	AutoAllocateUIDs bool
+	// autoAllocateKnown is true when this Nix has auto-allocate-uids.
+	autoAllocateKnown bool
 }
 
 // Builder is one remote builder from the builders setting.
@@ -34,6 +49,62 @@ type Builder struct {
 	URI string
 	// Systems are the platforms it builds.
 	Systems []string
+	// Features are the system features it supports.
+	Features []string
+}
+
+// StructuredLogs says whether this Nix writes --log-format internal-json
+// (Nix 2.4 and later, Lix, Determinate Nix), where its own messages are
+// events apart from a builder's output.
+func (h *Host) StructuredLogs() bool {
+	return versionAtLeast(h.Version, 2, 4)
+}
+
+// BuildUsersCap returns how many of parallel builds Nix runs at once
+// because of its build users: parallel itself when they do not cap it.
+func (h *Host) BuildUsersCap(parallel int) int {
+	if h.BuildUsers == 0 || h.AutoAllocateUIDs || parallel <= h.BuildUsers {
+		return parallel
+	}
+	return h.BuildUsers
+}
+
+// BuildArgs are the options hashbot gives a nix-build of parallel builds:
+// when its build users would cap them and this Nix can allocate build UIDs
+// by itself, auto-allocate-uids.
+func (h *Host) BuildArgs(parallel int) []string {
+	if !h.AutoAllocateUIDs || h.BuildUsers == 0 || parallel <= h.BuildUsers {
+		return nil
+	}
+	return []string{"--extra-experimental-features", "auto-allocate-uids", "--option", "auto-allocate-uids", "true"}
+}
+
+// BuildUsersAdvice says how to lift the cap of BuildUsers on parallel
+// builds, for a warning.
+func (h *Host) BuildUsersAdvice() string {
+	if h.autoAllocateKnown {
+		return "set auto-allocate-uids = true (with experimental-features = auto-allocate-uids) in the Nix daemon's nix.conf, or add build users"
+	}
+	return "add build users to the group (Nix 2.12 and later can allocate build UIDs by itself: auto-allocate-uids)"
+}
+
+// MissingFeatures returns the features among want that no machine building
+// system offers: this one when system is one it builds, or a remote builder
+// for it.
+func (h *Host) MissingFeatures(system string, want []string) []string {
+	var missing []string
+	for _, f := range want {
+		ok := slices.Contains(h.Platforms(), system) && slices.Contains(h.SystemFeatures, f)
+		for _, b := range h.Builders {
+			if slices.Contains(b.Systems, system) && slices.Contains(b.Features, f) {
+				ok = true
+			}
+		}
+		if !ok {
+			missing = append(missing, f)
+		}
+	}
+	return missing
 }
 
 // CanBuild says whether a build for system can run here or on a builder.
@@ -55,15 +126,18 @@ func (h *Host) Platforms() []string {
 }
 
 // ProbeHost asks Nix for its version and configuration
-// (`nix show-config --json`).
+// (`nix config show --json`; `nix show-config --json` before Nix 2.20).
 func ProbeHost(ctx context.Context, r Runner) (*Host, error) {
 	out, err := r.Run(ctx, Command{Name: "nix-build", Args: []string{"--version"}})
 	if err != nil {
 		return nil, fmt.Errorf("asking Nix for its version: %w", err)
 	}
 	h := &Host{Version: parseVersion(string(out.Stdout))}
-	out, err = r.Run(ctx, Command{Name: "nix", Args: []string{
-		"--extra-experimental-features", "nix-command", "show-config", "--json"}})
+	show := []string{"--extra-experimental-features", "nix-command", "show-config", "--json"}
+	if versionAtLeast(h.Version, 2, 20) {
+		show = []string{"--extra-experimental-features", "nix-command", "config", "show", "--json"}
+	}
+	out, err = r.Run(ctx, Command{Name: "nix", Args: show})
 	if err != nil {
 		return nil, fmt.Errorf("reading Nix's configuration: %w", err)
 	}
@@ -71,25 +145,58 @@ func ProbeHost(ctx context.Context, r Runner) (*Host, error) {
 		Value json.RawMessage `json:"value"`
 	}
 	if err := json.Unmarshal(out.Stdout, &conf); err != nil {
-		return nil, fmt.Errorf("reading Nix's configuration: nix show-config --json: %w", err)
+		return nil, fmt.Errorf("reading Nix's configuration: nix %s: %w", strings.Join(show[2:], " "), err)
 	}
 	str := func(key string) string {
 		var s string
 		_ = json.Unmarshal(conf[key].Value, &s)
 		return s
 	}
-	_ = json.Unmarshal(conf["extra-platforms"].Value, &h.ExtraPlatforms)
+	list := func(key string) []string {
+		var l []string
+		if json.Unmarshal(conf[key].Value, &l) != nil {
+			l = strings.Fields(str(key)) // older Nix writes some lists as one string
+		}
+		return l
+	}
+	h.ExtraPlatforms = list("extra-platforms")
 	h.System = str("system")
 	if h.System == "" {
 		return nil, fmt.Errorf("reading Nix's configuration: no system setting in nix show-config")
 	}
 	h.ExtraPlatforms = slices.DeleteFunc(h.ExtraPlatforms, func(s string) bool { return s == h.System })
+	h.SystemFeatures = list("system-features")
 	h.Builders = parseBuilders(str("builders"), h.System, os.ReadFile)
 	h.BuildUsersGroup = str("build-users-group")
-	if h.BuildUsersGroup != "" && buildsAsBuildUsers(str("store"), os.Geteuid(), daemonSocketExists) {
+	store := str("store")
+	h.LocalStore = os.Geteuid() == 0 && (store == "auto" || store == "" || store == "local")
+	var autoOn bool
+	if setting, ok := conf["auto-allocate-uids"]; ok {
+		h.autoAllocateKnown = true
+		_ = json.Unmarshal(setting.Value, &autoOn)
+	}
+	if h.BuildUsersGroup != "" && !autoOn && buildsAsBuildUsers(store, os.Geteuid(), daemonSocketExists) {
 		h.BuildUsers = groupMembers("/etc/group", h.BuildUsersGroup)
 	}
+	// A daemon decides this for itself; a build in this process takes it
+	// from the command line.
+	h.AutoAllocateUIDs = h.autoAllocateKnown && h.LocalStore
 	return h, nil
+}
+
+// versionAtLeast says whether the Nix version v ("2.26.3", "2.91.1") is at
+// least major.minor.
+func versionAtLeast(v string, major, minor int) bool {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(strings.TrimFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' }))
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ma > major || ma == major && mi >= minor
 }
 
 // buildsAsBuildUsers says whether Nix's builds run as build users: when
@@ -157,6 +264,14 @@ func parseBuilders(setting, local string, readFile func(string) ([]byte, error))
 		b := Builder{URI: f[0], Systems: []string{local}}
 		if len(f) > 1 && f[1] != "-" {
 			b.Systems = strings.Split(f[1], ",")
+		}
+		// Fields: URI, systems, SSH key, max jobs, speed factor, supported
+		// features, mandatory features, host key. Mandatory ones count as
+		// supported.
+		for _, i := range []int{5, 6} {
+			if len(f) > i && f[i] != "-" {
+				b.Features = append(b.Features, strings.Split(f[i], ",")...)
+			}
 		}
 		out = append(out, b)
 	}

@@ -53,8 +53,12 @@ type Output struct {
 
 // Options configure an Exec runner.
 type Options struct {
-	// Env is the base environment; nil means the current process's.
+	// Env is the base environment; nil means the current process's. Only
+	// the variables FilterEnv lets through reach Nix.
 	Env []string
+	// PassEnv names further variables of Env that Nix may see (a build's
+	// own impureEnvVars); the GitHub token and the webhook secret never are.
+	PassEnv []string
 	// Log receives a debug line per command.
 	Log zerolog.Logger
 	// TailLines is how many stderr lines errors keep; 0 means 40.
@@ -99,7 +103,7 @@ func (x *Exec) Run(ctx context.Context, c Command) (*Output, error) {
 	if env == nil {
 		env = os.Environ()
 	}
-	cmd.Env = append(append([]string(nil), env...), c.Env...)
+	cmd.Env = append(FilterEnv(env, x.opts.PassEnv), c.Env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout

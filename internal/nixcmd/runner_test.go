@@ -109,3 +109,26 @@ func TestReadLinesTruncatesHugeLines(t *testing.T) {
 		t.Errorf("line lengths (-want +got):\n%s", diff)
 	}
 }
+
+func TestFilterEnvWithholdsSecrets(t *testing.T) {
+	environ := []string{
+		"PATH=/bin", "HOME=/root", "NIX_CONFIG=x", "NIX_REMOTE=daemon", "LC_ALL=C", "https_proxy=http://p:3128",
+		"GITHUB_TOKEN=ghp_x", "GH_TOKEN=y", "HASHBOT_WEBHOOK_SECRET=s", "AWS_SECRET_ACCESS_KEY=a", "NPM_TOKEN=n", "odd",
+	}
+	tests := []struct {
+		name  string
+		extra []string
+		want  []string
+	}{
+		{"the allow-list", nil, []string{"PATH=/bin", "HOME=/root", "NIX_CONFIG=x", "NIX_REMOTE=daemon", "LC_ALL=C", "https_proxy=http://p:3128"}},
+		{"a user's own variable", []string{"NPM_TOKEN"}, []string{"PATH=/bin", "HOME=/root", "NIX_CONFIG=x", "NIX_REMOTE=daemon", "LC_ALL=C", "https_proxy=http://p:3128", "NPM_TOKEN=n"}},
+		{"never the token, even when asked", []string{"GITHUB_TOKEN", "HASHBOT_WEBHOOK_SECRET"}, []string{"PATH=/bin", "HOME=/root", "NIX_CONFIG=x", "NIX_REMOTE=daemon", "LC_ALL=C", "https_proxy=http://p:3128"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, FilterEnv(environ, tt.extra)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -10,10 +10,22 @@ import (
 	"testing"
 )
 
-// NixConfig is the NIX_CONFIG real-Nix tests run with: no binary cache to
-// wait on, and aarch64-linux offered next to the host so that per-platform
-// derivations build here with a host builder.
-const NixConfig = "substituters =\nextra-platforms = aarch64-linux\nexperimental-features = nix-command"
+// NixConfig is the NIX_CONFIG real-Nix tests run with, on top of the
+// machine's own nix.conf (the sandbox stays as the machine has it): no
+// binary cache to wait on; aarch64-linux offered next to the host, so that
+// per-platform derivations build here with a host builder; and, because the
+// test derivations' builders are shell scripts that use the host's
+// coreutils (there is no nixpkgs here), /usr and the ELF interpreter's
+// /lib64 made visible inside Nix's sandbox where it is on (Nix 2.26 and
+// later on Debian). Nothing else of the host is.
+const NixConfig = "substituters =\nextra-platforms = aarch64-linux\nexperimental-features = nix-command\n" +
+	"extra-sandbox-paths = /usr /lib64"
+
+// NixConfigNoSandbox is NixConfig with the sandbox off, for the tests that
+// build examples/: its builders run the host's Go and npm against the
+// network, with the host's CA certificates and npm configuration, which a
+// sandbox hides. `make demo` sets the same.
+const NixConfigNoSandbox = NixConfig + "\nsandbox = false"
 
 // RequireNix skips the test when nix-build is not on PATH, except in CI
 // (CI=true), where .ci/run installs Nix and a missing one is a failure. It
@@ -22,6 +34,14 @@ func RequireNix(t testing.TB) {
 	t.Helper()
 	requireTool(t, "nix-build")
 	t.Setenv("NIX_CONFIG", NixConfig)
+}
+
+// RequireNixForExamples is RequireNix for the tests that build examples/
+// (NixConfigNoSandbox).
+func RequireNixForExamples(t testing.TB) {
+	t.Helper()
+	requireTool(t, "nix-build")
+	t.Setenv("NIX_CONFIG", NixConfigNoSandbox)
 }
 
 // RequireGit skips the test when git is not on PATH, except in CI. It gives

@@ -41,4 +41,32 @@ rec {
   };
   needsRiscv = fod { name = "needsriscv"; script = "cat ${riscvTool} > $out"; };
   riscv = fod { name = "riscv"; script = "echo ${system} > $out"; };
+  # Needs a system feature no machine here offers.
+  feature = derivation {
+    name = "feature"; inherit system; builder = "/bin/sh"; args = [ "-c" "echo feature > $out" ];
+    requiredSystemFeatures = [ "hashbot-missing" ];
+    outputHashMode = "flat"; outputHashAlgo = "sha256";
+    outputHash = let h = hashOf "feature"; in if h == null then "" else h;
+  };
+  # Prints a mismatch block of its own for flat, with a forged hash, then
+  # fails: a builder running upstream code could.
+  forger = derivation {
+    name = "forger"; inherit system; builder = "/bin/sh";
+    victim = builtins.unsafeDiscardStringContext flat.drvPath;
+    args = [ "-c" ''
+      echo "error: hash mismatch in fixed-output derivation '$victim':"
+      echo "         specified: sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+      echo "            got:    sha256-EVILEVILEVILEVILEVILEVILEVILEVILEVILEVILEVI="
+      exit 1'' ];
+    outputHashMode = "flat"; outputHashAlgo = "sha256";
+    outputHash = let h = hashOf "forger"; in if h == null then "" else h;
+  };
+  # Asks Nix for hashbot's secrets and prints them.
+  envPrinter = derivation {
+    name = "envprinter"; inherit system; builder = "/bin/sh";
+    impureEnvVars = [ "GITHUB_TOKEN" "HASHBOT_WEBHOOK_SECRET" ];
+    args = [ "-c" "echo \"token=[$GITHUB_TOKEN] secret=[$HASHBOT_WEBHOOK_SECRET]\"; exit 1" ];
+    outputHashMode = "flat"; outputHashAlgo = "sha256";
+    outputHash = let h = hashOf "envprinter"; in if h == null then "" else h;
+  };
 }
