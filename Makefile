@@ -4,7 +4,7 @@ GO ?= go
 export PATH := /usr/local/go/bin:$(PATH)
 BIN := bin/hashbot
 
-.PHONY: all build test demo deps vet fmt-check bench
+.PHONY: all build test demo deps vet fmt-check bench matrix
 
 all: build
 
@@ -26,6 +26,12 @@ test: deps fmt-check vet
 
 demo: deps
 	@./scripts/demo
+
+# The real-Nix suites again under Debian 13's Nix 2.26 and sid's Nix 2.34,
+# sandbox on (as root: scripts/nix-matrix makes a Debian root for each).
+MATRIX ?= trixie sid
+matrix:
+	@for suite in $(MATRIX); do echo "== nix-matrix $$suite"; ./scripts/nix-matrix $$suite || exit 1; done
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -14,6 +14,7 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/cli"
 	"github.com/hashbot-nix/hashbot/internal/ghclient/ghfake"
 	"github.com/hashbot-nix/hashbot/internal/pins"
+	"github.com/hashbot-nix/hashbot/internal/testutil"
 )
 
 const checkTOML = `[upstream]
@@ -40,13 +41,10 @@ inputs = ["go.mod", "go.sum"]
 
 var checkFiles = []string{"uv.lock", "pyproject.toml", "web/package-lock.json", "web/package.json", "go.mod", "go.sum"}
 
+// authentikFixture is one release of the project's miniature authentik.
 func authentikFixture(t *testing.T, version string) string {
 	t.Helper()
-	dir, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared", "fixtures", "authentik", "version-"+version))
-	if _, err := os.Stat(dir); err != nil {
-		t.Fatalf("authentik fixtures missing: want them at %s (shared/ next to the checkout): %v", dir, err)
-	}
-	return dir
+	return filepath.Join(testutil.AuthentikFixtures(t), "version-"+version)
 }
 
 // checkRepo writes a packaging repo pinned at version with recorded inputs
@@ -178,13 +176,11 @@ stale:
     - web/package.json changed
 
 changes:
-  pyproject.toml (python-deps): 2 lines added, 2 removed
-  uv.lock (python-deps): 5 bumped
+  pyproject.toml (python-deps): 3 lines added, 3 removed
+  uv.lock (python-deps): 3 bumped
       bumped authentik 2026.2.1 → 2026.2.2
-      bumped cbor2 5.8.0 → 5.9.0
+      bumped cryptography 46.0.4 → 46.0.5
       bumped django 5.2.11 → 5.2.12
-      bumped orjson 3.11.5 → 3.11.6
-      bumped pyasn1 0.6.2 → 0.6.3
   web/package-lock.json (webui-deps): root version field only (2026.2.1 → 2026.2.2); no dependency changed
   web/package.json (webui-deps): 1 line added, 1 removed
 

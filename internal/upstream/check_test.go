@@ -20,8 +20,14 @@ import (
 )
 
 func TestPatchReleaseRebuildsOnlyWhatChanged(t *testing.T) {
-	e := newCheckEnv(t)
-	res, err := e.check(t, pinsAt(t, "2026.2.1", true), upstream.CheckOptions{})
+	for _, set := range fixtureSets() {
+		t.Run(set.name, func(t *testing.T) { testPatchRelease(t, set.resolve(t)) })
+	}
+}
+
+func testPatchRelease(t *testing.T, set fixtureSet) {
+	e := newCheckEnvFrom(t, set)
+	res, err := e.check(t, pinsAtIn(t, set, "2026.2.1", true), upstream.CheckOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +69,7 @@ func TestPatchReleaseRebuildsOnlyWhatChanged(t *testing.T) {
 	}
 	wantInputs := map[string]string{}
 	for _, f := range authentikFiles {
-		wantInputs[f] = pins.SRI(fixture(t, "2026.2.2", f))
+		wantInputs[f] = pins.SRI(set.file(t, "2026.2.2", f))
 	}
 	if diff := cmp.Diff(wantInputs, res.NewInputs); diff != "" {
 		t.Errorf("NewInputs (-want +got):\n%s", diff)
@@ -71,8 +77,14 @@ func TestPatchReleaseRebuildsOnlyWhatChanged(t *testing.T) {
 }
 
 func TestMinorReleaseMakesEverythingStaleAndCountsEveryChange(t *testing.T) {
-	e := newCheckEnv(t)
-	res, err := e.check(t, pinsAt(t, "2025.12.4", true), upstream.CheckOptions{})
+	for _, set := range fixtureSets() {
+		t.Run(set.name, func(t *testing.T) { testMinorRelease(t, set.resolve(t)) })
+	}
+}
+
+func testMinorRelease(t *testing.T, set fixtureSet) {
+	e := newCheckEnvFrom(t, set)
+	res, err := e.check(t, pinsAtIn(t, set, "2025.12.4", true), upstream.CheckOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,12 +96,12 @@ func TestMinorReleaseMakesEverythingStaleAndCountsEveryChange(t *testing.T) {
 	}
 	// Counted independently of the package's parsers.
 	uv := summaryOf(t, res, "uv.lock")
-	wantUV := naiveDiff(uvVersions(t, fixture(t, "2025.12.4", "uv.lock")), uvVersions(t, fixture(t, "2026.2.2", "uv.lock")))
+	wantUV := naiveDiff(uvVersions(t, set.file(t, "2025.12.4", "uv.lock")), uvVersions(t, set.file(t, "2026.2.2", "uv.lock")))
 	if got := (counts{len(uv.Added), len(uv.Removed), len(uv.Bumped)}); got != wantUV || got.total() == 0 {
 		t.Errorf("uv.lock counts = %+v, want %+v", got, wantUV)
 	}
 	npm := summaryOf(t, res, "web/package-lock.json")
-	wantNPM := naiveDiff(npmVersions(t, fixture(t, "2025.12.4", "web/package-lock.json")), npmVersions(t, fixture(t, "2026.2.2", "web/package-lock.json")))
+	wantNPM := naiveDiff(npmVersions(t, set.file(t, "2025.12.4", "web/package-lock.json")), npmVersions(t, set.file(t, "2026.2.2", "web/package-lock.json")))
 	if got := (counts{len(npm.Added), len(npm.Removed), len(npm.Bumped)}); got != wantNPM || got.total() == 0 || npm.RootVersionOnly {
 		t.Errorf("package-lock counts = %+v, want %+v", got, wantNPM)
 	}
@@ -98,8 +110,8 @@ func TestMinorReleaseMakesEverythingStaleAndCountsEveryChange(t *testing.T) {
 		t.Errorf("go.mod summary = %+v", gomod)
 	}
 	gosum := summaryOf(t, res, "go.sum")
-	if gosum.LinesAdded != 16 || gosum.LinesRemoved != 19 { // git diff --numstat: +16/-19
-		t.Errorf("go.sum lines = +%d/-%d, want +16/-19", gosum.LinesAdded, gosum.LinesRemoved)
+	if gosum.LinesAdded != set.goSumAdded || gosum.LinesRemoved != set.goSumRemoved { // git diff --numstat
+		t.Errorf("go.sum lines = +%d/-%d, want +%d/-%d", gosum.LinesAdded, gosum.LinesRemoved, set.goSumAdded, set.goSumRemoved)
 	}
 	if lines := uv.Lines(); len(lines) < 2 || !strings.HasPrefix(lines[0], "uv.lock (python-deps): ") {
 		t.Errorf("uv.lock lines = %q", lines)

@@ -15,6 +15,7 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/ghclient"
 	"github.com/hashbot-nix/hashbot/internal/ghclient/ghfake"
 	"github.com/hashbot-nix/hashbot/internal/pins"
+	"github.com/hashbot-nix/hashbot/internal/testutil"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
 )
 
@@ -50,43 +51,74 @@ attr = "server.goModules"
 inputs = ["go.mod", "go.sum"]
 `
 
-// fixtureDir is the authentik fixture tree of one version. CI places
-// shared/ next to the checkout, as on a developer machine.
-func fixtureDir(t testing.TB, version string) string {
-	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "fixtures", "authentik", "version-"+version))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Fatalf("authentik fixtures missing: want them at %s (shared/ next to the checkout): %v", dir, err)
-	}
-	return dir
+// fixtureSet is a tree of authentik releases (version-<v>/) to serve: the
+// project's own miniature one, or the real lock files.
+type fixtureSet struct {
+	name string
+	root string
+	// goSumAdded and goSumRemoved are git diff --numstat's count for go.sum
+	// from 2025.12.4 to 2026.2.2.
+	goSumAdded, goSumRemoved int
 }
 
-func fixture(t testing.TB, version, file string) []byte {
+// fixtureSets returns the miniature releases and, where they sit next to
+// the checkout, the real ones (the caller's subtest skips otherwise).
+func fixtureSets() []fixtureSet {
+	return []fixtureSet{
+		{name: "miniature", goSumAdded: 6, goSumRemoved: 4},
+		{name: "real", goSumAdded: 16, goSumRemoved: 19},
+	}
+}
+
+// resolve fills in the set's root, or skips the test without the real files.
+func (s fixtureSet) resolve(t testing.TB) fixtureSet {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(fixtureDir(t, version), filepath.FromSlash(file)))
+	if s.name == "real" {
+		s.root = testutil.SharedFixtures(t, "authentik")
+	} else {
+		s.root = testutil.AuthentikFixtures(t)
+	}
+	return s
+}
+
+// mini is the miniature set, which every test can use.
+func mini(t testing.TB) fixtureSet { return fixtureSets()[0].resolve(t) }
+
+// fixtureDir is the tree of one version of the miniature releases.
+func fixtureDir(t testing.TB, version string) string { return mini(t).dir(version) }
+
+func (s fixtureSet) dir(version string) string { return filepath.Join(s.root, "version-"+version) }
+
+func fixture(t testing.TB, version, file string) []byte { return mini(t).file(t, version, file) }
+
+func (s fixtureSet) file(t testing.TB, version, file string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(s.dir(version), filepath.FromSlash(file)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return data
 }
 
-// newServer serves the three authentik releases and their files.
-func newServer(t testing.TB) *ghfake.Server {
+// newServer serves the three authentik releases of set and their files.
+func newServer(t testing.TB, set fixtureSet) *ghfake.Server {
 	t.Helper()
 	srv := ghfake.New(t)
 	for _, v := range []string{"2025.12.4", "2026.2.1", "2026.2.2"} {
-		addVersion(t, srv, prefix+v, v, ghfake.Release{Tag: prefix + v})
+		addVersionFrom(t, srv, set, prefix+v, v, ghfake.Release{Tag: prefix + v})
 	}
 	return srv
 }
 
-// addVersion publishes rel with the files of the fixture version from.
+// addVersion publishes rel with the files of the miniature version from.
 func addVersion(t testing.TB, srv *ghfake.Server, ref, from string, rel ghfake.Release) {
 	t.Helper()
-	if err := srv.AddTree(repo, ref, fixtureDir(t, from), authentikFiles...); err != nil {
+	addVersionFrom(t, srv, mini(t), ref, from, rel)
+}
+
+func addVersionFrom(t testing.TB, srv *ghfake.Server, set fixtureSet, ref, from string, rel ghfake.Release) {
+	t.Helper()
+	if err := srv.AddTree(repo, ref, set.dir(from), authentikFiles...); err != nil {
 		t.Fatal(err)
 	}
 	if rel.Tag != "" {
@@ -104,8 +136,13 @@ func loadConfig(t testing.TB, text string) *config.Config {
 }
 
 // pinsAt returns pins for version with every hash set and, when
-// recordInputs, the inputs' hashes at that version.
+// recordInputs, the inputs' hashes at that version of the miniature set.
 func pinsAt(t testing.TB, version string, recordInputs bool) *pins.Pins {
+	t.Helper()
+	return pinsAtIn(t, mini(t), version, recordInputs)
+}
+
+func pinsAtIn(t testing.TB, set fixtureSet, version string, recordInputs bool) *pins.Pins {
 	t.Helper()
 	sys := map[string]string{"x86_64-linux": "sha256-x", "aarch64-linux": "sha256-a"}
 	doc := map[string]any{
@@ -117,7 +154,7 @@ func pinsAt(t testing.TB, version string, recordInputs bool) *pins.Pins {
 	if recordInputs {
 		in := map[string]string{}
 		for _, f := range authentikFiles {
-			in[f] = pins.SRI(fixture(t, version, f))
+			in[f] = pins.SRI(set.file(t, version, f))
 		}
 		doc["inputs"] = in
 	}
@@ -141,7 +178,13 @@ type checkEnv struct {
 
 func newCheckEnv(t testing.TB) *checkEnv {
 	t.Helper()
-	return &checkEnv{srv: newServer(t), cfg: loadConfig(t, authentikTOML), state: t.TempDir()}
+	return newCheckEnvFrom(t, mini(t))
+}
+
+// newCheckEnvFrom serves the releases of set.
+func newCheckEnvFrom(t testing.TB, set fixtureSet) *checkEnv {
+	t.Helper()
+	return &checkEnv{srv: newServer(t, set), cfg: loadConfig(t, authentikTOML), state: t.TempDir()}
 }
 
 func (e *checkEnv) checker(t testing.TB) (*upstream.Checker, *ghclient.Stats) {

@@ -26,32 +26,11 @@ const (
 	testPrefix   = "version/"
 )
 
-// fixturesDir finds shared/fixtures/github-webhooks, which sits next to the
-// checkout (/work/main and /work/shared here and in CI).
-func fixturesDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("getting the working directory: %v", err)
-	}
-	for d := dir; ; d = filepath.Dir(d) {
-		candidate := filepath.Join(d, "shared", "fixtures", "github-webhooks")
-		if st, err := os.Stat(candidate); err == nil && st.IsDir() {
-			return candidate
-		}
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	t.Fatalf("webhook fixtures not found: no shared/fixtures/github-webhooks in %s or any parent "+
-		"(CI must place shared/ next to the checkout, e.g. ../../../shared from this package)", dir)
-	return ""
-}
-
-// fixture returns the bytes of a payload file, exactly as stored.
+// fixture returns the bytes of one of the project's own payloads
+// (testdata/), exactly as stored.
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixturesDir(t), name))
+	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatalf("reading webhook fixture: %v", err)
 	}

@@ -1,0 +1,9 @@
+module goauthentik.io
+
+go 1.25.5
+
+require (
+	github.com/google/uuid v1.6.0
+	github.com/gorilla/mux v1.8.0
+	golang.org/x/sync v0.10.0
+)
