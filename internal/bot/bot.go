@@ -222,7 +222,7 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 	}
 	report.Apply(newPins)
 	oldBytes, newBytes := oldPins.Marshal(), newPins.Marshal()
-	if err := gitops.GuardPinsChange(oldBytes, newBytes); err != nil {
+	if err := pins.GuardChange(oldBytes, newBytes); err != nil {
 		return out, fmt.Errorf("refusing to commit %s: %w", cfg.Pins, err)
 	}
 	out.Title = pulls.RenderTitle(name, oldLabel, newLabel)

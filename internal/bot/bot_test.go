@@ -41,8 +41,8 @@ const basePins = `{
   "hashes": {
     "src": "sha256-0Vpf1hj9C8r+rhrCgwoNazpQ+mwgjdjDhuoKCxYQFWw=",
     "python-deps": {
-      "aarch64-linux": "sha256-1111111111111111111111111111111111111111111=",
-      "x86_64-linux": "sha256-2222222222222222222222222222222222222222222="
+      "aarch64-linux": "sha256-+1MS0G40tKK5VE9ZOWSoAxByRa7uV46vYq5zsOr/1hY=",
+      "x86_64-linux": "sha256-fsST2hZ5WxTUdGkF8KQ4Lj0vZHQwF/d0mxGQCkqdUwg="
     }
   },
   "inputs": {
@@ -53,8 +53,8 @@ const basePins = `{
 
 const (
 	newSrc    = "sha256-Xq7JGI/8ppIydIuWd9KRJKUrh7UpeniwvZ4NAtXbYJ4="
-	newPyArm  = "sha256-3333333333333333333333333333333333333333333="
-	newPyX86  = "sha256-4444444444444444444444444444444444444444444="
+	newPyArm  = "sha256-Rsr65ktjiTEfh9JhEQiKzhb7ycoaM/zOa4lhZOpg45M="
+	newPyX86  = "sha256-LiPC8PxtrtD+1lf9/4LSg2C+nvvJGeC3ApeSJH958wU="
 	newUVLock = "sha256-8c060f47ebb82532aaa33d69e9f6485ccae2a06ee9d="
 	branch    = "hashbot/authentik-2026.2.2"
 )
@@ -90,8 +90,8 @@ func (f *fakeEngine) Compute(_ context.Context, req fod.Request) (*fod.Report, e
 	}
 	r := &fod.Report{NixVersion: "2.8.0", Builders: []string{"x86_64-linux (local)"}}
 	r.Results = []fod.TargetResult{
-		{FOD: "python-deps", System: "aarch64-linux", PerSystem: true, Old: "sha256-1111111111111111111111111111111111111111111=", New: newPyArm, Status: fod.StatusChanged},
-		{FOD: "python-deps", System: "x86_64-linux", PerSystem: true, Old: "sha256-2222222222222222222222222222222222222222222=", New: newPyX86, Status: fod.StatusChanged},
+		{FOD: "python-deps", System: "aarch64-linux", PerSystem: true, Old: "sha256-+1MS0G40tKK5VE9ZOWSoAxByRa7uV46vYq5zsOr/1hY=", New: newPyArm, Status: fod.StatusChanged},
+		{FOD: "python-deps", System: "x86_64-linux", PerSystem: true, Old: "sha256-fsST2hZ5WxTUdGkF8KQ4Lj0vZHQwF/d0mxGQCkqdUwg=", New: newPyX86, Status: fod.StatusChanged},
 		{FOD: "src", System: "x86_64-linux", Old: "sha256-0Vpf1hj9C8r+rhrCgwoNazpQ+mwgjdjDhuoKCxYQFWw=", New: newSrc, Status: fod.StatusChanged},
 	}
 	if f.fail {
@@ -302,7 +302,7 @@ func TestDryRunPrintsDiffAndBodyAndTouchesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	if out.Status != StatusDryRun || !strings.Contains(out.Diff, "+  \"version\": \"2026.2.2\",") ||
-		!strings.Contains(out.Diff, "-      \"x86_64-linux\": \"sha256-2222") || !strings.Contains(out.Body, "python-deps") {
+		!strings.Contains(out.Diff, "-      \"x86_64-linux\": \"sha256-fsST") || !strings.Contains(out.Body, "python-deps") {
 		t.Errorf("outcome %+v\ndiff:\n%s", out, out.Diff)
 	}
 	if f.remoteBranch(t) != "" || git(t, f.work, "status", "--porcelain") != "" {
@@ -339,8 +339,8 @@ func TestSecondRunWaitsForTheLock(t *testing.T) {
 func TestPublishPinsCommitsTheAppliedPinsWithTheirInputs(t *testing.T) {
 	f := newFixture(t)
 	applied := strings.NewReplacer(`"2026.2.1"`, `"2026.2.2"`,
-		"sha256-1111111111111111111111111111111111111111111=", newPyArm,
-		"sha256-2222222222222222222222222222222222222222222=", newPyX86).Replace(basePins)
+		"sha256-+1MS0G40tKK5VE9ZOWSoAxByRa7uV46vYq5zsOr/1hY=", newPyArm,
+		"sha256-fsST2hZ5WxTUdGkF8KQ4Lj0vZHQwF/d0mxGQCkqdUwg=", newPyX86).Replace(basePins)
 	os.WriteFile(filepath.Join(f.work, "nix/sources.json"), []byte(applied), 0o644)
 	out, err := f.bot(t).PublishPins(t.Context(), RunOptions{})
 	if err != nil {

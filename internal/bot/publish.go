@@ -110,7 +110,7 @@ func (b *Bot) publish(ctx context.Context, repo *gitops.Repo, out *Outcome, chec
 	oldLabel, newLabel := refLabels(check)
 	commit, err := repo.CommitPins(ctx, gitops.PinsCommit{
 		Branch: out.Branch, Path: cfg.Pins, Content: content, Name: name,
-		OldVersion: oldLabel, NewVersion: newLabel, Body: body,
+		OldVersion: oldLabel, NewVersion: newLabel, Body: body, Guard: pins.GuardChange,
 	})
 	if err != nil {
 		return err

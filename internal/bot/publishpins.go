@@ -69,7 +69,7 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 		out.Status = StatusUpToDate
 		return out, nil
 	}
-	if err := gitops.GuardPinsChange(oldContent, newBytes); err != nil {
+	if err := pins.GuardChange(oldContent, newBytes); err != nil {
 		return out, fmt.Errorf("refusing to commit %s: %w", cfg.Pins, err)
 	}
 	_, name := cfg.UpstreamOwnerName()

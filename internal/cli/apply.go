@@ -89,7 +89,7 @@ func applyRun(_ context.Context, g *globalOptions, opts *applyOptions) error {
 	case n == 0 && !versionMoved:
 		fmt.Fprintf(g.stderr, "hashbot: %s already up to date\n", cfg.Pins)
 	default:
-		if err := pins.WriteFile(cfg.PinsPath(), p.Marshal()); err != nil {
+		if err := pins.Save(cfg.PinsPath(), p); err != nil {
 			return err
 		}
 		fmt.Fprintf(g.stderr, "hashbot: wrote %d hash(es) to %s from %d results file(s)\n", n, cfg.Pins, len(opts.Files))

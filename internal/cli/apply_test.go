@@ -36,6 +36,7 @@ const (
 	applyArmBad  = `{"fod": "persys", "system": "aarch64-linux", "per_system": true, "status": "unavailable", "message": "no builder"}`
 	applyFlat2   = `{"fod": "flat", "system": "aarch64-linux", "per_system": false, "new": "` + applyHashOther + `", "status": "changed"}`
 	applyNotHash = `{"fod": "flat", "system": "x86_64-linux", "per_system": false, "new": "sha256-flat", "status": "changed"}`
+	applyFake    = `{"fod": "flat", "system": "x86_64-linux", "per_system": false, "new": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "status": "changed"}`
 )
 
 func TestApply(t *testing.T) {
@@ -59,7 +60,13 @@ func TestApply(t *testing.T) {
 		}, code: cli.ExitFailure, want: "conflicting results: flat: " + applyHashOther + " from"},
 		{name: "a hash that is not SRI", files: map[string]string{
 			"x86.json": applyNotHash + "," + applyX86 + "," + applyArm,
-		}, code: cli.ExitUsage, want: `x86.json: results[0] (flat): new "sha256-flat" is not an SRI hash`},
+		}, code: cli.ExitUsage, want: `x86.json: results[0] (flat): new hash: hashes.flat "sha256-flat": not a Nix hash`},
+		{name: "lib.fakeHash", files: map[string]string{
+			"x86.json": applyFake + "," + applyX86 + "," + applyArm,
+		}, code: cli.ExitUsage, want: `hashes.flat "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=": a fake hash`},
+		{name: "hashbot's own placeholder", files: map[string]string{
+			"x86.json": strings.Replace(applyFlat, applyHashFlat, pins.Placeholder("flat", ""), 1) + "," + applyX86 + "," + applyArm,
+		}, code: cli.ExitUsage, want: `hashbot's own placeholder, not a hash Nix computed`},
 		{name: "not a results file", files: map[string]string{"x86.json": "nope"}, code: cli.ExitUsage, want: "x86.json"},
 	}
 	for _, tt := range tests {

@@ -162,7 +162,7 @@ func writeUpdate(g *globalOptions, cfg *config.Config, p *pins.Pins, rep *fod.Re
 	case n == 0 && opts.SetVersion == "":
 		fmt.Fprintf(g.stderr, "hashbot: %s; no new hash to write to %s\n", rep.Summary(), cfg.Pins)
 	default:
-		if err := pins.WriteFile(cfg.PinsPath(), p.Marshal()); err != nil {
+		if err := pins.Save(cfg.PinsPath(), p); err != nil {
 			return err
 		}
 		fmt.Fprintf(g.stderr, "hashbot: %s; wrote %d hash(es) to %s\n", rep.Summary(), n, cfg.Pins)

@@ -3,6 +3,7 @@ package fod
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/hashbot-nix/hashbot/internal/pins"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,7 +34,7 @@ func FuzzParse(f *testing.F) {
 				if r.Specified == "" || r.Got == "" || (r.Path == "") == (r.URL == "") {
 					t.Errorf("mismatch %+v lacks a path or URL or a hash", r)
 				}
-				if sri, err := NormalizeHash(r.Got); err != nil || sri != r.Got || !strings.Contains(r.Got, "-") {
+				if sri, err := pins.NormalizeHash(r.Got); err != nil || sri != r.Got || !strings.Contains(r.Got, "-") {
 					t.Errorf("got hash %q is not canonical SRI (%q, %v)", r.Got, sri, err)
 				}
 			case KindUnavailable, KindBuildFailed, KindDependencyFailed, KindIncomplete:

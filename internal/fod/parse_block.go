@@ -1,6 +1,10 @@
 package fod
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/hashbot-nix/hashbot/internal/pins"
+)
 
 // The labels of the lines inside a Nix error block.
 var (
@@ -38,12 +42,12 @@ func (p *Parser) continueBlock(text []byte, emit func(Result)) bool {
 	switch {
 	case ok && (bytes.Equal(label, parseLabelSpecified) || bytes.Equal(label, parseLabelWanted)):
 		h := string(parseFirstField(value))
-		if sri, err := NormalizeHash(h); err == nil {
+		if sri, err := pins.NormalizeHash(h); err == nil {
 			h = sri
 		}
 		p.blk.res.Specified, p.blk.hasSpc = h, h != ""
 	case ok && bytes.Equal(label, parseLabelGot):
-		sri, err := NormalizeHash(string(parseFirstField(value)))
+		sri, err := pins.NormalizeHash(string(parseFirstField(value)))
 		if err != nil {
 			return p.extraLine()
 		}

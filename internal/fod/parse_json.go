@@ -3,6 +3,7 @@ package fod
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/hashbot-nix/hashbot/internal/pins"
 	"strings"
 )
 
@@ -152,7 +153,7 @@ func (p *Parser) scanJSONMismatch(payload json.RawMessage, lineNo int, emit func
 func parseJSONHash(raw json.RawMessage) (string, error) {
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {
-		return NormalizeHash(s)
+		return pins.NormalizeHash(s)
 	}
 	var obj struct {
 		Algorithm string `json:"algorithm"`
@@ -170,5 +171,5 @@ func parseJSONHash(raw json.RawMessage) (string, error) {
 	if digest == "" {
 		digest = obj.Base16
 	}
-	return NormalizeHash(algo + ":" + digest)
+	return pins.NormalizeHash(algo + ":" + digest)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"github.com/hashbot-nix/hashbot/internal/pins"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -99,7 +100,7 @@ func parseTestNixHash(t *testing.T, dir, content string) string {
 	if err != nil {
 		t.Fatalf("nix-hash: %v", err)
 	}
-	sri, err := NormalizeHash("sha256:" + string(bytes.TrimSpace(out)))
+	sri, err := pins.NormalizeHash("sha256:" + string(bytes.TrimSpace(out)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -214,10 +214,10 @@ func (r *Report) UnmarshalJSON(data []byte) error {
 			return fmt.Errorf("results[%d] (%s): status %s without a new hash", i, t.Label(), t.Status)
 		}
 		// hashbot apply writes New into the pins: only a hash as hashbot
-		// writes it (SRI) is taken.
+		// writes it (SRI), and never a placeholder, is taken.
 		if t.New != "" {
-			if sri, err := NormalizeHash(t.New); err != nil || sri != t.New {
-				return fmt.Errorf("results[%d] (%s): new %q is not an SRI hash (sha256-<base64>)", i, t.Label(), t.New)
+			if err := pins.CheckHash(pins.HashPath(t.FOD, t.PinSystem()), t.New); err != nil {
+				return fmt.Errorf("results[%d] (%s): new hash: %w", i, t.Label(), err)
 			}
 		}
 	}

@@ -63,7 +63,7 @@ func TestScratchPinsNeverWriteThroughALink(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p.SetHash("flat", "", fakeHash("flat", ""))
+			p.SetHash("flat", "", pins.Placeholder("flat", ""))
 			if err := s.writePins(p); err != nil {
 				t.Fatal(err)
 			}
@@ -76,7 +76,7 @@ func TestScratchPinsNeverWriteThroughALink(t *testing.T) {
 			}
 			// What the copy's Nix code reads is the placeholder.
 			got, err := os.ReadFile(filepath.Join(s.repo, "nix/sources.json"))
-			if err != nil || !strings.Contains(string(got), fakeHash("flat", "")) {
+			if err != nil || !strings.Contains(string(got), pins.Placeholder("flat", "")) {
 				t.Errorf("scratch pins = %q, %v; want the placeholder", got, err)
 			}
 		})

@@ -1,8 +1,6 @@
 package fod
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -50,14 +48,6 @@ func (t *target) resolveGot(got string) {
 		return
 	}
 	t.resolve(StatusChanged, got, "", nil)
-}
-
-// fakeHash is the placeholder hash a target is built with: distinct per FOD
-// and system, so that no two targets share an output path (and a path lock),
-// and never equal to a real output's hash.
-func fakeHash(fod, system string) string {
-	sum := sha256.Sum256([]byte("hashbot-fake:" + fod + ":" + system))
-	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
 }
 
 // RequestError is a request naming an FOD or system hashbot.toml does not
@@ -142,5 +132,5 @@ func selectTargets(req Request, host *nixcmd.Host) ([]*target, error) {
 
 func newTarget(f config.FOD, system, pinSystem string, p *pins.Pins) *target {
 	old, _ := p.Hash(f.Name, pinSystem)
-	return &target{fod: f, system: system, pinSystem: pinSystem, old: old, fake: fakeHash(f.Name, pinSystem)}
+	return &target{fod: f, system: system, pinSystem: pinSystem, old: old, fake: pins.Placeholder(f.Name, pinSystem)}
 }

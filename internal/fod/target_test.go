@@ -87,20 +87,3 @@ func TestSelectTargetsRejectsBadRequests(t *testing.T) {
 		})
 	}
 }
-
-func TestFakeHashIsDistinctPerTarget(t *testing.T) {
-	seen := map[string]string{}
-	for _, k := range [][2]string{{"a", ""}, {"a", "x86_64-linux"}, {"a", "aarch64-linux"}, {"b", ""}} {
-		h := fakeHash(k[0], k[1])
-		if prev, ok := seen[h]; ok {
-			t.Errorf("%v and %s share placeholder %s", k, prev, h)
-		}
-		seen[h] = k[0] + "/" + k[1]
-		if _, err := NormalizeHash(h); err != nil {
-			t.Errorf("placeholder %q is not a valid hash: %v", h, err)
-		}
-	}
-	if fakeHash("a", "") != fakeHash("a", "") {
-		t.Error("placeholder is not deterministic")
-	}
-}

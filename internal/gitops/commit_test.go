@@ -99,24 +99,31 @@ func TestCommitPinsRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	tip := runGit(t, f.work, "rev-parse", branch)
+	refused := errors.New("the guard refuses")
+	var guarded [][2]string
+	guard := func(old, new []byte) error {
+		guarded = append(guarded, [2]string{string(old), string(new)})
+		return refused
+	}
 	tests := []struct {
 		name    string
-		path    string
 		content string
+		guard   func(old, new []byte) error
 		want    error
 	}{
-		{"unchanged content", pinsPath, oldPins, ErrNoChange},
-		{"fake hash", pinsPath, `{"fods": {"web": {"hash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}}}`, ErrGuard},
-		{"new null", pinsPath, `{"version": null}`, ErrGuard},
-		{"not json", pinsPath, `{"version": `, ErrGuard},
+		{"unchanged content", oldPins, nil, ErrNoChange},
+		{"a change the guard refuses", newPins, guard, refused},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := r.CommitPins(t.Context(), PinsCommit{Branch: branch, Path: tt.path, Content: []byte(tt.content), Name: "authentik"})
+			_, err := r.CommitPins(t.Context(), PinsCommit{Branch: branch, Path: pinsPath, Content: []byte(tt.content), Name: "authentik", Guard: tt.guard})
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("CommitPins = %v, want %v", err, tt.want)
 			}
 		})
+	}
+	if want := [][2]string{{oldPins, newPins}}; !cmp.Equal(want, guarded) {
+		t.Errorf("the guard saw %q, want the branch's pins and the new content", guarded)
 	}
 	for _, p := range []string{"", "/nix/sources.json", "../x.json", "nix/../README.md", ".git/config", "missing.json", "nix"} {
 		t.Run("path "+p, func(t *testing.T) {

@@ -23,8 +23,8 @@ var (
 	ErrLeaseBroken = errors.New("remote branch moved since it was last seen")
 	// ErrBadBranchName is matched by a *BranchNameError.
 	ErrBadBranchName = errors.New("unusable branch name")
-	// ErrGuard is matched by a *GuardError: the pins change looks wrong and
-	// was not committed.
+	// ErrGuard is matched by a *GuardError: the commit would change more
+	// than the pins, and was not made.
 	ErrGuard = errors.New("pins change refused")
 	// ErrAuth reports that the remote refused the credentials (or asked for
 	// some when none were given).
@@ -73,7 +73,8 @@ func (e *BranchNameError) Error() string {
 // Is makes errors.Is(err, ErrBadBranchName) true.
 func (e *BranchNameError) Is(target error) bool { return target == ErrBadBranchName }
 
-// GuardError says why a pins change was refused before committing.
+// GuardError says why a commit of the pins was refused (the rules about
+// the pins' content are pins.GuardChange's).
 type GuardError struct {
 	Path   string // JSON path inside the pins, or the file path for tree checks
 	Reason string

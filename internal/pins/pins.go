@@ -134,6 +134,15 @@ func (p *Pins) Hash(fod, system string) (hash string, ok bool) {
 	return s, true
 }
 
+// HashPath names the pins entry of fod for system ("" for a
+// system-independent FOD) in messages: "hashes.webui-deps.aarch64-linux".
+func HashPath(fod, system string) string {
+	if system == "" {
+		return "hashes." + fod
+	}
+	return "hashes." + fod + "." + system
+}
+
 // SetHash sets the hash of fod for system ("" for a system-independent FOD);
 // an empty hash writes null. Other systems' hashes are kept.
 func (p *Pins) SetHash(fod, system, hash string) {

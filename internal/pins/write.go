@@ -6,6 +6,21 @@ import (
 	"path/filepath"
 )
 
+// Save writes p to the pins file at path (WriteFile) after the guard has
+// checked the change from what the file holds now (GuardChange): a fake
+// hash, or a null where a hash was, is never written.
+func Save(path string, p *Pins) error {
+	data := p.Marshal()
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := GuardChange(old, data); err != nil {
+		return fmt.Errorf("refusing to write %s: %w", path, err)
+	}
+	return WriteFile(path, data)
+}
+
 // WriteFile replaces the file at path with data atomically: the data goes to
 // a temporary file in the same directory, is synced, and is renamed over the
 // old file, so a crash leaves either the old or the new content, never half.

@@ -198,6 +198,35 @@ func TestNullHashesAreStaleEvenWhenUpToDate(t *testing.T) {
 	}
 }
 
+// TestFakeOrMalformedPinnedHashesAreStale pins placeholders and garbage:
+// none of them is "up to date".
+func TestFakeOrMalformedPinnedHashesAreStale(t *testing.T) {
+	e := newCheckEnv(t)
+	p := pinsAt(t, "2026.2.2", true)
+	p.SetHash("python-deps", "aarch64-linux", "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+	p.SetHash("webui-deps", "x86_64-linux", pins.Placeholder("webui-deps", "x86_64-linux"))
+	p.SetHash("server-vendor", "", "garbage")
+	p.SetHash("src", "", "sha256:0000000000000000000000000000000000000000000000000000")
+	res, err := e.check(t, p, upstream.CheckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"python-deps":   "the pinned hash for aarch64-linux is a fake hash",
+		"webui-deps":    "the pinned hash for x86_64-linux is hashbot's own placeholder",
+		"server-vendor": "the pinned hash is not a Nix hash",
+		"src":           "the pinned hash is not in SRI form",
+	}
+	for fod, reason := range want {
+		if got := strings.Join(res.Stale[fod], "; "); !strings.Contains(got, reason) {
+			t.Errorf("%s: reasons %q, want %q", fod, got, reason)
+		}
+	}
+	if res.UpToDate {
+		t.Error("up to date with fake hashes pinned")
+	}
+}
+
 func TestLocalInputs(t *testing.T) {
 	e := newCheckEnv(t)
 	e.cfg = loadConfig(t, authentikTOML+"local-inputs = [\"nix/vendor.nix\"]\n")

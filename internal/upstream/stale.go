@@ -95,18 +95,27 @@ func staleReasons(fod config.FOD, p *pins.Pins, res *Result, changed map[string]
 		}
 		reasons = append(reasons, fmt.Sprintf("%s moved %s -> %s", what, orNone(short(res.Pinned)), short(res.Candidate)))
 	}
-	switch {
-	case !p.HasFOD(fod.Name):
-		reasons = append(reasons, "no hash in the pins yet")
-	case fod.PerSystem():
-		for _, sys := range fod.Systems {
-			if _, ok := p.Hash(fod.Name, sys); !ok {
-				reasons = append(reasons, "hash not computed yet (null) for "+sys)
-			}
+	if !p.HasFOD(fod.Name) {
+		return append(reasons, "no hash in the pins yet")
+	}
+	systems := fod.Systems
+	if !fod.PerSystem() {
+		systems = []string{""}
+	}
+	for _, sys := range systems {
+		forSys := ""
+		if sys != "" {
+			forSys = " for " + sys
 		}
-	default:
-		if _, ok := p.Hash(fod.Name, ""); !ok {
-			reasons = append(reasons, "hash not computed yet (null)")
+		h, ok := p.Hash(fod.Name, sys)
+		if !ok {
+			reasons = append(reasons, "hash not computed yet (null)"+forSys)
+			continue
+		}
+		// A pinned placeholder or garbage is no hash: never "up to date".
+		var he *pins.HashError
+		if err := pins.CheckHash(pins.HashPath(fod.Name, sys), h); errors.As(err, &he) {
+			reasons = append(reasons, fmt.Sprintf("the pinned hash%s is %s", forSys, he.Reason))
 		}
 	}
 	return reasons

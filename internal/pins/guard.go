@@ -1,29 +1,42 @@
-package gitops
+package pins
 
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 )
 
-var (
-	// sriRE finds SRI hashes; one whose base64 is all 'A' is Nix's fakeHash.
-	sriRE = regexp.MustCompile(`(?:sha1|sha256|sha512)-([A-Za-z0-9+/]+=*)`)
-	// zeroRE finds 32 or more '0's standing alone: the nix32 (lib.fakeSha256)
-	// or hex all-zero hash.
-	zeroRE = regexp.MustCompile(`(?:^|[^0-9a-zA-Z])0{32,}(?:$|[^0-9a-zA-Z])`)
-)
+// ErrGuard is matched by a *GuardError: a pins change looks wrong and was
+// not committed.
+var ErrGuard = errors.New("pins change refused")
 
-// GuardPinsChange checks a pins change before it is committed. It refuses,
-// with a *GuardError naming the JSON path, new content that is not JSON,
-// that holds a fake hash anywhere (an SRI hash whose base64 is all 'A', like
-// "sha256-AAAA…=", or an all-zero nix32/hex hash), or that holds a null where
-// the old content had no null at the same path. Old content that is not JSON
-// is refused too.
-func GuardPinsChange(oldContent, newContent []byte) error {
+// GuardError says why a pins change was refused before committing.
+type GuardError struct {
+	Path   string // JSON path inside the pins
+	Reason string
+}
+
+func (e *GuardError) Error() string {
+	if e.Path == "" {
+		return "pins guard: " + e.Reason
+	}
+	return fmt.Sprintf("pins guard: %s at %s", e.Reason, e.Path)
+}
+
+// Is makes errors.Is(err, ErrGuard) true.
+func (e *GuardError) Is(target error) bool { return target == ErrGuard }
+
+// GuardChange checks a pins change before it is committed or written. It
+// refuses, with a *GuardError naming the JSON path, new content that is not
+// JSON, that puts a fake hash anywhere (FakeReason: hashbot's placeholders,
+// lib.fakeHash and every other digest of one byte repeated, in any form)
+// where the old content had another value, or that holds a null where the
+// old content had no null at the same path. Old content that is not JSON is
+// refused too.
+func GuardChange(oldContent, newContent []byte) error {
 	newV, err := decodeJSON(newContent)
 	if err != nil {
 		return &GuardError{Reason: "new pins are not valid JSON: " + err.Error()}
@@ -57,7 +70,12 @@ func walkGuard(path string, newV, oldV any, oldOK bool) error {
 			return &GuardError{Path: path, Reason: "null where there was none before"}
 		}
 	case string:
-		if reason := fakeHashReason(nv); reason != "" {
+		// A fake kept as it was is not this change's (hashbot's check
+		// reports it stale); a new or changed one is refused.
+		if ov, same := oldV.(string); oldOK && same && ov == nv {
+			return nil
+		}
+		if reason := fakeIn(nv); reason != "" {
 			return &GuardError{Path: path, Reason: reason}
 		}
 	case map[string]any:
@@ -96,17 +114,4 @@ func childPath(path, key string) string {
 		return path + "." + key
 	}
 	return fmt.Sprintf("%s[%q]", path, key)
-}
-
-// fakeHashReason returns why s holds a placeholder hash, or "".
-func fakeHashReason(s string) string {
-	for _, m := range sriRE.FindAllStringSubmatch(s, -1) {
-		if strings.Trim(strings.TrimRight(m[1], "="), "A") == "" {
-			return fmt.Sprintf("fake hash %q", m[0])
-		}
-	}
-	if zeroRE.MatchString(s) {
-		return fmt.Sprintf("all-zero hash in %q", s)
-	}
-	return ""
 }
