@@ -55,6 +55,8 @@ type Options struct {
 type GitOptions struct {
 	// Token authenticates pushes to https remotes; never logged.
 	Token string
+	// TokenHost is the only host the token goes to (gitops.Options).
+	TokenHost string
 }
 
 // RunOptions are the choices of one run.

@@ -26,7 +26,8 @@ func (e *ForeignPushError) Error() string {
 func (b *Bot) openRepo(ctx context.Context) (*gitops.Repo, error) {
 	cfg := b.opts.Config
 	return gitops.Open(ctx, cfg.Dir, gitops.Options{
-		RemoteName: cfg.Git.Remote, Token: b.opts.Git.Token, Author: cfg.Git.Author, Base: cfg.PullRequest.Base,
+		RemoteName: cfg.Git.Remote, Token: b.opts.Git.Token, TokenHost: b.opts.Git.TokenHost,
+		Author: cfg.Git.Author, Base: cfg.PullRequest.Base,
 	})
 }
 

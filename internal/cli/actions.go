@@ -14,7 +14,20 @@ import (
 // actions returns GitHub Actions' workflow-command writer; outside Actions
 // (GITHUB_ACTIONS unset) its methods do nothing.
 func (g *globalOptions) actions() *ghactions.Actions {
-	return ghactions.New(ghactions.Options{Out: g.stderr, LookupEnv: os.LookupEnv})
+	return ghactions.New(ghactions.Options{Out: g.stderr, LookupEnv: os.LookupEnv,
+		OpenAppend: func(name string) (io.WriteCloser, error) {
+			f, err := os.OpenFile(name, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+			if err != nil {
+				return nil, err
+			}
+			return redactedFile{Writer: g.secrets.Writer(f), Closer: f}, nil
+		}})
+}
+
+// redactedFile masks secrets in what is written to a file it closes.
+type redactedFile struct {
+	io.Writer
+	io.Closer
 }
 
 // buildLogFolder folds each nix-build's log into its own group in an

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,13 +42,28 @@ func (g *globalOptions) stateDir() (string, error) {
 // GITHUB_API_URL, with its conditional-request cache in the state dir.
 func (g *globalOptions) gitHubClient(stateDir string, maxWait time.Duration) (*github.Client, *ghclient.Stats, error) {
 	gh, stats, err := ghclient.New(ghclient.Options{
-		BaseURL: os.Getenv("GITHUB_API_URL"), Token: os.Getenv("GITHUB_TOKEN"),
+		BaseURL: g.env.APIURL, Token: g.env.Token,
 		StateDir: stateDir, MaxRateLimitWait: maxWait, Log: g.log,
 	})
 	if err != nil {
 		return nil, nil, usageError(err)
 	}
 	return gh, stats, nil
+}
+
+// gitTokenHost is the host git may send the token to: GitHub's web host
+// for the configured API (github.com for api.github.com, the server of a
+// GitHub Enterprise API).
+func (g *globalOptions) gitTokenHost() string {
+	gh, _, err := ghclient.New(ghclient.Options{BaseURL: g.env.APIURL})
+	if err != nil {
+		return "invalid.invalid" // no host: the API URL was refused already
+	}
+	u, err := url.Parse(ghclient.WebURL(gh))
+	if err != nil {
+		return "invalid.invalid"
+	}
+	return u.Hostname()
 }
 
 // resolveRepo makes --clone URL a shallow clone in the state dir and points
@@ -61,7 +77,7 @@ func (g *globalOptions) resolveRepo(ctx context.Context, cloneURL, stateDir stri
 		return usageErrorf("--clone %q: not a repository URL", cloneURL)
 	}
 	dir := filepath.Join(stateDir, "clones", name)
-	if _, err := gitops.Clone(ctx, cloneURL, dir, gitops.Options{Token: os.Getenv("GITHUB_TOKEN")}); err != nil {
+	if _, err := gitops.Clone(ctx, cloneURL, dir, gitops.Options{Token: g.env.Token, TokenHost: g.gitTokenHost()}); err != nil {
 		return err
 	}
 	g.Repo = dir
@@ -100,7 +116,7 @@ func (g *globalOptions) newBot(cfg *config.Config, stateDir string, publish bool
 		Config:   cfg,
 		Checker:  upstream.New(upstream.Options{Client: gh, Log: g.log}),
 		Engine:   g.newEngine(cfg),
-		Git:      bot.GitOptions{Token: os.Getenv("GITHUB_TOKEN")},
+		Git:      bot.GitOptions{Token: g.env.Token, TokenHost: g.gitTokenHost()},
 		StateDir: stateDir,
 		Log:      g.log,
 	}
@@ -115,7 +131,7 @@ func (g *globalOptions) newBot(cfg *config.Config, stateDir string, publish bool
 func (g *globalOptions) newEngine(cfg *config.Config) *fod.Engine {
 	return fod.NewEngine(fod.EngineOptions{
 		Nix: nixcmd.New(nixcmd.Options{Log: g.log}), Log: g.log, MaxJobs: cfg.Build.MaxJobs, Progress: progressLogger(g),
-		BuildLog: g.buildLogFolder(),
+		BuildLog: g.buildLogFolder(), Redact: g.secrets.String,
 	})
 }
 

@@ -16,6 +16,8 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
+
+	"github.com/hashbot-nix/hashbot/internal/redact"
 )
 
 // Version is hashbot's version, set at link time with
@@ -30,20 +32,53 @@ type globalOptions struct {
 	LogLevel  string
 
 	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
-	log    zerolog.Logger
+	stdout io.Writer // masks every secret (redact)
+	stderr io.Writer // masks every secret (redact)
+	// stderrTTY is true when standard error is a terminal (the console log
+	// format is the default there).
+	stderrTTY bool
+	env       environment
+	secrets   *redact.Secrets
+	log       zerolog.Logger
 	// started is set once flags and arguments were accepted: an error
 	// before that (an unknown command, a wrong argument count) is a usage
 	// error.
 	started bool
 }
 
-// Main runs hashbot with args and returns the process exit code.
+// environment is what hashbot takes from its environment, read once, in
+// Main: everything else gets it from here.
+type environment struct {
+	// Token is GITHUB_TOKEN: the API's and https pushes' credential.
+	Token string
+	// APIURL is GITHUB_API_URL (GitHub Enterprise; Actions sets it).
+	APIURL string
+	// WebhookSecret is HASHBOT_WEBHOOK_SECRET, taken out of the process's
+	// environment so that no child (git, Nix) inherits it.
+	WebhookSecret string
+}
+
+// readEnvironment reads the environment hashbot uses.
+func readEnvironment() environment {
+	env := environment{
+		Token:         strings.TrimSpace(os.Getenv("GITHUB_TOKEN")),
+		APIURL:        os.Getenv("GITHUB_API_URL"),
+		WebhookSecret: os.Getenv(secretEnv),
+	}
+	_ = os.Unsetenv(secretEnv)
+	return env
+}
+
+// Main runs hashbot with args and returns the process exit code. Every byte
+// it writes to stdout and stderr has the secrets it holds masked.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr}
+	env := readEnvironment()
+	secrets := redact.New(env.Token, env.WebhookSecret)
+	g := &globalOptions{stdin: stdin, stdout: secrets.Writer(stdout), stderr: secrets.Writer(stderr),
+		stderrTTY: isTerminal(stderr), env: env, secrets: secrets}
+	stdout, stderr = g.stdout, g.stderr
 	root := newRootCmd(g)
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -118,7 +153,7 @@ func (g *globalOptions) setup(cmd *cobra.Command) error {
 			}
 		}
 	}
-	log, err := newLogger(g.stderr, g.LogFormat, g.LogLevel)
+	log, err := newLogger(g.stderr, g.stderrTTY, g.LogFormat, g.LogLevel)
 	if err != nil {
 		return usageError(err)
 	}
@@ -127,16 +162,22 @@ func (g *globalOptions) setup(cmd *cobra.Command) error {
 	return nil
 }
 
-// newLogger returns a console logger on a terminal and a JSON logger
+// isTerminal says whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isatty.IsTerminal(f.Fd())
+}
+
+// newLogger returns a console logger on a terminal (tty) and a JSON logger
 // otherwise, unless format names one.
-func newLogger(w io.Writer, format, level string) (zerolog.Logger, error) {
+func newLogger(w io.Writer, tty bool, format, level string) (zerolog.Logger, error) {
 	lvl, err := zerolog.ParseLevel(level)
 	if err != nil || level == "" {
 		return zerolog.Nop(), fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
 	}
 	if format == "" {
 		format = "json"
-		if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		if tty {
 			format = "console"
 		}
 	}

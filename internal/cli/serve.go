@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
+	"github.com/hashbot-nix/hashbot/internal/safefile"
 	"strings"
 	"time"
 
@@ -61,27 +61,27 @@ Pre-release tags are ignored unless [upstream] include-prereleases is set.`,
 // secretEnv names the environment variable holding the webhook secret.
 const secretEnv = "HASHBOT_WEBHOOK_SECRET"
 
-// webhookSecret reads the secret from the file, else the environment. It
-// removes the variable from the environment, so that the git and Nix
-// processes the runs start do not inherit the secret.
-func webhookSecret(file string) ([]byte, error) {
-	env := os.Getenv(secretEnv)
-	_ = os.Unsetenv(secretEnv)
+// webhookSecret reads the secret from the file, else the environment (read
+// by Main, which took it out of the process's environment), and adds it to
+// the secrets every output is masked for.
+func (g *globalOptions) webhookSecret(file string) ([]byte, error) {
+	secret := g.env.WebhookSecret
 	if file != "" {
-		data, err := os.ReadFile(file)
+		data, err := safefile.ReadRegular(file, 0)
 		if err != nil {
 			return nil, usageErrorf("reading --webhook-secret-file: %v", err)
 		}
-		return []byte(strings.TrimRight(string(data), "\r\n")), nil
+		secret = strings.TrimRight(string(data), "\r\n")
 	}
-	return []byte(env), nil
+	g.secrets.Add(secret)
+	return []byte(secret), nil
 }
 
 func serveRun(ctx context.Context, g *globalOptions, opts *serveOptions) error {
 	if opts.ShutdownTimeout <= 0 {
 		return usageErrorf("--shutdown-timeout %s: must be more than 0", opts.ShutdownTimeout)
 	}
-	secret, err := webhookSecret(opts.SecretFile)
+	secret, err := g.webhookSecret(opts.SecretFile)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,6 @@ func serveRun(ctx context.Context, g *globalOptions, opts *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	token := os.Getenv("GITHUB_TOKEN")
 	srv, err := webhook.New(webhook.Options{
 		Secret: secret, UpstreamRepo: cfg.Upstream.Repo, TagPrefix: cfg.Upstream.TagPrefix,
 		IncludePrereleases: cfg.Upstream.IncludePrereleases,
@@ -102,12 +101,7 @@ func serveRun(ctx context.Context, g *globalOptions, opts *serveOptions) error {
 		}),
 		Log:             g.log,
 		ShutdownTimeout: opts.ShutdownTimeout,
-		Redact: func(s string) string {
-			if token == "" {
-				return s
-			}
-			return strings.ReplaceAll(s, token, "[token]")
-		},
+		Redact:          g.secrets.String,
 	})
 	if err != nil {
 		return usageError(err)

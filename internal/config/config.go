@@ -5,7 +5,7 @@
 // Loading is strict: an unknown key is an error naming the key and its line,
 // so that a typo never silently turns a setting off. Defaults are applied
 // after decoding and Validate runs before anything else does. The package
-// imports no other hashbot package.
+// imports no other hashbot package but the dependency-free safefile.
 package config
 
 import (
@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/hashbot-nix/hashbot/internal/safefile"
 )
 
 // FileName is the configuration file's name at the repository root.
@@ -130,14 +132,47 @@ func Load(dir string) (*Config, error) {
 		return nil, fmt.Errorf("loading %s: %w", FileName, err)
 	}
 	path := filepath.Join(abs, FileName)
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadRegular(path, 1<<20)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("no %s in %s: hashbot needs one at the packaging repository's root (see README, \"Adopting hashbot\")", FileName, abs)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("loading %w", err)
+		return nil, fmt.Errorf("loading %s: %w", FileName, err)
 	}
-	return Parse(data, abs)
+	c, err := Parse(data, abs)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.CheckFiles(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// CheckFiles checks the files of the repository the configuration names:
+// the pins and every local input must be, after every symbolic link, a
+// regular file inside the repository (hashbot reads them, and writes the
+// pins); so must the entry, where it exists (only the commands that build
+// read it, and they say so when it is missing).
+func (c *Config) CheckFiles() error {
+	var errs []error
+	check := func(key, rel string, mayBeMissing bool) {
+		real, err := safefile.Inside(c.Dir, rel)
+		if err == nil {
+			_, err = safefile.ReadRegular(real, 0)
+		}
+		if err != nil && !(mayBeMissing && errors.Is(err, os.ErrNotExist)) {
+			errs = append(errs, fmt.Errorf("%s: %s %q: %w", FileName, key, rel, err))
+		}
+	}
+	check("entry", c.Entry, true)
+	check("pins", c.Pins, false)
+	for _, name := range c.FODNames() {
+		for _, p := range c.FODs[name].LocalInputs {
+			check("[fod."+name+"] local-inputs", p, false)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Parse decodes hashbot.toml from data for the repository at dir, applies

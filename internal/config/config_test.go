@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -121,9 +122,82 @@ func TestLoadNamesMissingFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, FileName), []byte(authentik), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	writeRepoFiles(t, dir)
 	c, err := Load(dir)
 	if err != nil || c.Dir != dir {
 		t.Fatalf("Load = %+v, %v", c, err)
+	}
+}
+
+// writeRepoFiles writes the files the authentik configuration names.
+func writeRepoFiles(t *testing.T, dir string) {
+	t.Helper()
+	for _, f := range []string{"nix/default.nix", "nix/sources.json", "nix/python-deps.nix"} {
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestLoadRefusesFilesOutsideOrOdd points the configured files at places
+// hashbot must not read or write: each is an error naming the key.
+func TestLoadRefusesFilesOutsideOrOdd(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, dir, outside string)
+		want  string
+	}{
+		{"the pins linked outside the repository", func(t *testing.T, dir, outside string) {
+			os.Remove(filepath.Join(dir, "nix/sources.json"))
+			os.Symlink(filepath.Join(outside, "passwd"), filepath.Join(dir, "nix/sources.json"))
+		}, `pins "nix/sources.json"`},
+		{"a local input linked to /etc/passwd", func(t *testing.T, dir, outside string) {
+			os.Remove(filepath.Join(dir, "nix/python-deps.nix"))
+			os.Symlink("/etc/passwd", filepath.Join(dir, "nix/python-deps.nix"))
+		}, `local-inputs "nix/python-deps.nix"`},
+		{"the nix directory linked outside", func(t *testing.T, dir, outside string) {
+			os.RemoveAll(filepath.Join(dir, "nix"))
+			os.Symlink(outside, filepath.Join(dir, "nix"))
+		}, "leads outside the repository"},
+		{"a FIFO as the pins", func(t *testing.T, dir, outside string) {
+			os.Remove(filepath.Join(dir, "nix/sources.json"))
+			if err := syscall.Mkfifo(filepath.Join(dir, "nix/sources.json"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "named pipe (FIFO)"},
+		{"a FIFO as hashbot.toml", func(t *testing.T, dir, outside string) {
+			os.Remove(filepath.Join(dir, FileName))
+			if err := syscall.Mkfifo(filepath.Join(dir, FileName), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, "named pipe (FIFO)"},
+		{"the entry a directory", func(t *testing.T, dir, outside string) {
+			os.Remove(filepath.Join(dir, "nix/default.nix"))
+			os.Mkdir(filepath.Join(dir, "nix/default.nix"), 0o755)
+		}, "is a directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, outside := t.TempDir(), t.TempDir()
+			os.WriteFile(filepath.Join(outside, "passwd"), []byte("root:x:0:0"), 0o644)
+			os.WriteFile(filepath.Join(outside, "sources.json"), []byte("{}"), 0o644)
+			os.WriteFile(filepath.Join(outside, "default.nix"), []byte("{}"), 0o644)
+			os.WriteFile(filepath.Join(outside, "python-deps.nix"), []byte("{}"), 0o644)
+			os.WriteFile(filepath.Join(dir, FileName), []byte(authentik), 0o644)
+			writeRepoFiles(t, dir)
+			tt.setup(t, dir, outside)
+			done := make(chan error, 1)
+			go func() { _, err := Load(dir); done <- err }()
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("Load = %v, want an error with %q", err, tt.want)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("Load hangs")
+			}
+		})
 	}
 }
 

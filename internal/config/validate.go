@@ -6,10 +6,11 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 )
 
 var (
-	repoPattern   = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
 	fodPattern    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_'-]*$`)
 	attrPattern   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$`)
 	systemPattern = regexp.MustCompile(`^[a-z0-9_]+-[a-z0-9_]+$`)
@@ -31,7 +32,7 @@ func (c *Config) Validate() error {
 	}
 	if c.Upstream.Repo == "" {
 		bad("[upstream] repo is required (owner/name on GitHub)")
-	} else if !repoPattern.MatchString(c.Upstream.Repo) {
+	} else if !ghrepo.Valid(c.Upstream.Repo) {
 		bad("[upstream] repo %q: want owner/name", c.Upstream.Repo)
 	}
 	if c.Upstream.TagPrefix != "" && strings.ContainsAny(c.Upstream.TagPrefix, " \t\n~^:?*[\\") {
@@ -46,7 +47,7 @@ func (c *Config) Validate() error {
 	if !authorPattern.MatchString(c.Git.Author) {
 		bad("[git] author %q: want \"Name <email>\"", c.Git.Author)
 	}
-	if c.PullRequest.Repo != "" && !repoPattern.MatchString(c.PullRequest.Repo) {
+	if c.PullRequest.Repo != "" && !ghrepo.Valid(c.PullRequest.Repo) {
 		bad("[pull-request] repo %q: want owner/name", c.PullRequest.Repo)
 	}
 	if c.Build.MaxJobs < 0 {
@@ -99,8 +100,8 @@ func checkRelPath(p string) error {
 		return errors.New("empty path")
 	case strings.HasPrefix(p, "/"):
 		return errors.New("must be relative to the repository root")
-	case path.Clean(p) != p || p == "." || strings.HasPrefix(p, "../"):
-		return errors.New("must be a clean path inside the repository")
+	case path.Clean(p) != p || p == "." || p == ".." || strings.HasPrefix(p, "../"):
+		return errors.New("must be a clean path inside the repository (no . or .. segments)")
 	}
 	return nil
 }

@@ -3,7 +3,7 @@ package fod
 import (
 	"encoding/json"
 	"fmt"
-	"os"
+	"github.com/hashbot-nix/hashbot/internal/safefile"
 	"sort"
 	"strings"
 
@@ -19,7 +19,7 @@ type NamedReport struct {
 
 // ReadReportFile reads a report written by `hashbot update --json`.
 func ReadReportFile(path string) (*Report, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadRegular(path, 0)
 	if err != nil {
 		return nil, fmt.Errorf("reading results %s: %w", path, err)
 	}

@@ -88,7 +88,7 @@ func New(opts Options) (*github.Client, *Stats, error) {
 		rt = &cacheTransport{next: rt, dir: dir, log: opts.Log}
 	}
 	if token := strings.TrimSpace(opts.Token); token != "" {
-		rt = &authTransport{next: rt, token: token}
+		rt = &authTransport{next: rt, token: token, scheme: base.Scheme, host: base.Host}
 	}
 	hc.Transport = &ownRateLimits{next: rt}
 	client := github.NewClient(&hc)
@@ -163,17 +163,25 @@ func WebURL(c *github.Client) string {
 	return strings.TrimSuffix(u.String(), "/")
 }
 
-// authTransport adds the token. It is the outermost layer, so the cache
-// below sees the Authorization header (to key entries by identity) and no
-// error below it can contain the token.
+// authTransport adds the token to requests for the API host it was
+// configured for, over the scheme it was configured with, and to no other:
+// a redirect to another host or port, or from https to http, goes there
+// without it (the transport sees every hop, so it decides on each). It is
+// the outermost layer, so the cache below sees the Authorization header (to
+// key entries by identity) and no error below it can contain the token.
 type authTransport struct {
-	next  http.RoundTripper
-	token string
+	next         http.RoundTripper
+	token        string
+	scheme, host string
 }
 
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context())
-	req.Header.Set("Authorization", "Bearer "+t.token)
+	if req.URL.Scheme == t.scheme && strings.EqualFold(req.URL.Host, t.host) {
+		req.Header.Set("Authorization", "Bearer "+t.token)
+	} else {
+		req.Header.Del("Authorization")
+	}
 	return t.next.RoundTrip(req)
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -376,6 +377,57 @@ func TestBadBaseURLErrorHidesCredentials(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), "THIS_TOKEN") {
 			t.Errorf("error shows the credentials: %v", err)
+		}
+	}
+}
+
+// TestTokenNeverFollowsARedirectElsewhere has the API answer with a
+// redirect to another host, to another port, and from https to http: the
+// token goes to none of them.
+func TestTokenNeverFollowsARedirectElsewhere(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got = append(got, r.Header.Get("Authorization"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`[]`))
+	}))
+	defer other.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+secret {
+			http.Error(w, "want the token", http.StatusUnauthorized)
+			return
+		}
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
+	}))
+	defer api.Close()
+	for _, target := range []string{"another port of 127.0.0.1", "localhost"} {
+		t.Run(target, func(t *testing.T) {
+			base := api.URL
+			if target == "localhost" {
+				// The same server under another name: a host the token was
+				// not configured for.
+				base = strings.Replace(api.URL, "127.0.0.1", "localhost", 1)
+			}
+			c, _, err := ghclient.New(ghclient.Options{BaseURL: base, Token: secret, MaxRetries: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := c.Repositories.ListReleases(t.Context(), "o", "r", nil); err != nil {
+				t.Fatalf("ListReleases: %v", err)
+			}
+		})
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 2 {
+		t.Fatalf("the other host got %d requests, want 2", len(got))
+	}
+	for _, h := range got {
+		if h != "" {
+			t.Errorf("the other host got Authorization %q", h)
 		}
 	}
 }

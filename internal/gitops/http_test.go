@@ -153,3 +153,18 @@ func TestCensor(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenGoesOnlyToItsHost clones from a remote that is not the host
+// the token is for: git sends no credentials there (and the remote, which
+// wants them, refuses), while the token's own host gets them.
+func TestTokenGoesOnlyToItsHost(t *testing.T) {
+	f := newFixture(t)
+	url := f.serveHTTP(t, testToken, testToken)
+	_, err := Clone(t.Context(), url, filepath.Join(t.TempDir(), "clone"), Options{Token: testToken, TokenHost: "github.com"})
+	if !errors.Is(err, ErrAuth) {
+		t.Fatalf("Clone from another host = %v, want ErrAuth (no credentials sent)", err)
+	}
+	if _, err := Clone(t.Context(), url, filepath.Join(t.TempDir(), "clone2"), Options{Token: testToken, TokenHost: "127.0.0.1"}); err != nil {
+		t.Fatalf("Clone from the token's host: %v", err)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/transport"
+
+	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 )
 
 // RemoteRepo returns the GitHub owner and name of the remote, parsed from
@@ -24,7 +26,8 @@ func (r *Repo) RemoteRepo() (owner, name string, err error) {
 	return owner, name, nil
 }
 
-// OwnerNameFromURL extracts "owner" and "name" from a git remote URL.
+// OwnerNameFromURL extracts "owner" and "name" from a git remote URL; ok is
+// false unless both are names GitHub allows (ghrepo), never "." or "..".
 func OwnerNameFromURL(url string) (owner, name string, ok bool) {
 	ep, err := transport.NewEndpoint(url)
 	if err != nil {
@@ -32,7 +35,7 @@ func OwnerNameFromURL(url string) (owner, name string, ok bool) {
 	}
 	p := strings.Trim(strings.TrimSuffix(strings.TrimSuffix(ep.Path, "/"), ".git"), "/")
 	parts := strings.Split(p, "/")
-	if len(parts) < 2 || parts[len(parts)-2] == "" || parts[len(parts)-1] == "" {
+	if len(parts) < 2 || !ghrepo.ValidPart(parts[len(parts)-2]) || !ghrepo.ValidPart(parts[len(parts)-1]) {
 		return "", "", false
 	}
 	return parts[len(parts)-2], parts[len(parts)-1], true

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
@@ -22,6 +23,10 @@ type Options struct {
 	// x-access-token:<token> (GITHUB_TOKEN). It is never logged and is
 	// censored from errors. Ignored for other remotes.
 	Token string
+	// TokenHost, when set, is the only host (name, without port) the token
+	// is sent to: GitHub's (github.com, or a GitHub Enterprise server). A
+	// remote elsewhere gets no credentials.
+	TokenHost string
 	// Author is "Name <email>" for the bot's commits; default DefaultAuthor.
 	Author string
 	// Base is the base branch; default the remote's default branch (HEAD).
@@ -34,6 +39,7 @@ type Repo struct {
 	dir     string
 	remote  string
 	token   string
+	tokenOn string // TokenHost
 	author  Author
 	base    string
 	shallow bool // a clone made by Clone: fetch with depth 1
@@ -61,7 +67,7 @@ func newRepo(repo *git.Repository, dir string, opts Options, shallow bool) (*Rep
 	if err != nil {
 		return nil, err
 	}
-	r := &Repo{repo: repo, dir: dir, remote: opts.RemoteName, token: opts.Token,
+	r := &Repo{repo: repo, dir: dir, remote: opts.RemoteName, token: opts.Token, tokenOn: opts.TokenHost,
 		author: author, base: opts.Base, shallow: shallow}
 	if r.remote == "" {
 		r.remote = git.DefaultRemoteName
@@ -88,7 +94,7 @@ func Clone(ctx context.Context, url, dir string, opts Options) (*Repo, error) {
 		return nil, fmt.Errorf("cloning %s into %s: the directory is not empty and not a clone", censor(url, opts.Token), dir)
 	}
 	co := &git.CloneOptions{
-		URL: url, RemoteName: opts.RemoteName, Auth: authFor(url, opts.Token),
+		URL: url, RemoteName: opts.RemoteName, Auth: authFor(url, opts.Token, opts.TokenHost),
 		Depth: 1, SingleBranch: true, Tags: git.NoTags,
 	}
 	if opts.Base != "" {
@@ -148,8 +154,9 @@ func (r *Repo) remoteURL() (string, error) {
 	return urls[0], nil
 }
 
-// authFor returns basic auth with the token for http(s) URLs, else nil.
-func authFor(url, token string) transport.AuthMethod {
+// authFor returns basic auth with the token for http(s) URLs on tokenHost
+// (any host when it is empty), else nil.
+func authFor(url, token, tokenHost string) transport.AuthMethod {
 	if token == "" {
 		return nil
 	}
@@ -157,12 +164,15 @@ func authFor(url, token string) transport.AuthMethod {
 	if err != nil || (ep.Protocol != "https" && ep.Protocol != "http") {
 		return nil
 	}
+	if tokenHost != "" && !strings.EqualFold(ep.Host, tokenHost) {
+		return nil
+	}
 	return &githttp.BasicAuth{Username: "x-access-token", Password: token}
 }
 
 func (r *Repo) auth() transport.AuthMethod {
 	url, _ := r.remoteURL()
-	return authFor(url, r.token)
+	return authFor(url, r.token, r.tokenOn)
 }
 
 // authError marks transport authentication failures with ErrAuth.

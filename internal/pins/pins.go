@@ -6,7 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"os"
+	"github.com/hashbot-nix/hashbot/internal/safefile"
 	"strings"
 )
 
@@ -28,7 +28,7 @@ func (e *ShapeError) Error() string {
 
 // Read parses the pins file at path.
 func Read(path string) (*Pins, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadRegular(path, 0)
 	if err != nil {
 		return nil, fmt.Errorf("reading pins: %w", err)
 	}
@@ -206,7 +206,7 @@ func SRI(data []byte) string {
 
 // FileSRI returns the SRI sha256 hash of the file at path.
 func FileSRI(path string) (string, error) {
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadRegular(path, 0)
 	if err != nil {
 		return "", fmt.Errorf("hashing %s: %w", path, err)
 	}

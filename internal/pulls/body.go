@@ -2,6 +2,7 @@ package pulls
 
 import (
 	"fmt"
+	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 	"strings"
 )
 
@@ -89,7 +90,7 @@ func writeIntro(b *strings.Builder, d BodyData) {
 		repo = d.UpstreamName
 	}
 	repoLink := link(repo, "")
-	if validRepo(d.UpstreamRepo) {
+	if ghrepo.Valid(d.UpstreamRepo) {
 		repoLink = link(d.UpstreamRepo, "https://github.com/"+pathEscape(d.UpstreamRepo))
 	}
 	moved := d.OldVersion != "" && d.NewVersion != "" && d.OldVersion != d.NewVersion

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 	"strings"
 	"sync"
 
@@ -70,10 +71,10 @@ func New(opts Options) (*Manager, error) {
 	if opts.Client == nil {
 		errs = append(errs, errors.New("no GitHub client"))
 	}
-	if !validName(opts.Owner) {
+	if !ghrepo.ValidPart(opts.Owner) {
 		errs = append(errs, fmt.Errorf("owner %q is not a GitHub owner name", opts.Owner))
 	}
-	if !validName(opts.Repo) {
+	if !ghrepo.ValidPart(opts.Repo) {
 		errs = append(errs, fmt.Errorf("repo %q is not a GitHub repository name", opts.Repo))
 	}
 	labels := opts.Labels
@@ -102,15 +103,6 @@ func New(opts Options) (*Manager, error) {
 		log:    opts.Log,
 		base:   opts.Base,
 	}, nil
-}
-
-// validName reports whether s can be a GitHub owner or repository name: no
-// slash, no whitespace, not empty, not "." or "..".
-func validName(s string) bool {
-	if s == "" || s == "." || s == ".." {
-		return false
-	}
-	return !strings.ContainsAny(s, "/ \t\r\n?#%")
 }
 
 // baseBranch returns the configured base, or the repository's default branch

@@ -1,6 +1,7 @@
 package pulls
 
 import (
+	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 	"net/url"
 	"strings"
 )
@@ -91,23 +92,17 @@ func pathEscape(p string) string {
 	return strings.Join(segs, "/")
 }
 
-// validRepo reports whether repo looks like "owner/name".
-func validRepo(repo string) bool {
-	owner, name, ok := strings.Cut(repo, "/")
-	return ok && validName(owner) && validName(name)
-}
-
 // releaseURL and compareURL build github.com links from a repository and
 // tags; "" when the inputs cannot make a sensible link.
 func releaseURL(repo, tag string) string {
-	if !validRepo(repo) || tag == "" {
+	if !ghrepo.Valid(repo) || tag == "" {
 		return ""
 	}
 	return "https://github.com/" + pathEscape(repo) + "/releases/tag/" + pathEscape(tag)
 }
 
 func compareURL(repo, oldTag, newTag string) string {
-	if !validRepo(repo) || oldTag == "" || newTag == "" || oldTag == newTag {
+	if !ghrepo.Valid(repo) || oldTag == "" || newTag == "" || oldTag == newTag {
 		return ""
 	}
 	return "https://github.com/" + pathEscape(repo) + "/compare/" + pathEscape(oldTag) + "..." + pathEscape(newTag)

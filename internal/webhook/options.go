@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
+	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -72,14 +72,12 @@ var ErrNoSecret = errors.New("webhook secret is empty: refusing to accept unsign
 // defaultMaxBody is GitHub's cap on payloads.
 const defaultMaxBody = 25 << 20
 
-var repoRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
-
 // withDefaults validates o and fills in defaults.
 func (o Options) withDefaults() (Options, error) {
 	if len(o.Secret) == 0 {
 		return o, ErrNoSecret
 	}
-	if !repoRE.MatchString(o.UpstreamRepo) {
+	if !ghrepo.Valid(o.UpstreamRepo) {
 		return o, fmt.Errorf("webhook upstream repository %q: want owner/name", o.UpstreamRepo)
 	}
 	if o.Runner == nil {
