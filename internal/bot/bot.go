@@ -44,8 +44,9 @@ type Options struct {
 	Publisher prPublisher
 	// Git opens the packaging repository; default gitops.Open on Config.Dir.
 	Git GitOptions
-	// StateDir holds the run lock; empty means no lock (tests).
-	StateDir string
+	// LockRuns takes the repository's run lock (runlock) around each run;
+	// tests of one run leave it off.
+	LockRuns bool
 	Log      zerolog.Logger
 	// Now is the clock; default time.Now.
 	Now func() time.Time

@@ -163,7 +163,7 @@ func (f *fixture) bot(t *testing.T) *Bot {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := New(Options{Config: cfg, Checker: f.checker, Engine: f.engine, Publisher: f.pub, StateDir: f.state})
+	b, err := New(Options{Config: cfg, Checker: f.checker, Engine: f.engine, Publisher: f.pub, LockRuns: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +293,7 @@ func TestFailedComputePushesNothing(t *testing.T) {
 func TestDryRunPrintsDiffAndBodyAndTouchesNothing(t *testing.T) {
 	f := newFixture(t)
 	cfg, _ := config.Load(f.work)
-	b, err := New(Options{Config: cfg, Checker: f.checker, Engine: f.engine, StateDir: f.state})
+	b, err := New(Options{Config: cfg, Checker: f.checker, Engine: f.engine, LockRuns: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +324,7 @@ func TestUpToDateDoesNothing(t *testing.T) {
 func TestSecondRunWaitsForTheLock(t *testing.T) {
 	f := newFixture(t)
 	cfg, _ := config.Load(f.work)
-	held, err := runlock.Acquire(f.state, cfg.Dir, "hashbot serve")
+	held, err := runlock.Acquire(cfg.Dir, "hashbot serve")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,7 +398,7 @@ func TestBranchModePinsTheCommitAndKeepsTheVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := New(Options{Config: cfg, Checker: &branchChecker{head: head}, Engine: &versionKeepingEngine{}, Publisher: f.pub, StateDir: f.state})
+	b, err := New(Options{Config: cfg, Checker: &branchChecker{head: head}, Engine: &versionKeepingEngine{}, Publisher: f.pub, LockRuns: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -419,7 +419,7 @@ func TestBranchModePinsTheCommitAndKeepsTheVersion(t *testing.T) {
 func TestWaitForLockRunsOnceTheHolderIsDone(t *testing.T) {
 	f := newFixture(t)
 	cfg, _ := config.Load(f.work)
-	held, err := runlock.Acquire(f.state, cfg.Dir, "hashbot run")
+	held, err := runlock.Acquire(cfg.Dir, "hashbot run")
 	if err != nil {
 		t.Fatal(err)
 	}

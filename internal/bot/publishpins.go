@@ -102,10 +102,9 @@ func commitBodyFromRows(rows []pulls.HashRow) string {
 	return s
 }
 
-// lock takes the run lock when a state directory is configured; release
-// is never nil.
+// lock takes the run lock when the bot locks runs; release is never nil.
 func (b *Bot) lock(ctx context.Context, ro RunOptions, fallback string) (release func(), err error) {
-	if b.opts.StateDir == "" {
+	if !b.opts.LockRuns {
 		return func() {}, nil
 	}
 	cmd := ro.Command
@@ -114,9 +113,9 @@ func (b *Bot) lock(ctx context.Context, ro RunOptions, fallback string) (release
 	}
 	var l *runlock.Lock
 	if ro.WaitForLock {
-		l, err = runlock.Wait(ctx, b.opts.StateDir, b.opts.Config.Dir, cmd, lockPoll)
+		l, err = runlock.Wait(ctx, b.opts.Config.Dir, cmd, lockPoll)
 	} else {
-		l, err = runlock.Acquire(b.opts.StateDir, b.opts.Config.Dir, cmd)
+		l, err = runlock.Acquire(b.opts.Config.Dir, cmd)
 	}
 	if err != nil {
 		return nil, err

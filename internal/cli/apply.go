@@ -47,6 +47,9 @@ writes nothing.`,
 }
 
 func applyRun(_ context.Context, g *globalOptions, opts *applyOptions) error {
+	if err := checkVersionFlag("--set-version", opts.SetVersion); err != nil {
+		return err
+	}
 	cfg, p, err := loadRepo(g)
 	if err != nil {
 		return err

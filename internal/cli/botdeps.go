@@ -117,7 +117,7 @@ func (g *globalOptions) newBot(cfg *config.Config, stateDir string, publish bool
 		Checker:  upstream.New(upstream.Options{Client: gh, Log: g.log}),
 		Engine:   g.newEngine(cfg),
 		Git:      bot.GitOptions{Token: g.env.Token, TokenHost: g.gitTokenHost()},
-		StateDir: stateDir,
+		LockRuns: true,
 		Log:      g.log,
 	}
 	if publish {

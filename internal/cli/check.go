@@ -73,6 +73,9 @@ type checkReport struct {
 }
 
 func checkRun(ctx context.Context, g *globalOptions, opts *checkOptions) error {
+	if err := checkVersionFlag("--version", opts.Version); err != nil {
+		return err
+	}
 	cfg, p, err := loadRepo(g)
 	if err != nil {
 		return err

@@ -56,6 +56,9 @@ at GitHub Enterprise. Only one run per repository at a time (exit code 4).`,
 }
 
 func runRun(ctx context.Context, g *globalOptions, opts *runOptions) error {
+	if err := checkVersionFlag("--version", opts.Version); err != nil {
+		return err
+	}
 	cfg, b, err := g.loadBot(ctx, opts.Clone, !opts.DryRun)
 	if err != nil {
 		return err

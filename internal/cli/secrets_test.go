@@ -46,3 +46,30 @@ func TestSecretsNeverReachTheOutput(t *testing.T) {
 		})
 	}
 }
+
+// TestUntrustedFlagValuesAreRefusedAtTheEdge passes values that would move
+// an API path, reach a build or leave the state directory: each is a usage
+// error naming the flag, before anything runs.
+func TestUntrustedFlagValuesAreRefusedAtTheEdge(t *testing.T) {
+	dir := checkRepo(t, "2026.2.1", checkTOML)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--dry-run", "--version", "1.0/../../../../orgs/x?y="}, `--version "1.0/../../../../orgs/x?y=" is not a version`},
+		{[]string{"check", "--version", "2026.2.2;rm -rf ~"}, `--version "2026.2.2;rm -rf ~" is not a version`},
+		{[]string{"update", "--dry-run", "--set-version", "2026.2.2 "}, `--set-version "2026.2.2 " is not a version`},
+		{[]string{"apply", "--set-version", "$(id)", "x.json"}, `--set-version "$(id)" is not a version`},
+		{[]string{"run", "--dry-run", "--clone", "http://127.0.0.1:1/x/.."}, "not a repository URL"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errb strings.Builder
+			args := append(tt.args, "--repo", dir, "--state-dir", t.TempDir())
+			code := cli.Main(args, strings.NewReader(""), &out, &errb)
+			if code != cli.ExitUsage || !strings.Contains(errb.String(), tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, errb.String(), cli.ExitUsage, tt.want)
+			}
+		})
+	}
+}

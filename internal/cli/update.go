@@ -18,6 +18,7 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/ghactions"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/runlock"
+	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
 // updateOptions are the flags of `hashbot update`.
@@ -72,6 +73,9 @@ func updateRun(ctx context.Context, g *globalOptions, opts *updateOptions) error
 	if opts.MaxJobs < 0 {
 		return usageErrorf("--max-jobs %d: must be 0 or more", opts.MaxJobs)
 	}
+	if err := checkVersionFlag("--set-version", opts.SetVersion); err != nil {
+		return err
+	}
 	cfg, p, err := loadRepo(g)
 	if err != nil {
 		return err
@@ -83,20 +87,11 @@ func updateRun(ctx context.Context, g *globalOptions, opts *updateOptions) error
 		cfg.Build.MaxJobs = opts.MaxJobs
 	}
 	if !opts.DryRun {
-		state, err := g.stateDir()
-		if err != nil {
-			return err
-		}
-		lock, err := runlock.Acquire(state, cfg.Dir, "hashbot update")
+		lock, err := runlock.Acquire(cfg.Dir, "hashbot update")
 		if err != nil {
 			return runError(err)
 		}
 		defer lock.Release()
-	}
-	if cfg.Build.Timeout.Duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, cfg.Build.Timeout.Duration)
-		defer cancel()
 	}
 	rep, err := g.newEngine(cfg).Compute(ctx, fod.Request{
 		Config: cfg, Pins: p, FODs: opts.FODs, Systems: opts.Systems, Verify: opts.Verify,
@@ -114,6 +109,18 @@ func updateRun(ctx context.Context, g *globalOptions, opts *updateOptions) error
 		printReport(g.stdout, rep.Results)
 	}
 	return writeUpdate(g, cfg, p, rep, opts)
+}
+
+// checkVersionFlag refuses a version flag's value that is not a version
+// (the one grammar of internal/version), before it reaches anything.
+func checkVersionFlag(flag, value string) error {
+	if value == "" {
+		return nil
+	}
+	if err := version.Check(flag, value); err != nil {
+		return usageError(err)
+	}
+	return nil
 }
 
 // loadRepo reads hashbot.toml (with HASHBOT_* overrides) and the pins; a

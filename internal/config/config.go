@@ -108,18 +108,23 @@ type PullRequest struct {
 type Build struct {
 	// MaxJobs is nix-build's --max-jobs; 0 means one job per target.
 	MaxJobs int `toml:"max-jobs"`
-	// Timeout bounds one compute step ("2h"); empty means no bound.
+	// Timeout bounds the Nix builds of one compute, in every command that
+	// builds (update, run, serve); empty means no bound.
 	Timeout Duration `toml:"timeout"`
 }
 
 // Duration is a time.Duration written as a Go duration string in TOML.
 type Duration struct{ time.Duration }
 
-// UnmarshalText parses "90m", "2h".
+// UnmarshalText parses "90m", "2h". A duration must be more than zero:
+// leaving the key out is how to say "no bound".
 func (d *Duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(string(b))
 	if err != nil {
 		return fmt.Errorf("invalid duration %q: want a Go duration such as \"90m\"", b)
+	}
+	if v <= 0 {
+		return fmt.Errorf("duration %q: must be more than 0 (leave the key out for no bound)", b)
 	}
 	d.Duration = v
 	return nil

@@ -223,3 +223,13 @@ func TestApplyEnvOverridesFile(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestDurationsMustBePositive(t *testing.T) {
+	for _, d := range []string{"-5s", "0s", "soon"} {
+		text := strings.Replace(authentik, `timeout = "90m"`, `timeout = "`+d+`"`, 1)
+		_, err := Parse([]byte(text), "/repo")
+		if err == nil || !strings.Contains(err.Error(), d) {
+			t.Errorf("timeout = %q: Parse = %v, want an error naming it", d, err)
+		}
+	}
+}

@@ -35,8 +35,18 @@ func (c *Config) Validate() error {
 	} else if !ghrepo.Valid(c.Upstream.Repo) {
 		bad("[upstream] repo %q: want owner/name", c.Upstream.Repo)
 	}
-	if c.Upstream.TagPrefix != "" && strings.ContainsAny(c.Upstream.TagPrefix, " \t\n~^:?*[\\") {
+	// A prefix is checked with a version after it, as tags will have one.
+	if c.Upstream.TagPrefix != "" && (!ghrepo.ValidRef(c.Upstream.TagPrefix+"0") || strings.ContainsAny(c.Upstream.TagPrefix, "#%")) {
 		bad("[upstream] tag-prefix %q: not a valid tag prefix", c.Upstream.TagPrefix)
+	}
+	if c.Upstream.Branch != "" && !ghrepo.ValidRef(c.Upstream.Branch) {
+		bad("[upstream] branch %q: not a valid branch name", c.Upstream.Branch)
+	}
+	if c.PullRequest.Base != "" && !ghrepo.ValidRef(c.PullRequest.Base) {
+		bad("[pull-request] base %q: not a valid branch name", c.PullRequest.Base)
+	}
+	if !ghrepo.ValidRef(c.Git.BranchPrefix + "x") {
+		bad("[git] branch-prefix %q: not a valid branch name prefix", c.Git.BranchPrefix)
 	}
 	if len(c.FODs) == 0 {
 		bad("no [fod.<name>] table: nothing to keep up to date")

@@ -85,6 +85,29 @@ func (e *Engine) Compute(ctx context.Context, req Request) (*Report, error) {
 	if err := checkRequest(req); err != nil {
 		return nil, err
 	}
+	if limit := req.Config.Build.Timeout.Duration; limit > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, limit, &TimeoutError{Limit: limit})
+		defer cancel()
+	}
+	rep, err := e.compute(ctx, req, start)
+	if cause := context.Cause(ctx); err != nil && cause != nil && errors.As(cause, new(*TimeoutError)) {
+		return nil, cause
+	}
+	return rep, err
+}
+
+// TimeoutError is a Compute stopped by [build] timeout: its Nix builds
+// were killed and nothing was computed.
+type TimeoutError struct {
+	Limit time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("%s [build] timeout %s reached: the Nix builds were stopped, no hash was computed", config.FileName, e.Limit)
+}
+
+func (e *Engine) compute(ctx context.Context, req Request, start time.Time) (*Report, error) {
 	host, err := nixcmd.ProbeHost(ctx, e.opts.Nix)
 	if err != nil {
 		return nil, err

@@ -2,8 +2,10 @@ package fod
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 
@@ -123,4 +125,29 @@ func TestComputeKeepsSecretsFromBuilders(t *testing.T) {
 	if strings.Contains(tail, "must-not-leak") || strings.Contains(tail, "MustNotLeak") {
 		t.Errorf("a secret reached the builder: %q", tail)
 	}
+}
+
+// TestComputeStopsAtTheBuildTimeout bounds a builder that sleeps 31.7 s
+// with [build] timeout: Compute says so, and the builder is killed.
+func TestComputeStopsAtTheBuildTimeout(t *testing.T) {
+	e, _ := newTestEngine(t)
+	f := newEngFixture(t)
+	f.cfg.Build.Timeout.Duration = 2 * time.Second
+	start := time.Now()
+	_, err := e.Compute(t.Context(), Request{Config: f.cfg, Pins: f.pins, FODs: []string{"slow"}})
+	var te *TimeoutError
+	if !errors.As(err, &te) || !strings.Contains(err.Error(), "[build] timeout 2s reached") {
+		t.Fatalf("Compute = %v, want a *TimeoutError", err)
+	}
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("Compute returned after %v", d)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for processWithArg("31.7") {
+		if time.Now().After(deadline) {
+			t.Fatal("the builder's sleep 31.7 still runs after the timeout")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	f.assertUntouched(t)
 }

@@ -36,3 +36,25 @@ func Valid(s string) bool {
 	_, _, err := Split(s)
 	return err == nil
 }
+
+// ValidRef says whether s is a branch or tag name git accepts (git
+// check-ref-format): no "..", "@{", blank, control character or any of
+// ~^:?*[\, no component starting with '.' or ending with ".lock", no
+// leading, trailing or doubled '/', no trailing '.', and not "@". Names
+// that start with '-' are refused too: they read as options.
+func ValidRef(s string) bool {
+	if s == "" || s == "@" || strings.HasPrefix(s, "-") || strings.HasPrefix(s, "/") || strings.HasSuffix(s, "/") ||
+		strings.HasSuffix(s, ".") || strings.Contains(s, "..") || strings.Contains(s, "@{") || strings.Contains(s, "//") ||
+		len(s) > 255 {
+		return false
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f || strings.ContainsRune(`~^:?*[\`, r) }) >= 0 {
+		return false
+	}
+	for _, part := range strings.Split(s, "/") {
+		if strings.HasPrefix(part, ".") || strings.HasSuffix(part, ".lock") {
+			return false
+		}
+	}
+	return true
+}

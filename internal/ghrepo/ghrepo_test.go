@@ -13,3 +13,16 @@ func TestValid(t *testing.T) {
 		}
 	}
 }
+
+func TestValidRef(t *testing.T) {
+	for s, want := range map[string]bool{
+		"main": true, "nixos-25.11": true, "version/2026.2.2": true, "hashbot/authentik-2026.2.2": true, "release-1.0": true,
+		"": false, "@": false, "-x": false, "/x": false, "x/": false, "a..b": false, "a.lock": false, "a/.b": false,
+		"a b": false, "a~1": false, "a^": false, "a:b": false, "a?": false, "a*": false, "a[": false, `a\b`: false,
+		"a@{1}": false, "a//b": false, "a.": false, "a\nb": false,
+	} {
+		if got := ValidRef(s); got != want {
+			t.Errorf("ValidRef(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -133,6 +133,19 @@ func TestRenderBodyLinks(t *testing.T) {
 			notWant: []string{"/compare/"},
 		},
 		{
+			name: "a release URL with a newline is no link",
+			mod: func(d *BodyData) {
+				d.ReleaseURL = "https://github.com/x/y/releases/1\n\n### Injected heading\n[click](https://evil.example)"
+			},
+			want:    []string{"- Release: version/2026.2.2\n"},
+			notWant: []string{"\n### Injected heading", "(https://evil.example)"},
+		},
+		{
+			name:    "a javascript: URL is no link",
+			mod:     func(d *BodyData) { d.ReleaseURL = "javascript:alert(1)" },
+			notWant: []string{"javascript:"},
+		},
+		{
 			name: "tag characters escaped per segment",
 			mod:  func(d *BodyData) { d.NewTag = "v 1/x?y#z" },
 			want: []string{"/releases/tag/v%201/x%3Fy%23z)"},

@@ -109,10 +109,22 @@ func compareURL(repo, oldTag, newTag string) string {
 }
 
 // link renders a Markdown link whose label is escaped text; the bare label
-// when there is no URL.
+// when there is no URL or it is not one a link can hold (URLs come from
+// GitHub's answers: an html_url with a newline or a javascript: scheme
+// must not break, or run in, the body).
 func link(label, u string) string {
-	if u == "" {
+	if !linkable(u) {
 		return text(label)
 	}
-	return "[" + text(label) + "](" + strings.NewReplacer("(", "%28", ")", "%29", " ", "%20").Replace(u) + ")"
+	return "[" + text(label) + "](" + strings.NewReplacer("(", "%28", ")", "%29", " ", "%20", "<", "%3C", ">", "%3E").Replace(u) + ")"
+}
+
+// linkable says whether u is an absolute http(s) URL without blanks or
+// control characters.
+func linkable(u string) bool {
+	if u == "" || strings.IndexFunc(u, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0 {
+		return false
+	}
+	parsed, err := url.Parse(u)
+	return err == nil && (parsed.Scheme == "https" || parsed.Scheme == "http") && parsed.Host != ""
 }

@@ -147,6 +147,11 @@ func (c *Checker) candidate(ctx context.Context, cfg *config.Config, p *pins.Pin
 		return nil, err
 	}
 	pinned := p.Version()
+	if pinned != "" {
+		if err := version.Check(p.Name()+": version", pinned); err != nil {
+			return nil, err
+		}
+	}
 	if pv, ok := version.Parse(pinned); ok && opts.Version == "" {
 		if cv, _ := version.Parse(rel.Version); cv.Compare(pv) < 0 {
 			return nil, &PinnedAheadError{Repo: owner + "/" + name, Pinned: pinned, Newest: rel.Version}

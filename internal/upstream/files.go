@@ -3,8 +3,10 @@ package upstream
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -46,7 +48,7 @@ func (c *Checker) readFile(ctx context.Context, owner, name, ref, path string) (
 	}
 	req.Header.Set("Accept", rawMediaType)
 	var buf bytes.Buffer
-	_, err = c.gh.Do(ctx, req, &buf)
+	resp, err := c.gh.Do(ctx, req, &buf)
 	var er *github.ErrorResponse
 	if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound {
 		return nil, &MissingFileError{Repo: owner + "/" + name, Ref: ref, Path: path, Message: er.Message,
@@ -55,7 +57,34 @@ func (c *Checker) readFile(ctx context.Context, owner, name, ref, path string) (
 	if err != nil {
 		return nil, fmt.Errorf("reading %s at %s of %s/%s: %w", path, ref, owner, name, err)
 	}
+	if why := notRawFile(resp.Header.Get("Content-Type"), buf.Bytes()); why != "" {
+		return nil, fmt.Errorf("reading %s at %s of %s/%s: GitHub answered with %s, not the file's bytes; "+
+			"nothing was recorded (a proxy or captive portal in the way?)", path, ref, owner, name, why)
+	}
 	return buf.Bytes(), nil
+}
+
+// notRawFile says why an answer to a raw contents request is not the file
+// itself, or returns "": an HTML page (a login or error page of a proxy),
+// or the contents API's JSON object with the file base64-encoded in it
+// (the raw media type ignored).
+func notRawFile(contentType string, body []byte) string {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	head := bytes.ToLower(bytes.TrimSpace(body[:min(len(body), 512)]))
+	switch {
+	case mt == "text/html" || bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html")):
+		return "an HTML page"
+	case mt == "application/json" || bytes.HasPrefix(head, []byte("{")):
+		var obj struct {
+			Type     string  `json:"type"`
+			Encoding *string `json:"encoding"`
+			Content  *string `json:"content"`
+		}
+		if json.Unmarshal(body, &obj) == nil && obj.Encoding != nil && obj.Content != nil && obj.Type != "" {
+			return "the contents API's JSON object (" + *obj.Encoding + " content)"
+		}
+	}
+	return ""
 }
 
 func escapePath(p string) string {

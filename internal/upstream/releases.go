@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -52,6 +53,10 @@ const (
 	skipNotVersion = "not versions after the prefix"
 )
 
+// maxReleasePages bounds the pages of releases read (100 each): a
+// repository with more, or a server whose pages never end, is an error.
+const maxReleasePages = 50
+
 // newestRelease lists every page of releases and returns the one with the
 // highest version among those that qualify.
 func (c *Checker) newestRelease(ctx context.Context, owner, name, prefix string, withPre bool) (*Release, error) {
@@ -59,7 +64,7 @@ func (c *Checker) newestRelease(ctx context.Context, owner, name, prefix string,
 	var best *Release
 	var bestV version.Version
 	opts := &github.ListOptions{PerPage: 100}
-	for {
+	for pages := 1; ; pages++ {
 		page, resp, err := c.gh.Repositories.ListReleases(ctx, owner, name, opts)
 		if err != nil {
 			return nil, fmt.Errorf("listing releases of %s/%s: %w", owner, name, err)
@@ -84,6 +89,10 @@ func (c *Checker) newestRelease(ctx context.Context, owner, name, prefix string,
 		}
 		if resp.NextPage == 0 {
 			break
+		}
+		if pages >= maxReleasePages || resp.NextPage <= max(opts.Page, 1) {
+			return nil, fmt.Errorf("listing releases of %s/%s: GitHub's pages do not end (page %d links to page %d after %d pages of up to 100); "+
+				"pin a version with --version", owner, name, max(opts.Page, 1), resp.NextPage, pages)
 		}
 		opts.Page = resp.NextPage
 	}
@@ -115,9 +124,13 @@ func qualify(rel *github.RepositoryRelease, prefix string, withPre bool) (string
 // releaseByTag returns the release for tag, or one with only the tag known
 // when the tag has no release (a tag may be pinned without one).
 func (c *Checker) releaseByTag(ctx context.Context, owner, name, prefix, ver string) (*Release, error) {
+	if err := version.Check("version", ver); err != nil {
+		return nil, err
+	}
 	tag := prefix + ver
 	out := &Release{Tag: tag, Version: ver}
-	rel, _, err := c.gh.Repositories.GetReleaseByTag(ctx, owner, name, tag)
+	// go-github puts the tag into the path as it is: escape each segment.
+	rel, _, err := c.gh.Repositories.GetReleaseByTag(ctx, owner, name, escapePath(tag))
 	var er *github.ErrorResponse
 	switch {
 	case errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound:
@@ -131,6 +144,9 @@ func (c *Checker) releaseByTag(ctx context.Context, owner, name, prefix, ver str
 	return out, nil
 }
 
+// commitRE is a full commit id.
+var commitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
+
 // branchHead returns the commit a branch points at.
 func (c *Checker) branchHead(ctx context.Context, owner, name, branch string) (string, error) {
 	b, _, err := c.gh.Repositories.GetBranch(ctx, owner, name, branch, 1)
@@ -138,8 +154,8 @@ func (c *Checker) branchHead(ctx context.Context, owner, name, branch string) (s
 		return "", fmt.Errorf("reading branch %s of %s/%s: %w", branch, owner, name, err)
 	}
 	sha := b.GetCommit().GetSHA()
-	if sha == "" {
-		return "", fmt.Errorf("reading branch %s of %s/%s: GitHub returned no commit", branch, owner, name)
+	if !commitRE.MatchString(sha) {
+		return "", fmt.Errorf("reading branch %s of %s/%s: GitHub returned %.50q, not a commit", branch, owner, name, sha)
 	}
 	return sha, nil
 }

@@ -1,10 +1,14 @@
-// Package version orders upstream release versions the way maintainers
-// read them, not as strings or dates: 2026.2.10 is newer than 2026.2.9 and
-// 2026.2.3-rc1 older than 2026.2.3. The release watcher, the pull-request
-// manager and the webhook queue all decide "newer" with it.
+// Package version is the one grammar of upstream versions and their
+// ordering. Every version hashbot takes, from a flag, a webhook delivery or
+// GitHub's release list, is checked with Parse before it reaches an API
+// path, a branch name, the pins or a Nix argument; and it orders them the
+// way maintainers read them, not as strings or dates: 2026.2.10 is newer
+// than 2026.2.9 and 2026.2.3-rc1 older than 2026.2.3. The release watcher,
+// the pull-request manager and the webhook queue all decide "newer" with it.
 package version
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -18,10 +22,25 @@ type Version struct {
 	pre  string
 }
 
-var versionRE = regexp.MustCompile(`^(\d+(?:\.\d+)*)(?:-([0-9A-Za-z][0-9A-Za-z.-]*)|([A-Za-z][0-9A-Za-z.-]*))?(?:\+[0-9A-Za-z.-]+)?$`)
+// MaxLen bounds a version: upstream versions are short, and a long one
+// is someone's attempt at something.
+const MaxLen = 64
+
+// versionRE is the grammar: one to eight dot-separated numbers of at most
+// nine digits without leading zeros, an optional pre-release ("-rc1",
+// "-beta.2", or "rc1" right after the number) of letters, digits, dots and
+// dashes that starts and ends with a letter or digit, and optional build
+// metadata ("+build.5"). Nothing else: no slash, no "..", no blank, no
+// shell character.
+var versionRE = regexp.MustCompile(`^((?:0|[1-9]\d{0,8})(?:\.(?:0|[1-9]\d{0,8})){0,7})` +
+	`(?:-([0-9A-Za-z](?:[0-9A-Za-z-]|\.[0-9A-Za-z])*)|([A-Za-z](?:[0-9A-Za-z-]|\.[0-9A-Za-z])*))?` +
+	`(?:\+[0-9A-Za-z](?:[0-9A-Za-z-]|\.[0-9A-Za-z])*)?$`)
 
 // Parse parses s; ok is false when s is not a version.
 func Parse(s string) (v Version, ok bool) {
+	if len(s) > MaxLen {
+		return Version{}, false
+	}
 	m := versionRE.FindStringSubmatch(s)
 	if m == nil {
 		return Version{}, false
@@ -105,6 +124,15 @@ func comparePre(a, b string) int {
 		}
 	}
 	return cmpInt(len(ra), len(rb))
+}
+
+// Check returns an error naming what (a flag, a field) when s is not a
+// version.
+func Check(what, s string) error {
+	if _, ok := Parse(s); !ok {
+		return fmt.Errorf("%s %q is not a version (numbers and dots, such as 2026.2.2 or 2026.2.3-rc1, at most %d characters)", what, s, MaxLen)
+	}
+	return nil
 }
 
 // Compare parses and compares two version strings: -1, 0 or +1 as a is

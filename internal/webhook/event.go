@@ -64,7 +64,7 @@ func (s *Server) classify(event string, p payload) match {
 	if !ok {
 		return match{Tag: tag, Ignored: fmt.Sprintf("tag does not start with %q", s.opts.TagPrefix)}
 	}
-	if !validVersion(rest) {
+	if _, ok := version.Parse(rest); !ok {
 		return match{Tag: tag, Ignored: "tag does not name a version"}
 	}
 	if !s.opts.IncludePrereleases && isPrerelease(rest, p) {

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,9 +10,11 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// serveWebhook answers POST /webhook. The order of the checks matters: the
-// body is read under a size cap and its signature verified before any of it
-// is parsed.
+// serveWebhook answers POST /webhook. The order of the checks matters: a
+// delivery without a well-formed signature header is refused before any of
+// its body is read; a signed one is read only with a free body slot
+// (MaxBodiesInFlight), under the size cap, into the HMAC as it comes; and
+// nothing of it is parsed before the signature holds.
 func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	event := r.Header.Get("X-GitHub-Event")
 	delivery := r.Header.Get("X-GitHub-Delivery")
@@ -36,7 +39,23 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		s.stats.delivery("method_not_allowed")
 		return
 	}
-	body, code, err := s.readBody(w, r)
+	want, err := parseSignature(r.Header.Get(signatureHeader))
+	if err != nil {
+		w.Header().Set("Connection", "close") // the body stays unread
+		answer(http.StatusUnauthorized, "unauthorized", reply{Error: err.Error()})
+		return
+	}
+	select {
+	case s.bodies <- struct{}{}:
+		defer func() { <-s.bodies }()
+	default:
+		w.Header().Set("Connection", "close")
+		w.Header().Set("Retry-After", "10")
+		answer(http.StatusServiceUnavailable, "busy", reply{Error: "too many deliveries being read at once; try again"})
+		return
+	}
+	sb := newSignedBody(s.opts.Secret, want)
+	body, code, err := s.readBody(w, r, sb)
 	if err != nil {
 		result := "bad_request"
 		if code == http.StatusRequestEntityTooLarge {
@@ -45,7 +64,7 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		answer(code, result, reply{Error: err.Error()})
 		return
 	}
-	if err := verifySignature(s.opts.Secret, body, r.Header.Get(signatureHeader)); err != nil {
+	if err := sb.verify(); err != nil {
 		answer(http.StatusUnauthorized, "unauthorized", reply{Error: err.Error()})
 		return
 	}
@@ -69,15 +88,20 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	answer(code, rep.Status, rep)
 }
 
-// readBody reads the body under the size cap. On failure it returns the
-// status code to answer with.
-func (s *Server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, int, error) {
+// readBody reads the body under the size cap, writing it to mac as it
+// comes. On failure it returns the status code to answer with.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, mac io.Writer) ([]byte, int, error) {
 	limit := s.opts.MaxBodyBytes
 	if r.ContentLength > limit {
+		w.Header().Set("Connection", "close")
 		return nil, http.StatusRequestEntityTooLarge,
 			fmt.Errorf("body of %d bytes is over the %d-byte limit", r.ContentLength, limit)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	// A body of known length is read into a buffer of that size: growing
+	// one as it comes would hold twice the body at times.
+	buf := bytes.NewBuffer(make([]byte, 0, max(min(r.ContentLength, limit), 0)))
+	_, err := io.Copy(buf, io.TeeReader(http.MaxBytesReader(w, r.Body, limit), mac))
+	body := buf.Bytes()
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):

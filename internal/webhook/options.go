@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 )
 
 // Runner does the work the server queues: the bot's run for one upstream
@@ -47,8 +48,16 @@ type Options struct {
 	Runner       Runner // does the work
 	MaxBodyBytes int64  // default 25 MiB, GitHub's own cap
 	DedupSize    int    // delivery IDs remembered, default 1000
-	Log          zerolog.Logger
-	Clock        func() time.Time // default time.Now
+	// MaxBodiesInFlight bounds the signed bodies read at once (each up to
+	// MaxBodyBytes); a delivery past it is answered 503 before its body is
+	// read, and GitHub's redelivery (or the sender's retry) brings it back.
+	// Default 2: deliveries are small and come one at a time.
+	MaxBodiesInFlight int
+	// MaxConnections bounds the connections Serve accepts at once; the
+	// rest wait in the kernel's backlog. Default 64.
+	MaxConnections int
+	Log            zerolog.Logger
+	Clock          func() time.Time // default time.Now
 
 	// IncludePrereleases queues pre-release versions too ("2026.2.3-rc1", or
 	// a release marked prerelease), as [upstream] include-prereleases does
@@ -83,12 +92,14 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Runner == nil {
 		return o, errors.New("webhook options: Runner is nil")
 	}
-	if o.MaxBodyBytes < 0 || o.DedupSize < 0 {
-		return o, fmt.Errorf("webhook options: MaxBodyBytes %d and DedupSize %d must not be negative",
-			o.MaxBodyBytes, o.DedupSize)
+	if o.MaxBodyBytes < 0 || o.DedupSize < 0 || o.MaxBodiesInFlight < 0 || o.MaxConnections < 0 {
+		return o, fmt.Errorf("webhook options: MaxBodyBytes %d, DedupSize %d, MaxBodiesInFlight %d and MaxConnections %d must not be negative",
+			o.MaxBodyBytes, o.DedupSize, o.MaxBodiesInFlight, o.MaxConnections)
 	}
 	o.MaxBodyBytes = orDefault(o.MaxBodyBytes, defaultMaxBody)
 	o.DedupSize = orDefault(o.DedupSize, 1000)
+	o.MaxBodiesInFlight = orDefault(o.MaxBodiesInFlight, 2)
+	o.MaxConnections = orDefault(o.MaxConnections, 64)
 	o.ReadHeaderTimeout = orDefault(o.ReadHeaderTimeout, 10*time.Second)
 	o.ReadTimeout = orDefault(o.ReadTimeout, 60*time.Second)
 	o.WriteTimeout = orDefault(o.WriteTimeout, 60*time.Second)

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"golang.org/x/net/netutil"
 )
 
 // ErrRunnerStuck is returned by Shutdown when the running job did not
@@ -45,7 +47,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.opts.Log.Info().Str("addr", ln.Addr().String()).Msg("serving webhooks")
 
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	go func() { served <- hs.Serve(netutil.LimitListener(ln, s.opts.MaxConnections)) }()
 	select {
 	case err := <-served:
 		// The process is about to exit with this error: cancel the running

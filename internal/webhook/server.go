@@ -18,10 +18,11 @@ const (
 // Server receives GitHub webhook deliveries and queues runs. Create it with
 // New; serve it with Serve or ListenAndServe, or mount Handler yourself.
 type Server struct {
-	opts  Options
-	seen  *deliveries
-	queue *queue
-	stats *counters
+	opts   Options
+	seen   *deliveries
+	queue  *queue
+	stats  *counters
+	bodies chan struct{} // a slot per body being read (MaxBodiesInFlight)
 
 	mu   sync.Mutex
 	http *http.Server // set while Serve runs
@@ -46,10 +47,11 @@ func New(opts Options) (*Server, error) {
 		return s
 	}
 	return &Server{
-		opts:  opts,
-		seen:  newDeliveries(opts.DedupSize),
-		queue: newQueue(opts.Runner, opts.Clock, redact, opts.Log),
-		stats: newCounters(),
+		opts:   opts,
+		seen:   newDeliveries(opts.DedupSize),
+		queue:  newQueue(opts.Runner, opts.Clock, redact, opts.Log),
+		stats:  newCounters(),
+		bodies: make(chan struct{}, opts.MaxBodiesInFlight),
 	}, nil
 }
 

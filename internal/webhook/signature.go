@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"strings"
 )
 
@@ -16,24 +17,56 @@ var (
 	errBadSignature = errors.New(signatureHeader + " does not match the body")
 )
 
-// verifySignature checks header ("sha256=<hex>") against the HMAC-SHA256 of
-// body under secret, in constant time. Its errors never contain the header.
-func verifySignature(secret, body []byte, header string) error {
+var errMalformedSignature = errors.New(signatureHeader + " is not an HMAC-SHA256 in hex (64 digits after the algorithm)")
+
+// parseSignature reads the header ("sha256=<64 hex digits>") into the
+// digest it claims, before any of the body is read: a delivery without a
+// well-formed one is refused unread. Its errors never contain the header.
+func parseSignature(header string) ([]byte, error) {
 	if header == "" {
-		return errNoSignature
+		return nil, errNoSignature
 	}
 	hexSum, ok := strings.CutPrefix(header, "sha256=")
-	if !ok {
-		return errBadSignature
+	if !ok || len(hexSum) != 2*sha256.Size {
+		return nil, errMalformedSignature
 	}
-	got, err := hex.DecodeString(hexSum)
+	sum, err := hex.DecodeString(hexSum)
 	if err != nil {
-		return errBadSignature
+		return nil, errMalformedSignature
 	}
-	mac := hmac.New(sha256.New, secret)
-	mac.Write(body)
-	if !hmac.Equal(got, mac.Sum(nil)) {
+	return sum, nil
+}
+
+// signedBody is a body read while its HMAC-SHA256 is computed.
+type signedBody struct {
+	mac  hash.Hash
+	want []byte
+}
+
+func newSignedBody(secret, want []byte) *signedBody {
+	return &signedBody{mac: hmac.New(sha256.New, secret), want: want}
+}
+
+// Write feeds the HMAC (io.TeeReader writes the body here as it is read).
+func (b *signedBody) Write(p []byte) (int, error) { return b.mac.Write(p) }
+
+// verify compares, in constant time, the HMAC of what was read with the
+// header's.
+func (b *signedBody) verify() error {
+	if !hmac.Equal(b.want, b.mac.Sum(nil)) {
 		return errBadSignature
 	}
 	return nil
+}
+
+// verifySignature checks header against the HMAC-SHA256 of body under
+// secret.
+func verifySignature(secret, body []byte, header string) error {
+	want, err := parseSignature(header)
+	if err != nil {
+		return err
+	}
+	sb := newSignedBody(secret, want)
+	sb.Write(body)
+	return sb.verify()
 }
