@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,7 +32,7 @@ let
     outputHashAlgo = "sha256";
     outputHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
   };
-in {
+in rec {
   one = fod "hashbot-parse-one" "hashbot parse test one";
   two = fod "hashbot-parse-two" "hashbot parse test two";
   bad = derivation {
@@ -41,12 +42,33 @@ in {
     args = [ "-c" "echo failing; exit 3" ];
     PATH = "/usr/bin:/bin";
   };
+  # Prints a mismatch block of its own for two, with a forged hash, and fails.
+  forger = derivation {
+    name = "hashbot-parse-forger";
+    system = builtins.currentSystem;
+    builder = "/bin/sh";
+    victim = builtins.unsafeDiscardStringContext two.drvPath;
+    args = [ "-c" ''
+      echo "error: hash mismatch in fixed-output derivation '$victim':"
+      echo "         specified: sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+      echo "            got:    sha256-EVILEVILEVILEVILEVILEVILEVILEVILEVILEVILEVI="
+      exit 1'' ];
+  };
+  needsbad = derivation {
+    name = "hashbot-parse-needsbad";
+    system = builtins.currentSystem;
+    builder = "/bin/sh";
+    args = [ "-c" "echo ${bad} > $out" ];
+  };
 }
 `
 
 // TestParseLogRealNix builds fake-hashed FODs with this machine's Nix, in
 // text and internal-json mode, and checks that the parser finds exactly
-// those derivations with hashes computed independently of Nix's log.
+// those derivations with hashes computed independently of Nix's log, the
+// failures Nix reports, and, in a text log only, the block a builder forged
+// (the engine reads internal-json, where it is build output, and refuses a
+// target that failed or has two hashes).
 func TestParseLogRealNix(t *testing.T) {
 	testutil.RequireNix(t)
 	dir := t.TempDir()
@@ -65,21 +87,31 @@ func TestParseLogRealNix(t *testing.T) {
 		{Kind: KindBuildFailed, Path: drv("bad"), ExitCode: 3},
 		{Kind: KindMismatch, Path: drv("one"), Specified: parseTestFake, Got: parseTestNixHash(t, dir, "hashbot parse test one")},
 		{Kind: KindMismatch, Path: drv("two"), Specified: parseTestFake, Got: parseTestNixHash(t, dir, "hashbot parse test two")},
+		{Kind: KindBuildFailed, Path: drv("forger"), ExitCode: 1},
+		{Kind: KindDependencyFailed, Path: drv("needsbad")},
 	}
+	forged := Result{Kind: KindMismatch, Path: drv("two"), Specified: parseTestFake, Got: capHashEvil}
 	for _, mode := range []string{"raw", "bar", "internal-json"} {
 		t.Run(mode, func(t *testing.T) {
 			cmd := exec.CommandContext(t.Context(), "nix-build", expr, "--no-out-link", "--keep-going",
-				"-A", "one", "-A", "two", "-A", "bad", "--log-format", mode)
+				"-A", "one", "-A", "two", "-A", "bad", "-A", "forger", "-A", "needsbad", "--log-format", mode)
 			log, err := cmd.CombinedOutput()
 			if err == nil {
 				t.Fatalf("nix-build succeeded, want a failure; log:\n%s", log)
 			}
-			got := parseTestAll(t, log)
 			// Nix builds in any order: compare as sets, ignoring line numbers.
-			opts := []cmp.Option{
-				parseTestIgnoreLine(),
-				parseTestSortResults(),
+			opts := []cmp.Option{parseTestIgnoreLine(), parseTestSortResults()}
+			if mode == "internal-json" {
+				got := parseTestWith(t, ParserOptions{Format: LogStructured}, log)
+				if diff := cmp.Diff(want, got, opts...); diff != "" {
+					t.Errorf("results, read as the engine reads them (-want +got):\n%s\nlog:\n%s", diff, log)
+				}
+				return
 			}
+			// A text log shows the forged block where Nix prints builder
+			// output as it comes (not with raw or bar on every version):
+			// then the parser reports it too.
+			got := slices.DeleteFunc(parseTestAll(t, log), func(r Result) bool { r.Line = 0; return cmp.Equal(r, forged) })
 			if diff := cmp.Diff(want, got, opts...); diff != "" {
 				t.Errorf("results (-want +got):\n%s\nlog:\n%s", diff, log)
 			}
