@@ -336,6 +336,30 @@ func TestSecondRunWaitsForTheLock(t *testing.T) {
 	}
 }
 
+// TestPublishPinsRefusesPlaceholders publishes pins that hold lib.fakeHash
+// and hashbot's own placeholder (a hand edit, a broken apply): nothing is
+// committed or pushed.
+func TestPublishPinsRefusesPlaceholders(t *testing.T) {
+	for name, fake := range map[string]string{
+		"lib.fakeHash":          "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"hashbot's placeholder": pins.Placeholder("python-deps", "aarch64-linux"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t)
+			applied := strings.NewReplacer(`"2026.2.1"`, `"2026.2.2"`,
+				"sha256-+1MS0G40tKK5VE9ZOWSoAxByRa7uV46vYq5zsOr/1hY=", fake).Replace(basePins)
+			os.WriteFile(filepath.Join(f.work, "nix/sources.json"), []byte(applied), 0o644)
+			_, err := f.bot(t).PublishPins(t.Context(), RunOptions{})
+			if !errors.Is(err, pins.ErrGuard) {
+				t.Fatalf("PublishPins = %v, want the pins guard to refuse", err)
+			}
+			if len(f.pub.published) != 0 || git(t, f.remote, "branch", "--list", branch) != "" {
+				t.Errorf("published %d PRs, remote branches %q: want nothing", len(f.pub.published), git(t, f.remote, "branch", "--list", branch))
+			}
+		})
+	}
+}
+
 func TestPublishPinsCommitsTheAppliedPinsWithTheirInputs(t *testing.T) {
 	f := newFixture(t)
 	applied := strings.NewReplacer(`"2026.2.1"`, `"2026.2.2"`,
