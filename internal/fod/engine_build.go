@@ -19,7 +19,7 @@ import (
 type buildObservation struct {
 	results map[*target][]Result
 	foreign []Result // results about derivations that are not targets
-	logs    map[*target]*lineRing
+	logs    map[*target]*nixcmd.Tail
 	tail    []string // the end of nix-build's standard error
 }
 
@@ -47,7 +47,7 @@ func (r *engineRun) nixBuild(ctx context.Context, phase Phase, layer int, ts []*
 		jobs = len(ts)
 	}
 	r.warnBuildUsers(len(ts), jobs)
-	obs := &buildObservation{results: map[*target][]Result{}, logs: map[*target]*lineRing{}}
+	obs := &buildObservation{results: map[*target][]Result{}, logs: map[*target]*nixcmd.Tail{}}
 	prog := r.e.startProgress(phase, layer, len(ts), r.start)
 	defer prog.close()
 
@@ -78,10 +78,10 @@ func (r *engineRun) nixBuild(ctx context.Context, phase Phase, layer int, ts []*
 				if t, ok := byPath[drv]; ok {
 					ring := obs.logs[t]
 					if ring == nil {
-						ring = newLineRing(logTailLines)
+						ring = nixcmd.NewTail(logTailLines)
 						obs.logs[t] = ring
 					}
-					ring.add(string(line))
+					ring.Add(string(line))
 				}
 			},
 			Message: func(text string) { writeLog("", []byte(text)) },
@@ -302,7 +302,7 @@ const logTailLines = 200
 // its derivation (nix-store --read-log), else the end of nix-build's output.
 func (r *engineRun) targetLogTail(ctx context.Context, t *target, obs *buildObservation) []string {
 	if ring := obs.logs[t]; ring != nil {
-		return r.redactTail(ring.lines())
+		return r.redactTail(ring.Lines())
 	}
 	out, err := r.e.opts.Nix.Run(ctx, nixcmd.Command{Name: "nix-store", Args: []string{"--read-log", t.drv}})
 	if err != nil || len(bytes.TrimSpace(out.Stdout)) == 0 {
@@ -338,28 +338,4 @@ func drvName(drv string) string {
 		return name
 	}
 	return base
-}
-
-// lineRing keeps the last n lines added to it.
-type lineRing struct {
-	buf  []string
-	next int
-	full bool
-}
-
-func newLineRing(n int) *lineRing { return &lineRing{buf: make([]string, n)} }
-
-func (l *lineRing) add(s string) {
-	l.buf[l.next] = s
-	l.next = (l.next + 1) % len(l.buf)
-	if l.next == 0 {
-		l.full = true
-	}
-}
-
-func (l *lineRing) lines() []string {
-	if !l.full {
-		return append([]string(nil), l.buf[:l.next]...)
-	}
-	return append(append([]string(nil), l.buf[l.next:]...), l.buf[:l.next]...)
 }

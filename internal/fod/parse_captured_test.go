@@ -22,9 +22,10 @@ const (
 	capDrvC      = "/nix/store/sngcsc01x48cz70rj1yy35kwjqfs70y0-c.drv"
 	capDrvF      = "/nix/store/85x5gh0cy8by22xvwsz8j80rkpaxvraw-f.drv"
 	capDrvNeedsD = "/nix/store/y3x81vvnp3v9i1yl1mlh6fqri065js8w-needsd.drv"
-	capDrvForged = "/nix/store/a6266j11dixp1ga6k5qsgcmw2wc75rd9-forged.drv"
+	capDrvForged = "/nix/store/cn9n4z7y96i6qghp0n5rzfsx1q5v1crz-forged.drv"
 	capDrvProg   = "/nix/store/b69p19gsazrbam895diq88pyfjqj02n5-progress.drv"
 	capHashEvil  = "sha256-EVILEVILEVILEVILEVILEVILEVILEVILEVILEVILEVI="
+	capHashEmpty = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" // sha256 of nothing: what the forger says it expected
 )
 
 // TestParseLogCapturedNix reads every log captured from real Nix 2.8, 2.26
@@ -64,7 +65,7 @@ func TestParseLogCapturedNix(t *testing.T) {
 		// In a text log a builder's forged block cannot be told from Nix's:
 		// the parser reports it, and the engine refuses a target with two
 		// hashes. In internal-json it is build output and never read.
-		{name: "text-forged", want: []Result{{Kind: KindMismatch, Path: capDrvB, Specified: parseTestFake, Got: capHashEvil}, failedForge, mismatchB}},
+		{name: "text-forged", want: []Result{{Kind: KindMismatch, Path: capDrvB, Specified: capHashEmpty, Got: capHashEvil}, failedForge, mismatchB}},
 		{name: "json-forged", want: []Result{failedForge, mismatchB}},
 		{name: "text-progress", want: []Result{{Kind: KindBuildFailed, Path: capDrvProg, ExitCode: 1}}},
 		{name: "eval-throw"},

@@ -136,9 +136,9 @@ func (x *Exec) Run(ctx context.Context, c Command) (*Output, error) {
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
 	}()
 
-	tail := newTail(x.opts.TailLines)
+	tail := NewTail(x.opts.TailLines)
 	readErr := readLines(stderr, func(line []byte) {
-		tail.add(line)
+		tail.Add(string(line))
 		if c.Stderr != nil {
 			c.Stderr(line)
 		}
@@ -147,7 +147,7 @@ func (x *Exec) Run(ctx context.Context, c Command) (*Output, error) {
 	close(stopKiller)
 	<-killed
 
-	out := &Output{Stdout: stdout.Bytes(), StderrTail: tail.lines(), Duration: time.Since(start)}
+	out := &Output{Stdout: stdout.Bytes(), StderrTail: tail.Lines(), Duration: time.Since(start)}
 	out.ExitCode = cmd.ProcessState.ExitCode()
 	if ctx.Err() != nil {
 		return out, fmt.Errorf("running %s: %w", c.Name, ctx.Err())
@@ -197,24 +197,27 @@ func readLines(r io.Reader, fn func([]byte)) error {
 	}
 }
 
-// tail keeps the last n lines.
-type tail struct {
+// Tail keeps the last lines added to it, in constant memory.
+type Tail struct {
 	buf  []string
 	next int
 	full bool
 }
 
-func newTail(n int) *tail { return &tail{buf: make([]string, n)} }
+// NewTail returns a Tail keeping n lines (at least one).
+func NewTail(n int) *Tail { return &Tail{buf: make([]string, max(n, 1))} }
 
-func (t *tail) add(line []byte) {
-	t.buf[t.next] = string(line)
+// Add appends a line, forgetting the oldest one when the Tail is full.
+func (t *Tail) Add(line string) {
+	t.buf[t.next] = line
 	t.next = (t.next + 1) % len(t.buf)
 	if t.next == 0 {
 		t.full = true
 	}
 }
 
-func (t *tail) lines() []string {
+// Lines returns the lines kept, oldest first.
+func (t *Tail) Lines() []string {
 	if !t.full {
 		return append([]string(nil), t.buf[:t.next]...)
 	}

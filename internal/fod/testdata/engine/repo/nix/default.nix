@@ -55,7 +55,7 @@ rec {
     victim = builtins.unsafeDiscardStringContext flat.drvPath;
     args = [ "-c" ''
       echo "error: hash mismatch in fixed-output derivation '$victim':"
-      echo "         specified: sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+      echo "         specified: sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
       echo "            got:    sha256-EVILEVILEVILEVILEVILEVILEVILEVILEVILEVILEVI="
       exit 1'' ];
     outputHashMode = "flat"; outputHashAlgo = "sha256";
