@@ -15,7 +15,6 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/pulls"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
-	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
 // upstreamChecker finds the candidate version and the stale FODs.
@@ -38,12 +37,22 @@ type prPublisher interface {
 // Options configures a Bot. Config, Checker and Engine are required;
 // Publisher is required unless DryRun.
 type Options struct {
+	// Config is hashbot.toml of the working tree: it says where the
+	// repository's remote and base branch are. A run then reads
+	// hashbot.toml and the pins of the base commit (LoadConfig).
 	Config    *config.Config
 	Checker   upstreamChecker
 	Engine    hashComputer
 	Publisher prPublisher
-	// Git opens the packaging repository; default gitops.Open on Config.Dir.
+	// Repo is the packaging repository, opened (or cloned) by the caller;
+	// nil means gitops.Open on Config.Dir with Git.
+	Repo *gitops.Repo
+	// Git says how to reach the remote when the bot opens Repo itself.
 	Git GitOptions
+	// LoadConfig reads hashbot.toml from data for the tree at dir (the
+	// base commit's, written out), with the same overrides and checks the
+	// caller gave Config; default config.Parse and CheckFiles.
+	LoadConfig func(data []byte, dir string) (*config.Config, error)
 	// LockRuns takes the repository's run lock (runlock) around each run;
 	// tests of one run leave it off.
 	LockRuns bool
@@ -145,15 +154,26 @@ func New(opts Options) (*Bot, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.LoadConfig == nil {
+		opts.LoadConfig = func(data []byte, dir string) (*config.Config, error) {
+			c, err := config.Parse(data, dir)
+			if err != nil {
+				return nil, err
+			}
+			return c, c.CheckFiles()
+		}
+	}
 	return &Bot{opts: opts}, nil
 }
 
 // Run checks upstream and, when something is stale, computes the new hashes,
 // commits the pins on the bot's branch, pushes it and opens or updates the
-// pull request. With DryRun it stops before the commit and returns the diff
-// and the pull request it would open.
+// pull request. Everything is read from, built from and committed on the
+// base branch's commit as fetched at the start (the plan); the working
+// tree is not read but for where the remote is. With DryRun it stops
+// before the commit and returns the diff and the pull request it would
+// open.
 func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) {
-	cfg := b.opts.Config
 	out = &Outcome{Started: b.opts.Now()}
 	defer func() { out.Finished = b.opts.Now() }()
 	release, err := b.lock(ctx, ro, "hashbot run")
@@ -164,25 +184,14 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 	if !ro.DryRun && b.opts.Publisher == nil {
 		return out, errors.New("bot: no pull-request publisher (use a dry run)")
 	}
-	log := b.opts.Log.With().Str("repo", cfg.Upstream.Repo).Logger()
-
-	oldPins, err := pins.Read(cfg.PinsPath())
+	p, err := b.makePlan(ctx, ro)
 	if err != nil {
 		return out, err
 	}
-	out.Pinned = oldPins.Version()
-	if ro.OnlyNewer && ro.Version != "" {
-		if c, ok := version.Compare(ro.Version, out.Pinned); ok && c < 0 {
-			log.Info().Str("version", ro.Version).Str("pinned", out.Pinned).Msg("older than the pinned version: ignored")
-			out.Candidate, out.Status = ro.Version, StatusUpToDate
-			return out, nil
-		}
-	}
-	check, err := b.opts.Checker.Check(ctx, cfg, oldPins, upstream.CheckOptions{Version: ro.Version})
-	if err != nil {
-		return out, fmt.Errorf("checking upstream %s: %w", cfg.Upstream.Repo, err)
-	}
-	out.Candidate, out.Stale = check.Candidate, check.Stale
+	defer p.cleanup()
+	cfg, check := p.cfg, p.check
+	log := b.opts.Log.With().Str("repo", cfg.Upstream.Repo).Logger()
+	out.Pinned, out.Candidate, out.Stale = p.oldPins.Version(), check.Candidate, check.Stale
 	if check.UpToDate {
 		log.Info().Str("version", check.Candidate).Msg("up to date")
 		out.Status = StatusUpToDate
@@ -190,26 +199,15 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 	}
 	log.Info().Str("pinned", check.Pinned).Str("candidate", check.Candidate).
 		Strs("stale", sortedKeys(check.Stale)).Msg("stale FODs found")
-
-	_, name := cfg.UpstreamOwnerName()
-	oldLabel, newLabel := refLabels(check)
-	branch, err := gitops.BranchName(cfg.Git.BranchPrefix, name, newLabel)
-	if err != nil {
-		return out, err
-	}
-	out.Branch = branch
-	var repo *gitops.Repo
+	out.Branch, out.Title = p.branch, p.title
 	if !ro.DryRun {
-		if repo, err = b.openRepo(ctx); err != nil {
-			return out, err
-		}
-		done, err := b.resumeBranch(ctx, repo, out, oldPins, check)
+		done, err := b.resumeBranch(ctx, p, out)
 		if err != nil || done {
 			return out, err
 		}
 	}
 
-	newPins := nextPins(oldPins, check)
+	newPins := nextPins(p.oldPins, check)
 	report := &fod.Report{} // the version moved, no hash depends on it
 	if len(check.Stale) > 0 {
 		report, err = b.opts.Engine.Compute(ctx, fod.Request{
@@ -224,18 +222,17 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 		return out, &PartialError{Report: report}
 	}
 	report.Apply(newPins)
-	oldBytes, newBytes := oldPins.Marshal(), newPins.Marshal()
-	if err := pins.GuardChange(oldBytes, newBytes); err != nil {
+	newBytes := newPins.Marshal()
+	if err := pins.GuardChange(p.oldBytes, newBytes); err != nil {
 		return out, fmt.Errorf("refusing to commit %s: %w", cfg.Pins, err)
 	}
-	out.Title = pulls.RenderTitle(name, oldLabel, newLabel)
 	out.Body = pulls.RenderBody(bodyData(cfg, check, rowsFromReport(report), report, ro.Verify))
-	out.Diff = unifiedDiff(cfg.Pins, oldBytes, newBytes)
+	out.Diff = unifiedDiff(cfg.Pins, p.oldBytes, newBytes)
 	if ro.DryRun {
 		out.Status = StatusDryRun
 		return out, nil
 	}
-	if err := b.publish(ctx, repo, out, check, commitBody(report), newBytes); err != nil {
+	if err := b.publish(ctx, p, out, commitBody(report), newBytes); err != nil {
 		return out, err
 	}
 	out.Status = StatusUpdated

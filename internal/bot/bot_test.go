@@ -226,6 +226,38 @@ func TestSecondRunWithNothingNewPushesAndWritesNothing(t *testing.T) {
 	}
 }
 
+// TestEachRunPlansOnce counts what a run reads: hashbot.toml of the base
+// once, upstream once, also when the bot's branch exists and answers.
+func TestEachRunPlansOnce(t *testing.T) {
+	f := newFixture(t)
+	loads := 0
+	newBot := func() *Bot {
+		cfg, err := config.Load(f.work)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := New(Options{Config: cfg, Checker: f.checker, Engine: f.engine, Publisher: f.pub, LockRuns: true,
+			LoadConfig: func(data []byte, dir string) (*config.Config, error) {
+				loads++
+				return config.Parse(data, dir)
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for run := 1; run <= 2; run++ {
+		before := f.checker.calls
+		if _, err := newBot().Run(t.Context(), RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if loads != run || f.checker.calls-before != 1 {
+			t.Errorf("run %d: %d loads of hashbot.toml in all, %d upstream checks in this run; want %d and 1",
+				run, loads, f.checker.calls-before, run)
+		}
+	}
+}
+
 func TestRunAfterACrashBeforeThePROpensIt(t *testing.T) {
 	f := newFixture(t)
 	if _, err := f.bot(t).Run(t.Context(), RunOptions{}); err != nil {
@@ -315,6 +347,8 @@ func TestUpToDateDoesNothing(t *testing.T) {
 	current := strings.Replace(basePins, `"2026.2.1"`, `"2026.2.2"`, 1)
 	current = strings.Replace(current, "sha256-0399833fac934c771b053aa5284047a32c5253c4b9a=", newUVLock, 1)
 	os.WriteFile(filepath.Join(f.work, "nix/sources.json"), []byte(current), 0o644)
+	git(t, f.work, "commit", "-q", "-am", "pin 2026.2.2")
+	git(t, f.work, "push", "-q", "origin", "main")
 	out, err := f.bot(t).Run(t.Context(), RunOptions{})
 	if err != nil || out.Status != StatusUpToDate || f.engine.calls != 0 || f.pub.finds != 0 {
 		t.Errorf("outcome %+v, err %v, engine calls %d", out, err, f.engine.calls)

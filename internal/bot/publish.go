@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"github.com/hashbot-nix/hashbot/internal/config"
 	"strings"
 
 	"github.com/hashbot-nix/hashbot/internal/fod"
@@ -23,30 +24,18 @@ func (e *ForeignPushError) Error() string {
 		e.Branch, e.Author, e.Commit)
 }
 
-func (b *Bot) openRepo(ctx context.Context) (*gitops.Repo, error) {
-	cfg := b.opts.Config
-	return gitops.Open(ctx, cfg.Dir, gitops.Options{
-		RemoteName: cfg.Git.Remote, Token: b.opts.Git.Token, TokenHost: b.opts.Git.TokenHost,
-		Author: cfg.Git.Author, Base: cfg.PullRequest.Base,
-	})
-}
-
 // resumeBranch handles a bot branch that already answers this candidate: an
-// earlier run computed and pushed it. When it sits on the current base, no
+// earlier run computed and pushed it. When it sits on the plan's base, no
 // hash is recomputed and nothing is pushed; the pull request is opened only
 // if it is missing (a run that crashed after its push). done is true when
 // the run has nothing more to do.
-func (b *Bot) resumeBranch(ctx context.Context, repo *gitops.Repo, out *Outcome, oldPins *pins.Pins, check *upstream.Result) (done bool, err error) {
-	cfg := b.opts.Config
-	head, err := b.botBranch(ctx, repo, out.Branch)
+func (b *Bot) resumeBranch(ctx context.Context, p *plan, out *Outcome) (done bool, err error) {
+	cfg := p.cfg
+	head, err := b.botBranch(ctx, p, out.Branch)
 	if err != nil || head == nil {
 		return false, err
 	}
-	baseHead, err := repo.FetchBase(ctx, cfg.PullRequest.Base)
-	if err != nil {
-		return false, err
-	}
-	if len(head.Parents) != 1 || head.Parents[0] != baseHead {
+	if len(head.Parents) != 1 || head.Parents[0] != p.base {
 		return false, nil // the base moved on: recompute on top of it
 	}
 	content, err := head.File(cfg.Pins)
@@ -57,11 +46,7 @@ func (b *Bot) resumeBranch(ctx context.Context, repo *gitops.Repo, out *Outcome,
 	if err != nil {
 		return false, nil // not hashbot's pins any more: recompute
 	}
-	again, err := b.opts.Checker.Check(ctx, cfg, branchPins, upstream.CheckOptions{Version: check.Candidate})
-	if err != nil {
-		return false, fmt.Errorf("checking branch %s against upstream: %w", out.Branch, err)
-	}
-	if !again.UpToDate {
+	if !branchAnswers(cfg, p.check, p.oldPins, branchPins) {
 		return false, nil
 	}
 	out.Commit = head.Hash.String()
@@ -76,12 +61,10 @@ func (b *Bot) resumeBranch(ctx context.Context, repo *gitops.Repo, out *Outcome,
 	}
 	// The push happened but the pull request did not: open it from what
 	// the branch holds.
+	out.Body = pulls.RenderBody(bodyData(cfg, p.check, rowsFromPins(cfg, p.oldPins, branchPins), nil, false))
 	_, name := cfg.UpstreamOwnerName()
-	oldLabel, newLabel := refLabels(check)
-	out.Title = pulls.RenderTitle(name, oldLabel, newLabel)
-	out.Body = pulls.RenderBody(bodyData(cfg, check, rowsFromPins(cfg, oldPins, branchPins), nil, false))
 	pr, err = b.opts.Publisher.Publish(ctx, pulls.Request{
-		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamName: name, Version: check.Candidate,
+		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamName: name, Version: p.check.Candidate,
 	})
 	out.PR = pr
 	if err != nil {
@@ -91,38 +74,72 @@ func (b *Bot) resumeBranch(ctx context.Context, repo *gitops.Repo, out *Outcome,
 	return true, nil
 }
 
-// publish commits the new pins on the bot's branch, pushes it with a lease
-// on what the run saw, and opens or updates the pull request. The pull
-// request is only touched once the push has succeeded.
-func (b *Bot) publish(ctx context.Context, repo *gitops.Repo, out *Outcome, check *upstream.Result, body string, content []byte) error {
-	cfg := b.opts.Config
+// branchAnswers says whether the pins on a bot branch already answer the
+// check made against the base's pins: the candidate pinned, the inputs the
+// check saw recorded, and a hash Nix could have computed (not null, not a
+// fake) for every FOD and system. It decides from what the plan holds,
+// without asking upstream again.
+func branchAnswers(cfg *config.Config, check *upstream.Result, base, branch *pins.Pins) bool {
+	want := nextPins(base, check)
+	if want.Version() != branch.Version() || want.Rev() != branch.Rev() {
+		return false
+	}
+	for path, sri := range check.NewInputs {
+		if got, _ := branch.Input(path); got != sri {
+			return false
+		}
+	}
+	for _, name := range cfg.FODNames() {
+		systems := cfg.FODs[name].Systems
+		if !cfg.FODs[name].PerSystem() {
+			systems = []string{""}
+		}
+		for _, sys := range systems {
+			h, ok := branch.Hash(name, sys)
+			if !ok || pins.CheckHash(pins.HashPath(name, sys), h) != nil {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// publish commits the new pins on the bot's branch, started from the
+// plan's base commit, pushes it with a lease on what the run saw, and
+// opens or updates the pull request. The pull request is only touched once
+// the push has succeeded.
+func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, content []byte) error {
+	cfg := p.cfg
 	var seen gitops.Hash
-	head, err := b.botBranch(ctx, repo, out.Branch)
+	head, err := b.botBranch(ctx, p, out.Branch)
 	if err != nil {
 		return err
 	}
 	if head != nil {
 		seen = head.Hash
 	}
-	if _, err := repo.ResetBranch(ctx, out.Branch, cfg.PullRequest.Base); err != nil {
+	if err := p.repo.SetBranch(out.Branch, p.base); err != nil {
 		return err
 	}
 	_, name := cfg.UpstreamOwnerName()
-	oldLabel, newLabel := refLabels(check)
-	commit, err := repo.CommitPins(ctx, gitops.PinsCommit{
-		Branch: out.Branch, Path: cfg.Pins, Content: content, Name: name,
-		OldVersion: oldLabel, NewVersion: newLabel, Body: body, Guard: pins.GuardChange,
+	author, err := gitops.ParseAuthor(cfg.Git.Author)
+	if err != nil {
+		return err
+	}
+	commit, err := p.repo.CommitPins(ctx, gitops.PinsCommit{
+		Branch: out.Branch, Path: cfg.Pins, Content: content, Name: name, Author: &author,
+		OldVersion: p.oldLabel, NewVersion: p.newLabel, Body: body, Guard: pins.GuardChange,
 	})
 	if err != nil {
 		return err
 	}
 	out.Commit = commit.String()
-	if err := repo.Push(ctx, out.Branch, seen); err != nil {
+	if err := p.repo.Push(ctx, out.Branch, seen); err != nil {
 		return err
 	}
 	b.opts.Log.Info().Str("branch", out.Branch).Str("commit", out.Commit).Msg("pushed")
 	pr, err := b.opts.Publisher.Publish(ctx, pulls.Request{
-		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamName: name, Version: check.Candidate,
+		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamName: name, Version: p.check.Candidate,
 	})
 	out.PR = pr
 	if err != nil {
@@ -133,12 +150,12 @@ func (b *Bot) publish(ctx context.Context, repo *gitops.Repo, out *Outcome, chec
 
 // botBranch fetches the bot's branch from the remote: nil when it does not
 // exist, a *ForeignPushError when its tip is someone else's commit.
-func (b *Bot) botBranch(ctx context.Context, repo *gitops.Repo, branch string) (*gitops.RemoteBranch, error) {
-	head, err := repo.FetchBranch(ctx, branch)
+func (b *Bot) botBranch(ctx context.Context, p *plan, branch string) (*gitops.RemoteBranch, error) {
+	head, err := p.repo.FetchBranch(ctx, branch)
 	if err != nil || head == nil {
 		return nil, err
 	}
-	author, err := gitops.ParseAuthor(b.opts.Config.Git.Author)
+	author, err := gitops.ParseAuthor(p.cfg.Git.Author)
 	if err != nil {
 		return nil, err
 	}

@@ -9,15 +9,14 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/pulls"
 	"github.com/hashbot-nix/hashbot/internal/runlock"
-	"github.com/hashbot-nix/hashbot/internal/upstream"
 )
 
 // PublishPins commits the pins file as it stands in the working tree — put
 // there by `hashbot apply` from the per-platform results of a CI matrix —
-// on the bot's branch, pushes it and opens or updates the pull request. It
-// computes nothing; it compares the pins with the base branch's.
+// on the bot's branch, started from the base branch's commit, pushes it and
+// opens or updates the pull request. It computes nothing; it compares the
+// pins with the base commit's, with whose hashbot.toml it names the change.
 func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err error) {
-	cfg := b.opts.Config
 	out = &Outcome{Started: b.opts.Now()}
 	defer func() { out.Finished = b.opts.Now() }()
 	release, err := b.lock(ctx, ro, "hashbot run --publish-only")
@@ -25,66 +24,54 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 		return out, err
 	}
 	defer release()
-	newPins, err := pins.Read(cfg.PinsPath())
+	newPins, err := pins.Read(b.opts.Config.PinsPath())
 	if err != nil {
 		return out, err
 	}
-	repo, err := b.openRepo(ctx)
-	if err != nil {
+	p := &plan{cleanup: func() {}}
+	if p.repo, err = b.repo(ctx); err != nil {
 		return out, err
 	}
-	base := cfg.PullRequest.Base
-	if base == "" {
-		if base, err = repo.DefaultBranch(ctx); err != nil {
-			return out, err
-		}
-	}
-	tip, err := repo.FetchBranch(ctx, base)
-	if err != nil {
+	if err := b.readBase(ctx, p); err != nil {
+		p.cleanup()
 		return out, err
 	}
-	if tip == nil {
-		return out, fmt.Errorf("base branch %s is not on the remote", base)
-	}
-	oldContent, err := tip.File(cfg.Pins)
-	if err != nil {
+	defer p.cleanup()
+	cfg := p.cfg
+	out.Pinned, out.Candidate = p.oldPins.Version(), newPins.Version()
+	if err := b.checkUpstream(ctx, p, RunOptions{Version: newPins.Version()}); err != nil {
 		return out, err
-	}
-	oldPins, err := pins.Parse(oldContent, base+":"+cfg.Pins)
-	if err != nil {
-		return out, err
-	}
-	out.Pinned, out.Candidate = oldPins.Version(), newPins.Version()
-	check, err := b.opts.Checker.Check(ctx, cfg, oldPins, upstream.CheckOptions{Version: newPins.Version()})
-	if err != nil {
-		return out, fmt.Errorf("checking upstream %s: %w", cfg.Upstream.Repo, err)
 	}
 	// The per-platform results carry hashes only: record the inputs they
 	// were computed from, or the next check would find them stale again.
-	for _, path := range sortedKeys(check.NewInputs) {
-		newPins.SetInput(path, check.NewInputs[path])
+	for _, path := range sortedKeys(p.check.NewInputs) {
+		newPins.SetInput(path, p.check.NewInputs[path])
 	}
 	newBytes := newPins.Marshal()
-	if string(oldContent) == string(newBytes) {
+	if string(p.oldBytes) == string(newBytes) {
 		out.Status = StatusUpToDate
 		return out, nil
 	}
-	if err := pins.GuardChange(oldContent, newBytes); err != nil {
+	if err := pins.GuardChange(p.oldBytes, newBytes); err != nil {
 		return out, fmt.Errorf("refusing to commit %s: %w", cfg.Pins, err)
 	}
-	_, name := cfg.UpstreamOwnerName()
-	if out.Branch, err = gitops.BranchName(cfg.Git.BranchPrefix, name, out.Candidate); err != nil {
-		return out, err
+	if p.branch == "" { // the check found the base up to date: name the change anyway
+		_, name := cfg.UpstreamOwnerName()
+		p.oldLabel, p.newLabel = out.Pinned, out.Candidate
+		if p.branch, err = gitops.BranchName(cfg.Git.BranchPrefix, name, out.Candidate); err != nil {
+			return out, err
+		}
+		p.title = pulls.RenderTitle(name, out.Pinned, out.Candidate)
 	}
-	rows := rowsFromPins(cfg, oldPins, newPins)
-	out.Title = pulls.RenderTitle(name, out.Pinned, out.Candidate)
-	out.Body = pulls.RenderBody(bodyData(cfg, check, rows, nil, false))
-	out.Diff = unifiedDiff(cfg.Pins, oldContent, newBytes)
+	out.Branch, out.Title = p.branch, p.title
+	rows := rowsFromPins(cfg, p.oldPins, newPins)
+	out.Body = pulls.RenderBody(bodyData(cfg, p.check, rows, nil, false))
+	out.Diff = unifiedDiff(cfg.Pins, p.oldBytes, newBytes)
 	if ro.DryRun {
 		out.Status = StatusDryRun
 		return out, nil
 	}
-	if err := b.publish(ctx, repo, out, check, commitBodyFromRows(rows), newBytes); err != nil {
+	if err := b.publish(ctx, p, out, commitBodyFromRows(rows), newBytes); err != nil {
 		return out, err
 	}
 	out.Status = StatusUpdated

@@ -66,62 +66,84 @@ func (g *globalOptions) gitTokenHost() string {
 	return u.Hostname()
 }
 
-// resolveRepo makes --clone URL a shallow clone in the state dir and points
-// --repo at it.
-func (g *globalOptions) resolveRepo(ctx context.Context, cloneURL, stateDir string) error {
+// resolveRepo makes --clone URL a shallow clone in the state dir (of the
+// configured base branch where the environment names one, else the
+// remote's default), points --repo at it and returns it.
+func (g *globalOptions) resolveRepo(ctx context.Context, cloneURL, stateDir string) (*gitops.Repo, error) {
 	if cloneURL == "" {
-		return nil
+		return nil, nil
 	}
 	_, name, ok := gitops.OwnerNameFromURL(cloneURL)
 	if !ok {
-		return usageErrorf("--clone %q: not a repository URL", cloneURL)
+		return nil, usageErrorf("--clone %q: not a repository URL", cloneURL)
 	}
 	dir := filepath.Join(stateDir, "clones", name)
-	if _, err := gitops.Clone(ctx, cloneURL, dir, gitops.Options{Token: g.env.Token, TokenHost: g.gitTokenHost()}); err != nil {
-		return err
+	base, _ := os.LookupEnv("HASHBOT_PR_BASE")
+	repo, err := gitops.Clone(ctx, cloneURL, dir, g.gitOptions(base))
+	if err != nil {
+		return nil, err
 	}
 	g.Repo = dir
-	return nil
+	return repo, nil
 }
 
-// loadBot resolves --clone, loads the repository's configuration and wires
-// the bot for it.
+// gitOptions say how to reach the packaging repository's remote.
+func (g *globalOptions) gitOptions(base string) gitops.Options {
+	return gitops.Options{Token: g.env.Token, TokenHost: g.gitTokenHost(), Base: base}
+}
+
+// loadBot resolves --clone, loads the repository's configuration, opens it
+// (once, for the bot and the publisher) and wires the bot for it.
 func (g *globalOptions) loadBot(ctx context.Context, cloneURL string, publish bool) (*config.Config, *bot.Bot, error) {
 	state, err := g.stateDir()
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := g.resolveRepo(ctx, cloneURL, state); err != nil {
-		return nil, nil, err
-	}
-	cfg, _, err := loadRepo(g)
+	repo, err := g.resolveRepo(ctx, cloneURL, state)
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := g.newBot(cfg, state, publish)
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return nil, nil, err
+	}
+	if repo == nil {
+		opts := g.gitOptions(cfg.PullRequest.Base)
+		opts.RemoteName, opts.Author = cfg.Git.Remote, cfg.Git.Author
+		repo, err = gitops.Open(ctx, cfg.Dir, opts)
+		if err != nil && (publish || !errors.Is(err, gitops.ErrNotARepository)) {
+			return nil, nil, err
+		}
+	}
+	b, err := g.newBot(cfg, state, publish, repo)
 	if err != nil {
 		return nil, nil, err
 	}
 	return cfg, b, nil
 }
 
-// newBot wires the engines into a bot for the repository in cfg. Without
-// publish it has no pull-request publisher (a dry run).
-func (g *globalOptions) newBot(cfg *config.Config, stateDir string, publish bool) (*bot.Bot, error) {
+// newBot wires the engines into a bot for the repository in cfg, opened as
+// repo (nil: not a clone, for a dry run). Without publish it has no
+// pull-request publisher (a dry run).
+func (g *globalOptions) newBot(cfg *config.Config, stateDir string, publish bool, repo *gitops.Repo) (*bot.Bot, error) {
 	gh, _, err := g.gitHubClient(stateDir, maxRateLimitWait)
 	if err != nil {
 		return nil, err
 	}
 	opts := bot.Options{
-		Config:   cfg,
-		Checker:  upstream.New(upstream.Options{Client: gh, Log: g.log}),
-		Engine:   g.newEngine(cfg),
-		Git:      bot.GitOptions{Token: g.env.Token, TokenHost: g.gitTokenHost()},
-		LockRuns: true,
-		Log:      g.log,
+		Config:     cfg,
+		Checker:    upstream.New(upstream.Options{Client: gh, Log: g.log}),
+		Engine:     g.newEngine(cfg),
+		Git:        bot.GitOptions{Token: g.env.Token, TokenHost: g.gitTokenHost()},
+		LoadConfig: parseConfig,
+		LockRuns:   true,
+		Log:        g.log,
+	}
+	if repo != nil {
+		opts.Repo = repo
 	}
 	if publish {
-		if opts.Publisher, err = g.newPublisher(cfg, gh); err != nil {
+		if opts.Publisher, err = g.newPublisher(cfg, gh, repo); err != nil {
 			return nil, err
 		}
 	}
@@ -136,14 +158,11 @@ func (g *globalOptions) newEngine(cfg *config.Config) *fod.Engine {
 }
 
 // newPublisher opens pull requests on [pull-request] repo, or on the
-// repository the git remote points to.
-func (g *globalOptions) newPublisher(cfg *config.Config, gh *github.Client) (*pulls.Manager, error) {
+// repository the git remote of repo points to.
+func (g *globalOptions) newPublisher(cfg *config.Config, gh *github.Client, repo *gitops.Repo) (*pulls.Manager, error) {
 	owner, name, ok := strings.Cut(cfg.PullRequest.Repo, "/")
 	if !ok {
-		repo, err := gitops.Open(context.Background(), cfg.Dir, gitops.Options{RemoteName: cfg.Git.Remote, Author: cfg.Git.Author})
-		if err != nil {
-			return nil, err
-		}
+		var err error
 		if owner, name, err = repo.RemoteRepo(); err != nil {
 			return nil, usageError(err)
 		}

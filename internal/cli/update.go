@@ -111,6 +111,36 @@ func updateRun(ctx context.Context, g *globalOptions, opts *updateOptions) error
 	return writeUpdate(g, cfg, p, rep, opts)
 }
 
+// loadConfig reads hashbot.toml of the working tree, with HASHBOT_*
+// overrides; a problem is a usage error.
+func loadConfig(g *globalOptions) (*config.Config, error) {
+	cfg, err := config.Load(g.Repo)
+	if err != nil {
+		return nil, usageError(err)
+	}
+	if err := cfg.ApplyEnv(os.LookupEnv); err != nil {
+		return nil, usageError(err)
+	}
+	if err := cfg.CheckFiles(); err != nil {
+		return nil, usageError(err)
+	}
+	return cfg, nil
+}
+
+// parseConfig reads hashbot.toml from data for the tree at dir as
+// loadRepo does (HASHBOT_* overrides, the files checked): the bot reads the
+// base commit's with it.
+func parseConfig(data []byte, dir string) (*config.Config, error) {
+	cfg, err := config.Parse(data, dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.ApplyEnv(os.LookupEnv); err != nil {
+		return nil, err
+	}
+	return cfg, cfg.CheckFiles()
+}
+
 // checkVersionFlag refuses a version flag's value that is not a version
 // (the one grammar of internal/version), before it reaches anything.
 func checkVersionFlag(flag, value string) error {
@@ -123,15 +153,12 @@ func checkVersionFlag(flag, value string) error {
 	return nil
 }
 
-// loadRepo reads hashbot.toml (with HASHBOT_* overrides) and the pins; a
-// problem with either is a usage error.
+// loadRepo reads hashbot.toml (loadConfig) and the pins of the working
+// tree; a problem with either is a usage error.
 func loadRepo(g *globalOptions) (*config.Config, *pins.Pins, error) {
-	cfg, err := config.Load(g.Repo)
+	cfg, err := loadConfig(g)
 	if err != nil {
-		return nil, nil, usageError(err)
-	}
-	if err := cfg.ApplyEnv(os.LookupEnv); err != nil {
-		return nil, nil, usageError(err)
+		return nil, nil, err
 	}
 	p, err := pins.Read(cfg.PinsPath())
 	if err != nil {

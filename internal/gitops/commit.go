@@ -30,19 +30,14 @@ func (r *Repo) ResetBranch(ctx context.Context, branch, base string) (Hash, erro
 	if base == branch {
 		return ZeroHash, fmt.Errorf("resetting branch %s: it is the base branch", branch)
 	}
-	name := plumbing.NewBranchReferenceName(branch)
-	if head, err := r.repo.Storer.Reference(plumbing.HEAD); err == nil &&
-		head.Type() == plumbing.SymbolicReference && head.Target() == name {
-		return ZeroHash, fmt.Errorf("resetting branch %s in %s: %w", branch, r.dir, ErrBranchCheckedOut)
+	if err := r.checkNotCheckedOut(branch); err != nil {
+		return ZeroHash, err
 	}
 	h, err := r.FetchBase(ctx, base)
 	if err != nil {
 		return ZeroHash, err
 	}
-	if err := r.repo.Storer.SetReference(plumbing.NewHashReference(name, h)); err != nil {
-		return ZeroHash, fmt.Errorf("resetting branch %s to %s: %w", branch, base, err)
-	}
-	return h, nil
+	return h, r.SetBranch(branch, h)
 }
 
 // PinsCommit is what CommitPins commits.
@@ -57,6 +52,9 @@ type PinsCommit struct {
 	// Guard, when set, checks the change from the branch's pins to Content
 	// before anything is committed (pins.GuardChange).
 	Guard func(old, new []byte) error
+	// Author, when set, is the commit's author and committer; default
+	// Options.Author.
+	Author *Author
 }
 
 // CommitPins commits c.Content as the pins file on top of c.Branch and moves
@@ -106,7 +104,11 @@ func (r *Repo) CommitPins(ctx context.Context, c PinsCommit) (Hash, error) {
 	if err := r.checkOnlyPath(parent.TreeHash, treeHash, c.Path); err != nil {
 		return ZeroHash, fmt.Errorf("committing %s on %s: %w", c.Path, c.Branch, err)
 	}
-	sig := object.Signature{Name: r.author.Name, Email: r.author.Email, When: time.Now()}
+	author := r.author
+	if c.Author != nil {
+		author = *c.Author
+	}
+	sig := object.Signature{Name: author.Name, Email: author.Email, When: time.Now()}
 	commit := &object.Commit{
 		Author: sig, Committer: sig, TreeHash: treeHash, ParentHashes: []plumbing.Hash{parent.Hash},
 		Message: CommitMessage(c.Name, c.OldVersion, c.NewVersion, c.Body),

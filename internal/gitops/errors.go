@@ -3,6 +3,7 @@ package gitops
 import (
 	"errors"
 	"fmt"
+	git "github.com/go-git/go-git/v5"
 	"regexp"
 	"strings"
 
@@ -18,6 +19,9 @@ type Hash = plumbing.Hash
 var ZeroHash = plumbing.ZeroHash
 
 var (
+	// ErrNotARepository is matched by the error of Open for a directory
+	// that is not a git repository.
+	ErrNotARepository = git.ErrRepositoryNotExists
 	// ErrLeaseBroken is matched (errors.Is) by a *LeaseError: the remote
 	// branch is not where the caller last saw it, so the push was refused.
 	ErrLeaseBroken = errors.New("remote branch moved since it was last seen")

@@ -1,0 +1,151 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/gitops"
+	"github.com/hashbot-nix/hashbot/internal/pins"
+	"github.com/hashbot-nix/hashbot/internal/pulls"
+	"github.com/hashbot-nix/hashbot/internal/upstream"
+	"github.com/hashbot-nix/hashbot/internal/version"
+)
+
+// plan is everything one run decides before it builds, made once and read
+// by every later step: the base it computes from and commits on, the
+// configuration and pins of that base, what upstream has, what is stale,
+// and the branch and title of the change. Nothing after plan reads the
+// configuration or the pins again.
+type plan struct {
+	// repo is the packaging repository; nil for a dry run in a directory
+	// that is not a clone (it plans from the working tree then).
+	repo *gitops.Repo
+	// base is the commit of the base branch the run computes from and
+	// commits on (zero without repo).
+	base gitops.Hash
+	// cfg is hashbot.toml of the base, its Dir the base's tree, written out.
+	cfg *config.Config
+	// oldPins and oldBytes are the pins of the base.
+	oldPins  *pins.Pins
+	oldBytes []byte
+	check    *upstream.Result
+	// oldLabel and newLabel name the pinned and candidate refs in branch
+	// names, titles and commit messages.
+	oldLabel, newLabel string
+	branch, title      string
+	// cleanup removes the written tree.
+	cleanup func()
+}
+
+// makePlan fetches the base, reads hashbot.toml and the pins from it,
+// writes its tree out for the build, and checks upstream. It returns a plan
+// whose check says the run is up to date (or ignored as older) without a
+// branch.
+func (b *Bot) makePlan(ctx context.Context, ro RunOptions) (*plan, error) {
+	p := &plan{cleanup: func() {}}
+	repo, err := b.repo(ctx)
+	switch {
+	case err == nil:
+		p.repo = repo
+		if err := b.readBase(ctx, p); err != nil {
+			p.cleanup()
+			return nil, err
+		}
+	case ro.DryRun && errors.Is(err, gitops.ErrNotARepository):
+		// A dry run in a directory that is not a clone (the demo's copy):
+		// the working tree is all there is.
+		b.opts.Log.Info().Str("dir", b.opts.Config.Dir).Msg("not a git clone: a dry run from the working tree")
+		p.cfg = b.opts.Config
+		if p.oldBytes, err = os.ReadFile(p.cfg.PinsPath()); err != nil {
+			return nil, fmt.Errorf("reading pins: %w", err)
+		}
+		if p.oldPins, err = pins.Parse(p.oldBytes, p.cfg.Pins); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, err
+	}
+	if err := b.checkUpstream(ctx, p, ro); err != nil {
+		p.cleanup()
+		return nil, err
+	}
+	return p, nil
+}
+
+// repo is the packaging repository, opened once per Bot.
+func (b *Bot) repo(ctx context.Context) (*gitops.Repo, error) {
+	if b.opts.Repo != nil {
+		return b.opts.Repo, nil
+	}
+	cfg := b.opts.Config
+	return gitops.Open(ctx, cfg.Dir, gitops.Options{
+		RemoteName: cfg.Git.Remote, Token: b.opts.Git.Token, TokenHost: b.opts.Git.TokenHost,
+		Author: cfg.Git.Author, Base: cfg.PullRequest.Base,
+	})
+}
+
+// readBase fetches the base branch and takes the configuration and the
+// pins from its commit, with its tree written to a temporary directory for
+// the build: what the run computes from is what it commits on.
+func (b *Bot) readBase(ctx context.Context, p *plan) error {
+	boot := b.opts.Config
+	base, err := p.repo.FetchBase(ctx, boot.PullRequest.Base)
+	if err != nil {
+		return err
+	}
+	p.base = base
+	tmp, err := os.MkdirTemp("", "hashbot-base-")
+	if err != nil {
+		return fmt.Errorf("writing the base tree: %w", err)
+	}
+	p.cleanup = func() { os.RemoveAll(tmp) }
+	// Named like the repository: Nix names ./. after its directory.
+	dir := filepath.Join(tmp, filepath.Base(boot.Dir))
+	if err := p.repo.WriteTree(ctx, base, dir); err != nil {
+		return err
+	}
+	data, err := p.repo.CommitFile(base, config.FileName)
+	if err != nil {
+		return fmt.Errorf("reading %s of the base %.12s: %w", config.FileName, base, err)
+	}
+	if p.cfg, err = b.opts.LoadConfig(data, dir); err != nil {
+		return fmt.Errorf("the base's %s (%.12s): %w", config.FileName, base, err)
+	}
+	if p.oldBytes, err = p.repo.CommitFile(base, p.cfg.Pins); err != nil {
+		return err
+	}
+	p.oldPins, err = pins.Parse(p.oldBytes, fmt.Sprintf("%s (base %.12s)", p.cfg.Pins, base))
+	return err
+}
+
+// checkUpstream finds the candidate and the stale FODs for the plan's pins
+// and names the change.
+func (b *Bot) checkUpstream(ctx context.Context, p *plan, ro RunOptions) error {
+	cfg := p.cfg
+	if ro.OnlyNewer && ro.Version != "" {
+		if c, ok := version.Compare(ro.Version, p.oldPins.Version()); ok && c < 0 {
+			b.opts.Log.Info().Str("version", ro.Version).Str("pinned", p.oldPins.Version()).Msg("older than the pinned version: ignored")
+			p.check = &upstream.Result{Pinned: p.oldPins.Version(), Candidate: ro.Version, UpToDate: true}
+			return nil
+		}
+	}
+	check, err := b.opts.Checker.Check(ctx, cfg, p.oldPins, upstream.CheckOptions{Version: ro.Version})
+	if err != nil {
+		return fmt.Errorf("checking upstream %s: %w", cfg.Upstream.Repo, err)
+	}
+	p.check = check
+	if check.UpToDate {
+		return nil
+	}
+	_, name := cfg.UpstreamOwnerName()
+	p.oldLabel, p.newLabel = refLabels(check)
+	if p.branch, err = gitops.BranchName(cfg.Git.BranchPrefix, name, p.newLabel); err != nil {
+		return err
+	}
+	p.title = pulls.RenderTitle(name, p.oldLabel, p.newLabel)
+	return nil
+}
