@@ -26,6 +26,7 @@ import (
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"ghrepo":    cmdGHRepo,
 	"ghrelease": cmdGHRelease,
+	"ghbranch":  cmdGHBranch,
 	"ghpulls":   cmdGHPulls,
 	"ghbody":    cmdGHBody,
 	"ghwrites":  cmdGHWrites,
@@ -86,6 +87,18 @@ func cmdGHRelease(ts *testscript.TestScript, neg bool, args []string) {
 	srv := fakeGitHub(ts)
 	ts.Check(srv.AddDir(args[0], args[1], ts.MkAbs(args[2])))
 	srv.AddRelease(args[0], ghfake.Release{Tag: args[1]})
+}
+
+// ghbranch owner/name branch sha dir: point branch at the commit sha,
+// whose files are those under dir (a nixpkgs-like branch moving).
+func cmdGHBranch(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "ghbranch")
+	if len(args) != 4 {
+		ts.Fatalf("usage: ghbranch owner/name branch sha dir")
+	}
+	srv := fakeGitHub(ts)
+	ts.Check(srv.AddDir(args[0], args[2], ts.MkAbs(args[3])))
+	srv.SetBranch(args[0], args[1], args[2])
 }
 
 // pullLine is one line of ghpulls: a pull request without its body.

@@ -15,7 +15,8 @@ import (
 
 // bodyData gathers what the pull request body shows. report is nil when
 // the rows come from the pins alone (a resumed run).
-func bodyData(cfg *config.Config, check *upstream.Result, rows []pulls.HashRow, report *fod.Report, verify bool) pulls.BodyData {
+// newPins, when set, gives the sources' new hashes.
+func bodyData(cfg *config.Config, check *upstream.Result, rows []pulls.HashRow, report *fod.Report, verify bool, newPins *pins.Pins) pulls.BodyData {
 	_, name := cfg.UpstreamOwnerName()
 	d := pulls.BodyData{
 		UpstreamRepo: cfg.Upstream.Repo, UpstreamName: name,
@@ -36,6 +37,14 @@ func bodyData(cfg *config.Config, check *upstream.Result, rows []pulls.HashRow, 
 		if verify {
 			d.Verify = verifySentence(report)
 		}
+	}
+	for _, m := range check.Sources {
+		row := pulls.SourceRow{Name: m.Name, Repo: m.Repo, From: m.From, To: m.To, CompareURL: m.CompareURL}
+		if newPins != nil {
+			src, _ := newPins.Source(m.Name)
+			row.Hash = src.Hash
+		}
+		d.Sources = append(d.Sources, row)
 	}
 	d.Reproduce = reproduceCommands(check, rows)
 	return d

@@ -22,9 +22,10 @@ type upstreamChecker interface {
 	Check(ctx context.Context, cfg *config.Config, p *pins.Pins, opts upstream.CheckOptions) (*upstream.Result, error)
 }
 
-// hashComputer recomputes FOD hashes with Nix.
+// hashComputer recomputes FOD hashes with Nix, and a source archive's.
 type hashComputer interface {
 	Compute(ctx context.Context, req fod.Request) (*fod.Report, error)
+	PrefetchArchive(ctx context.Context, url string) (string, error)
 }
 
 // prPublisher opens or updates the pull request.
@@ -208,6 +209,17 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 	}
 
 	newPins := nextPins(p.oldPins, check)
+	// A source that moved gets its archive's hash first: the FODs it feeds
+	// are built against it.
+	for _, m := range check.Sources {
+		hash, err := b.opts.Engine.PrefetchArchive(ctx, m.URL)
+		if err != nil {
+			return out, fmt.Errorf("source %s: %w", m.Name, err)
+		}
+		src, _ := newPins.Source(m.Name)
+		src.Hash = hash
+		newPins.SetSource(m.Name, src)
+	}
 	report := &fod.Report{} // the version moved, no hash depends on it
 	if len(check.Stale) > 0 {
 		report, err = b.opts.Engine.Compute(ctx, fod.Request{
@@ -226,7 +238,7 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 	if err := pins.GuardChange(p.oldBytes, newBytes); err != nil {
 		return out, fmt.Errorf("refusing to commit %s: %w", cfg.Pins, err)
 	}
-	out.Body = pulls.RenderBody(bodyData(cfg, check, rowsFromReport(report), report, ro.Verify))
+	out.Body = pulls.RenderBody(bodyData(cfg, check, rowsFromReport(report), report, ro.Verify, newPins))
 	out.Diff = unifiedDiff(cfg.Pins, p.oldBytes, newBytes)
 	if ro.DryRun {
 		out.Status = StatusDryRun
@@ -255,19 +267,36 @@ func nextPins(old *pins.Pins, check *upstream.Result) *pins.Pins {
 	for _, path := range sortedKeys(check.NewInputs) {
 		p.SetInput(path, check.NewInputs[path])
 	}
+	for _, m := range check.Sources {
+		p.SetSource(m.Name, pins.Source{Rev: m.To, Version: m.Version, URL: m.URL})
+	}
 	return p
 }
 
 // refLabels is how the pinned and candidate refs appear in branch names,
 // titles and commit messages: versions as they are, commits (branch mode)
-// cut to 12 hex digits.
+// cut to 12 hex digits. When only sources moved, the candidate's label
+// carries them as build metadata ("2026.2.2+nixpkgs.1a2b3c4d5e6f"): a
+// branch of its own, of the same version.
 func refLabels(check *upstream.Result) (oldLabel, newLabel string) {
-	if check.Rev == "" {
-		return check.Pinned, check.Candidate
+	oldLabel, newLabel = check.Pinned, check.Candidate
+	if check.Rev != "" {
+		oldLabel, newLabel = shortRev(check.Pinned), shortRev(check.Candidate)
 	}
-	short := func(sha string) string { return sha[:min(len(sha), 12)] }
-	return short(check.Pinned), short(check.Candidate)
+	if !check.Moved && len(check.Sources) > 0 {
+		for i, m := range check.Sources {
+			sep := "."
+			if i == 0 {
+				sep = "+"
+			}
+			newLabel += sep + m.Name + "." + shortRev(m.To)
+		}
+	}
+	return oldLabel, newLabel
 }
+
+// shortRev cuts a commit to 12 hex digits; tags and versions pass.
+func shortRev(s string) string { return s[:min(len(s), 12)] }
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

@@ -79,12 +79,21 @@ func (f *fakeChecker) Check(_ context.Context, cfg *config.Config, p *pins.Pins,
 
 // fakeEngine returns fixed hashes, or fails one target.
 type fakeEngine struct {
-	calls int
-	fail  bool
+	calls      int
+	fail       bool
+	prefetched []string
+	pins       *pins.Pins // the pins the last Compute was given
+}
+
+// PrefetchArchive gives each archive URL a hash of its own.
+func (f *fakeEngine) PrefetchArchive(_ context.Context, url string) (string, error) {
+	f.prefetched = append(f.prefetched, url)
+	return pins.SRI([]byte("archive " + url)), nil
 }
 
 func (f *fakeEngine) Compute(_ context.Context, req fod.Request) (*fod.Report, error) {
 	f.calls++
+	f.pins = req.Pins
 	if req.Pins.Version() != "2026.2.2" {
 		return nil, errors.New("the engine was not given the candidate version")
 	}
@@ -490,5 +499,77 @@ func TestWaitForLockRunsOnceTheHolderIsDone(t *testing.T) {
 	out, err := f.bot(t).Run(ctx, RunOptions{WaitForLock: true, DryRun: true})
 	if err != nil || out.Status != StatusDryRun {
 		t.Errorf("outcome %+v, err %v; want a dry run once the lock was free", out, err)
+	}
+}
+
+// sourcesChecker says the release is pinned already and nixpkgs moved.
+type sourcesChecker struct{}
+
+const (
+	nixpkgsOld = "5f4a1c2d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a49"
+	nixpkgsNew = "a0b1c2d3e4f5061728394a5b6c7d8e9f00112233"
+	nixpkgsURL = "https://github.com/NixOS/nixpkgs/archive/" + nixpkgsNew + ".tar.gz"
+)
+
+func (sourcesChecker) Check(_ context.Context, _ *config.Config, p *pins.Pins, _ upstream.CheckOptions) (*upstream.Result, error) {
+	r := &upstream.Result{Pinned: p.Version(), Candidate: p.Version(), PinnedTag: "version/" + p.Version(),
+		CandidateTag: "version/" + p.Version(), Stale: map[string][]string{}, NewInputs: map[string]string{}}
+	if src, _ := p.Source("nixpkgs"); src.Rev != nixpkgsNew {
+		move := upstream.SourceMove{Name: "nixpkgs", Repo: "NixOS/nixpkgs", From: src.Rev, To: nixpkgsNew, URL: nixpkgsURL,
+			CompareURL: "https://github.com/NixOS/nixpkgs/compare/" + nixpkgsOld + "..." + nixpkgsNew,
+			Reason: "nixpkgs moved 5f4a1c2d9e8b -> a0b1c2d3e4f5"}
+		r.Sources = append(r.Sources, move)
+		r.Stale["python-deps"] = []string{move.Reason}
+	}
+	r.UpToDate = len(r.Stale) == 0 && len(r.Sources) == 0
+	return r, nil
+}
+
+// TestASourceThatMovesIsPinnedWithTheFODsItFeeds moves nixpkgs alone: its
+// archive's hash is asked of Nix before the FODs it feeds are built with
+// it, its pin moves in the same commit, and the PR names the move.
+func TestASourceThatMovesIsPinnedWithTheFODsItFeeds(t *testing.T) {
+	f := newFixture(t)
+	pinned := strings.Replace(basePins, `"2026.2.1"`, `"2026.2.2"`, 1)
+	pinned = strings.Replace(pinned, `  "inputs": {`, `  "sources": {
+    "nixpkgs": {"rev": "`+nixpkgsOld+`", "url": "https://github.com/NixOS/nixpkgs/archive/`+nixpkgsOld+`.tar.gz", "hash": "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E="}
+  },
+  "inputs": {`, 1)
+	os.WriteFile(filepath.Join(f.work, "nix/sources.json"), []byte(pinned), 0o644)
+	git(t, f.work, "commit", "-q", "-am", "pin 2026.2.2 and nixpkgs")
+	git(t, f.work, "push", "-q", "origin", "main")
+	cfg, err := config.Load(f.work)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine := &versionKeepingEngine{}
+	b, err := New(Options{Config: cfg, Checker: sourcesChecker{}, Engine: engine, Publisher: f.pub, LockRuns: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := b.Run(t.Context(), RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const wantBranch = "hashbot/authentik-2026.2.2+nixpkgs.a0b1c2d3e4f5"
+	if out.Status != StatusUpdated || out.Branch != wantBranch || out.Title != "authentik: update FOD hashes (nixpkgs 5f4a1c2d9e8b -> a0b1c2d3e4f5)" {
+		t.Fatalf("outcome: status %s, branch %q, title %q", out.Status, out.Branch, out.Title)
+	}
+	if len(engine.prefetched) != 1 || engine.prefetched[0] != nixpkgsURL {
+		t.Errorf("prefetched %q, want the new archive", engine.prefetched)
+	}
+	wantHash := pins.SRI([]byte("archive " + nixpkgsURL))
+	if src, _ := engine.pins.Source("nixpkgs"); src.Rev != nixpkgsNew || src.Hash != wantHash {
+		t.Errorf("the FODs were built with nixpkgs %+v, want the new rev and hash", src)
+	}
+	onBranch := git(t, f.remote, "show", wantBranch+":nix/sources.json")
+	for _, want := range []string{`"rev": "` + nixpkgsNew + `"`, `"url": "` + nixpkgsURL + `"`, `"hash": "` + wantHash + `"`} {
+		if !strings.Contains(onBranch, want) {
+			t.Errorf("the branch's pins lack %s:\n%s", want, onBranch)
+		}
+	}
+	body := f.pub.published[0].Body
+	if !strings.Contains(body, "### Sources") || !strings.Contains(body, "(https://github.com/NixOS/nixpkgs/compare/") {
+		t.Errorf("the body does not name the source's move:\n%s", body)
 	}
 }

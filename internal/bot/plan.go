@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/gitops"
@@ -147,5 +148,22 @@ func (b *Bot) checkUpstream(ctx context.Context, p *plan, ro RunOptions) error {
 		return err
 	}
 	p.title = pulls.RenderTitle(name, p.oldLabel, p.newLabel)
+	if !check.Moved && len(check.Sources) > 0 {
+		p.title = sourcesTitle(name, check.Sources)
+	}
 	return nil
+}
+
+// sourcesTitle names a change that moves sources only, in nixpkgs'
+// "what: old -> new" style: "authentik: nixpkgs 1a2b3c4d5e6f -> 6f5e4d3c2b1a".
+func sourcesTitle(name string, moves []upstream.SourceMove) string {
+	parts := make([]string, 0, len(moves))
+	for _, m := range moves {
+		if m.From == "" || m.From == m.To {
+			parts = append(parts, m.Name+" "+shortRev(m.To))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %s -> %s", m.Name, shortRev(m.From), shortRev(m.To)))
+	}
+	return pulls.RenderTitle(name, "", "") + " (" + strings.Join(parts, ", ") + ")"
 }

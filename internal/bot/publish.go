@@ -61,10 +61,10 @@ func (b *Bot) resumeBranch(ctx context.Context, p *plan, out *Outcome) (done boo
 	}
 	// The push happened but the pull request did not: open it from what
 	// the branch holds.
-	out.Body = pulls.RenderBody(bodyData(cfg, p.check, rowsFromPins(cfg, p.oldPins, branchPins), nil, false))
+	out.Body = pulls.RenderBody(bodyData(cfg, p.check, rowsFromPins(cfg, p.oldPins, branchPins), nil, false, branchPins))
 	_, name := cfg.UpstreamOwnerName()
 	pr, err = b.opts.Publisher.Publish(ctx, pulls.Request{
-		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamName: name, Version: p.check.Candidate,
+		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamName: name, Version: p.newLabel,
 	})
 	out.PR = pr
 	if err != nil {
@@ -86,6 +86,12 @@ func branchAnswers(cfg *config.Config, check *upstream.Result, base, branch *pin
 	}
 	for path, sri := range check.NewInputs {
 		if got, _ := branch.Input(path); got != sri {
+			return false
+		}
+	}
+	for _, m := range check.Sources {
+		got, _ := branch.Source(m.Name)
+		if got.Rev != m.To || got.URL != m.URL || pins.CheckHash("sources."+m.Name+".hash", got.Hash) != nil {
 			return false
 		}
 	}
@@ -139,7 +145,7 @@ func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, c
 	}
 	b.opts.Log.Info().Str("branch", out.Branch).Str("commit", out.Commit).Msg("pushed")
 	pr, err := b.opts.Publisher.Publish(ctx, pulls.Request{
-		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamName: name, Version: p.check.Candidate,
+		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamName: name, Version: p.newLabel,
 	})
 	out.PR = pr
 	if err != nil {

@@ -65,7 +65,7 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 	}
 	out.Branch, out.Title = p.branch, p.title
 	rows := rowsFromPins(cfg, p.oldPins, newPins)
-	out.Body = pulls.RenderBody(bodyData(cfg, p.check, rows, nil, false))
+	out.Body = pulls.RenderBody(bodyData(cfg, p.check, rows, nil, false, newPins))
 	out.Diff = unifiedDiff(cfg.Pins, p.oldBytes, newBytes)
 	if ro.DryRun {
 		out.Status = StatusDryRun

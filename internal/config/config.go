@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -45,12 +46,13 @@ type Config struct {
 	// Entry is the Nix file evaluating to a function of { system, ... }.
 	Entry string `toml:"entry"`
 	// Pins is the JSON file the Nix code reads hashes from.
-	Pins        string         `toml:"pins"`
-	Upstream    Upstream       `toml:"upstream"`
-	FODs        map[string]FOD `toml:"fod"`
-	Git         Git            `toml:"git"`
-	PullRequest PullRequest    `toml:"pull-request"`
-	Build       Build          `toml:"build"`
+	Pins        string            `toml:"pins"`
+	Upstream    Upstream          `toml:"upstream"`
+	Sources     map[string]Source `toml:"source"`
+	FODs        map[string]FOD    `toml:"fod"`
+	Git         Git               `toml:"git"`
+	PullRequest PullRequest       `toml:"pull-request"`
+	Build       Build             `toml:"build"`
 }
 
 // Upstream is the project whose releases the pins follow.
@@ -63,6 +65,45 @@ type Upstream struct {
 	Branch string `toml:"branch"`
 	// IncludePrereleases lets a prerelease be the candidate version.
 	IncludePrereleases bool `toml:"include-prereleases"`
+}
+
+// Source is a pinned input of the build other than the release: a
+// repository followed by branch head or by release (nixpkgs on
+// nixos-25.11, say), pinned under "sources" in the pins by its rev, the URL
+// of its archive at that rev and the archive's hash. When it moves, the
+// FODs it feeds are stale, and its pin moves in the same pull request.
+type Source struct {
+	// Name is the key under [source] and under "sources" in the pins.
+	Name string `toml:"-"`
+	// Repo is the GitHub repository, "owner/name".
+	Repo string `toml:"repo"`
+	// Branch follows this branch's head commit; without it, releases.
+	Branch string `toml:"branch"`
+	// TagPrefix is what release tags start with (release mode).
+	TagPrefix string `toml:"tag-prefix"`
+	// IncludePrereleases lets a prerelease be the candidate (release mode).
+	IncludePrereleases bool `toml:"include-prereleases"`
+	// FODs are the FODs it feeds; empty means every FOD.
+	FODs []string `toml:"fods"`
+	// URL is the archive's URL with "{rev}" where the commit or tag goes
+	// (and "{repo}" for owner/name); empty means GitHub's own archive,
+	// "<web>/{repo}/archive/{rev}.tar.gz".
+	URL string `toml:"url"`
+}
+
+// Feeds says whether the source feeds the FOD named fod.
+func (s Source) Feeds(fod string) bool {
+	return len(s.FODs) == 0 || slices.Contains(s.FODs, fod)
+}
+
+// SourceNames returns the configured source names, sorted.
+func (c *Config) SourceNames() []string {
+	names := make([]string, 0, len(c.Sources))
+	for n := range c.Sources {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // FOD is one fixed-output derivation whose hash hashbot keeps.
@@ -237,6 +278,10 @@ func (c *Config) applyDefaults() {
 	for name, f := range c.FODs {
 		f.Name = name
 		c.FODs[name] = f
+	}
+	for name, src := range c.Sources {
+		src.Name = name
+		c.Sources[name] = src
 	}
 }
 

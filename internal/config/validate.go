@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"path"
 	"regexp"
 	"strings"
@@ -54,6 +55,9 @@ func (c *Config) Validate() error {
 	for _, name := range c.FODNames() {
 		errs = append(errs, c.FODs[name].validate()...)
 	}
+	for _, name := range c.SourceNames() {
+		errs = append(errs, c.Sources[name].validate(c)...)
+	}
 	if !authorPattern.MatchString(c.Git.Author) {
 		bad("[git] author %q: want \"Name <email>\"", c.Git.Author)
 	}
@@ -64,6 +68,42 @@ func (c *Config) Validate() error {
 		bad("[build] max-jobs %d: must be 0 (one per target) or more", c.Build.MaxJobs)
 	}
 	return errors.Join(errs...)
+}
+
+func (s Source) validate(c *Config) []error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf(FileName+": [source.%s] "+format, append([]any{s.Name}, args...)...))
+	}
+	if !fodPattern.MatchString(s.Name) {
+		bad("name: want letters, digits, '-' or '_'")
+	}
+	if s.Repo == "" {
+		bad("repo is required (owner/name on GitHub)")
+	} else if !ghrepo.Valid(s.Repo) {
+		bad("repo %q: want owner/name", s.Repo)
+	}
+	switch {
+	case s.Branch != "" && (s.TagPrefix != "" || s.IncludePrereleases):
+		bad("branch %q and tag-prefix or include-prereleases: follow a branch or releases, not both", s.Branch)
+	case s.Branch != "" && !ghrepo.ValidRef(s.Branch):
+		bad("branch %q: not a valid branch name", s.Branch)
+	case s.TagPrefix != "" && (!ghrepo.ValidRef(s.TagPrefix+"0") || strings.ContainsAny(s.TagPrefix, "#%")):
+		bad("tag-prefix %q: not a valid tag prefix", s.TagPrefix)
+	}
+	for _, f := range s.FODs {
+		if _, ok := c.FODs[f]; !ok {
+			bad("fods: %q is no [fod.%s] (have: %s)", f, f, strings.Join(c.FODNames(), ", "))
+		}
+	}
+	if s.URL != "" {
+		u, err := url.Parse(strings.NewReplacer("{rev}", "0", "{repo}", "o/r").Replace(s.URL))
+		if !strings.Contains(s.URL, "{rev}") || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+			strings.ContainsAny(s.URL, " \t\n\"'") {
+			bad("url %q: want an http(s) URL with {rev} where the commit or tag goes", s.URL)
+		}
+	}
+	return errs
 }
 
 func (f FOD) validate() []error {

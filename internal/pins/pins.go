@@ -55,6 +55,9 @@ func Parse(data []byte, name string) (*Pins, error) {
 	if in := root.get("inputs"); in != nil && in.kind != '{' && !in.isNull() {
 		return nil, fmt.Errorf("reading pins %s: \"inputs\" must be an object", name)
 	}
+	if src := root.get("sources"); src != nil && src.kind != '{' && !src.isNull() {
+		return nil, fmt.Errorf("reading pins %s: \"sources\" must be an object", name)
+	}
 	return &Pins{name: name, root: root}, nil
 }
 
@@ -165,6 +168,63 @@ func (p *Pins) SetHash(fod, system, hash string) {
 		hashes.set(fod, obj)
 	}
 	obj.setSorted(system, val)
+}
+
+// Source is the pin of a source ([source.<name>] in hashbot.toml) under
+// "sources": where it is and the hash of its archive there.
+type Source struct {
+	// Rev is the commit (branch mode) or tag (release mode).
+	Rev string
+	// Version is the release's version (release mode), "" otherwise.
+	Version string
+	// URL is the archive at Rev, as the Nix code fetches it.
+	URL string
+	// Hash is the SRI hash of the unpacked archive (fetchTarball's), ""
+	// when null.
+	Hash string
+}
+
+// Source returns the pin of the source name; ok is false when there is
+// none.
+func (p *Pins) Source(name string) (s Source, ok bool) {
+	v := p.root.get("sources").get(name)
+	if v == nil || v.kind != '{' {
+		return Source{}, false
+	}
+	field := func(k string) string {
+		f := v.get(k)
+		if f == nil {
+			return ""
+		}
+		str, _ := f.str()
+		return str
+	}
+	return Source{Rev: field("rev"), Version: field("version"), URL: field("url"), Hash: field("hash")}, true
+}
+
+// SetSource sets the pin of the source name, keeping the order of keys it
+// had and any keys hashbot does not write.
+func (p *Pins) SetSource(name string, s Source) {
+	all := p.root.get("sources")
+	if all == nil || all.kind != '{' {
+		all = newObject()
+		p.root.set("sources", all)
+	}
+	obj := all.get(name)
+	if obj == nil || obj.kind != '{' {
+		obj = newObject()
+		all.set(name, obj)
+	}
+	obj.set("rev", stringValue(s.Rev))
+	if s.Version != "" {
+		obj.set("version", stringValue(s.Version))
+	}
+	obj.set("url", stringValue(s.URL))
+	if s.Hash == "" {
+		obj.set("hash", &value{raw: nullValue})
+	} else {
+		obj.set("hash", stringValue(s.Hash))
+	}
 }
 
 // Input returns the recorded SRI hash of an input file.

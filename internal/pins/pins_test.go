@@ -244,3 +244,43 @@ func TestWriteFileThroughASymlinkKeepsTheLink(t *testing.T) {
 		t.Errorf("target holds %q", got)
 	}
 }
+
+func TestSourcesRoundTrip(t *testing.T) {
+	p, err := Parse([]byte(`{"version": "1", "hashes": {}, "sources": {"nixpkgs": {"note": "kept", "rev": "old"}}}`), "pins")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, ok := p.Source("nixpkgs"); !ok || s.Rev != "old" || s.Hash != "" {
+		t.Errorf("Source = %+v, %v", s, ok)
+	}
+	p.SetSource("nixpkgs", Source{Rev: "abc", URL: "https://x/abc.tar.gz", Hash: "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E="})
+	p.SetSource("other", Source{Rev: "v1", Version: "1", URL: "https://x/v1.tar.gz"})
+	want := `{
+  "version": "1",
+  "hashes": {},
+  "sources": {
+    "nixpkgs": {
+      "note": "kept",
+      "rev": "abc",
+      "url": "https://x/abc.tar.gz",
+      "hash": "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E="
+    },
+    "other": {
+      "rev": "v1",
+      "version": "1",
+      "url": "https://x/v1.tar.gz",
+      "hash": null
+    }
+  }
+}
+`
+	if got := string(p.Marshal()); got != want {
+		t.Errorf("Marshal:\n%s\nwant:\n%s", got, want)
+	}
+	if _, ok := p.Source("missing"); ok {
+		t.Error("a missing source was found")
+	}
+	if _, err := Parse([]byte(`{"sources": []}`), "pins"); err == nil {
+		t.Error("sources that are not an object were accepted")
+	}
+}

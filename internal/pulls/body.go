@@ -33,6 +33,18 @@ type BodyData struct {
 	Verify string
 	// Reproduce are shell commands that recompute the hashes locally.
 	Reproduce []string
+	// Sources are the other pinned sources (nixpkgs) the change moves.
+	Sources []SourceRow
+}
+
+// SourceRow is a source whose pin the change moves.
+type SourceRow struct {
+	// Name is the source's name ("nixpkgs"); Repo its "owner/name".
+	Name, Repo string
+	// From and To are the old and new rev (a commit or a tag).
+	From, To string
+	// CompareURL shows the change; Hash is the new archive hash.
+	CompareURL, Hash string
 }
 
 // HashRow is one (FOD, system) target's result.
@@ -75,6 +87,7 @@ func RenderBody(d BodyData) string {
 	var b strings.Builder
 	b.WriteString(renderMarker(Marker{UpstreamRepo: d.UpstreamRepo, Version: d.NewVersion}) + "\n\n")
 	writeIntro(&b, d)
+	writeSources(&b, d.Sources)
 	writeTable(&b, d.Rows)
 	writeSummaries(&b, d.Summaries)
 	writeStale(&b, d.Stale)

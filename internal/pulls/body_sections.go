@@ -210,3 +210,31 @@ func writeReproduce(b *strings.Builder, cmds []string) {
 	b.WriteString(codeBlock("sh", strings.Join(cmds, "\n")))
 	b.WriteString("\n")
 }
+
+// writeSources lists the sources the change moves, with their compare
+// links and new hashes.
+func writeSources(b *strings.Builder, rows []SourceRow) {
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString("### Sources\n\n| source | old → new | hash |\n| --- | --- | --- |\n")
+	for _, r := range rows {
+		move := cellCode(shortRev(r.From)) + " → " + cellCode(shortRev(r.To))
+		if r.From == "" {
+			move = cellCode(shortRev(r.To))
+		}
+		if linkable(r.CompareURL) {
+			move = strings.ReplaceAll(link(shortRev(r.From)+"..."+shortRev(r.To), r.CompareURL), "|", `\|`)
+		}
+		fmt.Fprintf(b, "| %s | %s | %s |\n", cellCode(r.Name+" ("+r.Repo+")"), move, cellCode(r.Hash))
+	}
+	b.WriteString("\n")
+}
+
+// shortRev abbreviates a commit id; tags pass unchanged.
+func shortRev(rev string) string {
+	if len(rev) == 40 && strings.Trim(rev, "0123456789abcdef") == "" {
+		return rev[:12]
+	}
+	return rev
+}

@@ -238,6 +238,29 @@ func TestPublishSupersedesOlderHashbotPRs(t *testing.T) {
 	}
 }
 
+// TestPublishSupersedesAnOlderSourcesMove publishes a move of nixpkgs for
+// the pinned version: an open PR for an earlier nixpkgs move of the same
+// version is closed, one without sources in its name is not.
+func TestPublishSupersedesAnOlderSourcesMove(t *testing.T) {
+	f, c := newFakeGitHub(t,
+		ownPR(3, "hashbot/authentik-2026.2.2+nixpkgs.5f4a1c2d9e8b"), // an earlier nixpkgs move: closed
+		ownPR(4, "hashbot/authentik-2026.2.2"),                      // the version's own: kept
+	)
+	m := newTestManager(t, c, func(o *Options) { o.Base = "main" })
+	req := testRequest()
+	req.Branch, req.Version = "hashbot/authentik-2026.2.2+nixpkgs.a0b1c2d3e4f5", "2026.2.2+nixpkgs.a0b1c2d3e4f5"
+	out, err := m.Publish(t.Context(), req)
+	if err != nil {
+		t.Fatalf("Publish: %v", err)
+	}
+	if diff := cmp.Diff([]int{3}, out.Superseded); diff != "" {
+		t.Errorf("superseded (-want +got):\n%s", diff)
+	}
+	if s := f.pr(4).State; s != "open" {
+		t.Errorf("PR #4 state = %s, want open", s)
+	}
+}
+
 func TestPublishResolvesDuplicate422(t *testing.T) {
 	f, c := newFakeGitHub(t, ownPR(12, testBranch))
 	f.missHeadLists = 1 // the first lookup misses it, as when another run just opened it

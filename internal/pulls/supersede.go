@@ -39,7 +39,10 @@ func (m *Manager) supersede(ctx context.Context, req Request, n int) ([]int, err
 
 // older reports whether pr is a hashbot pull request for the same upstream
 // at a version older than req.Version: its head is a branch of this
-// repository named <prefix><upstream name>-<version>.
+// repository named <prefix><upstream name>-<version>. Of two pull requests
+// for the same version that both carry build metadata (the sources they
+// move, "2026.2.2+nixpkgs.1a2b3c4d5e6f"), the older is superseded too: the
+// newer run has the sources where they are now.
 func (m *Manager) older(pr *github.PullRequest, req Request) bool {
 	if !m.ownHead(pr) {
 		return false
@@ -50,8 +53,10 @@ func (m *Manager) older(pr *github.PullRequest, req Request) bool {
 	}
 	// Branch names carry the version without the tag prefix; a "v" may be
 	// left where the prefix was empty.
-	c, ok := version.Compare(strings.TrimPrefix(v, "v"), strings.TrimPrefix(req.Version, "v"))
-	return ok && c < 0
+	theirs, ours := strings.TrimPrefix(v, "v"), strings.TrimPrefix(req.Version, "v")
+	c, ok := version.Compare(theirs, ours)
+	bothMoveSources := strings.Contains(theirs, "+") && strings.Contains(ours, "+")
+	return ok && (c < 0 || c == 0 && bothMoveSources && theirs != ours)
 }
 
 // listOpen returns every open pull request of the repository, following

@@ -63,6 +63,9 @@ type Result struct {
 	// ReleaseURL is the candidate release's page ("" without a release);
 	// CompareURL shows the upstream diff from the pinned to the candidate ref.
 	ReleaseURL, CompareURL string
+	// Sources are the sources ([source.*]) whose pin must change, sorted
+	// by name; the FODs they feed are stale with their reason.
+	Sources []SourceMove
 }
 
 // StaleFODs lists the stale FODs, sorted.
@@ -115,8 +118,11 @@ func (c *Checker) Check(ctx context.Context, cfg *config.Config, p *pins.Pins, o
 			res.Stale[fod] = reasons
 		}
 	}
+	if err := c.checkSources(ctx, cfg, p, res); err != nil {
+		return nil, err
+	}
 	res.Summaries = summaries(cfg, changed)
-	res.UpToDate = !res.Moved && len(res.Stale) == 0
+	res.UpToDate = !res.Moved && len(res.Stale) == 0 && len(res.Sources) == 0
 	if res.Moved && res.PinnedTag != "" {
 		res.CompareURL = fmt.Sprintf("%s/%s/%s/compare/%s...%s", ghclient.WebURL(c.gh), owner, name, res.PinnedTag, res.CandidateTag)
 	}

@@ -73,6 +73,9 @@ func (s *Server) serve(w http.ResponseWriter, req *http.Request) {
 }
 
 func (s *Server) route(w http.ResponseWriter, req *http.Request) {
+	if s.routeWeb(w, req) {
+		return
+	}
 	parts := strings.SplitN(strings.TrimPrefix(req.URL.EscapedPath(), "/"), "/", 4)
 	if len(parts) < 3 || parts[0] != "repos" {
 		s.fail(w, http.StatusNotFound, "Not Found")
@@ -120,6 +123,8 @@ func (s *Server) routeRead(w http.ResponseWriter, req *http.Request, r *repo, re
 		s.branch(w, req, name, r, strings.TrimPrefix(rest, "branches/"))
 	case strings.HasPrefix(rest, "contents/"):
 		s.contents(w, req, name, r, strings.TrimPrefix(rest, "contents/"))
+	case strings.HasPrefix(rest, "tarball/"):
+		s.tarball(w, req, r, strings.TrimPrefix(rest, "tarball/"))
 	default:
 		return false
 	}
