@@ -517,7 +517,7 @@ func (sourcesChecker) Check(_ context.Context, _ *config.Config, p *pins.Pins, _
 	if src, _ := p.Source("nixpkgs"); src.Rev != nixpkgsNew {
 		move := upstream.SourceMove{Name: "nixpkgs", Repo: "NixOS/nixpkgs", From: src.Rev, To: nixpkgsNew, URL: nixpkgsURL,
 			CompareURL: "https://github.com/NixOS/nixpkgs/compare/" + nixpkgsOld + "..." + nixpkgsNew,
-			Reason: "nixpkgs moved 5f4a1c2d9e8b -> a0b1c2d3e4f5"}
+			Reason:     "nixpkgs moved 5f4a1c2d9e8b -> a0b1c2d3e4f5"}
 		r.Sources = append(r.Sources, move)
 		r.Stale["python-deps"] = []string{move.Reason}
 	}
