@@ -24,22 +24,34 @@ func TestHashbotTomlDescribesTheAuthentikFODs(t *testing.T) {
 		t.Fatal(err)
 	}
 	type fod struct {
-		Attr        string
-		Systems     []string
-		Inputs      []string
-		LocalInputs []string
+		Attr           string
+		Systems        []string
+		Inputs         []string
+		GoImports      string
+		LocalGoImports string
+		LocalInputs    []string
 	}
 	both := []string{"x86_64-linux", "aarch64-linux"}
+	// Each FOD lists what its tool reads: uv every workspace member's
+	// pyproject.toml, npm every workspace's package.json, go mod vendor
+	// the packages the module imports.
 	want := map[string]fod{
-		"src":            {Attr: "src", LocalInputs: []string{"nix/src.nix"}},
-		"python-deps":    {Attr: "python-deps", Systems: both, Inputs: []string{"uv.lock", "pyproject.toml"}, LocalInputs: []string{"nix/python-deps.nix"}},
-		"webui-deps":     {Attr: "webui-deps", Systems: both, Inputs: []string{"web/package-lock.json", "web/package.json"}, LocalInputs: []string{"nix/webui-deps.nix"}},
-		"server-vendor":  {Attr: "server.goModules", Inputs: []string{"go.mod", "go.sum"}, LocalInputs: []string{"nix/server.nix"}},
-		"hashbot-vendor": {Attr: "hashbot.goModules", LocalInputs: []string{"go.mod", "go.sum", "nix/hashbot.nix"}},
+		"src": {Attr: "src", LocalInputs: []string{"nix/src.nix"}},
+		"python-deps": {Attr: "python-deps", Systems: both,
+			Inputs:      []string{"uv.lock", "pyproject.toml", "packages/*/pyproject.toml"},
+			LocalInputs: []string{"nix/python-deps.nix"}},
+		"webui-deps": {Attr: "webui-deps", Systems: both,
+			Inputs:      []string{"web/package-lock.json", "web/package.json", "web/packages/*/package.json"},
+			LocalInputs: []string{"nix/webui-deps.nix"}},
+		"server-vendor": {Attr: "server.goModules", Inputs: []string{"go.mod", "go.sum"}, GoImports: ".",
+			LocalInputs: []string{"nix/server.nix"}},
+		"hashbot-vendor": {Attr: "hashbot.goModules", LocalGoImports: ".",
+			LocalInputs: []string{"go.mod", "go.sum", "nix/hashbot.nix"}},
 	}
 	got := map[string]fod{}
 	for name, f := range cfg.FODs {
-		got[name] = fod{Attr: f.Attr, Systems: f.Systems, Inputs: f.Inputs, LocalInputs: f.LocalInputs}
+		got[name] = fod{Attr: f.Attr, Systems: f.Systems, Inputs: f.Inputs, GoImports: f.GoImports,
+			LocalGoImports: f.LocalGoImports, LocalInputs: f.LocalInputs}
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("[fod] tables of hashbot.toml (-want +got):\n%s", diff)
@@ -49,6 +61,17 @@ func TestHashbotTomlDescribesTheAuthentikFODs(t *testing.T) {
 	}
 	if cfg.Upstream.Repo != "goauthentik/authentik" || cfg.Upstream.TagPrefix != "version/" {
 		t.Errorf("[upstream] = %+v, want goauthentik/authentik with tag-prefix version/", cfg.Upstream)
+	}
+	// nixpkgs (lib.nix reads sources.nixpkgs) gives every FOD its tool but
+	// src, a plain fetch: each of them is stale when the branch moves.
+	nixpkgs, ok := cfg.Sources["nixpkgs"]
+	if !ok || nixpkgs.Repo != "NixOS/nixpkgs" || nixpkgs.Branch == "" {
+		t.Errorf("[source.nixpkgs] = %+v, want NixOS/nixpkgs followed by branch", nixpkgs)
+	}
+	for _, name := range cfg.FODNames() {
+		if fed := nixpkgs.Feeds(name); fed != (name != "src") {
+			t.Errorf("[source.nixpkgs] feeds %s: %v, want %v", name, fed, name != "src")
+		}
 	}
 	for _, name := range cfg.FODNames() {
 		for _, p := range cfg.FODs[name].LocalInputs {

@@ -10,8 +10,9 @@
 # on that to check hashbot.toml's `attr` paths without nixpkgs.
 {
   system ? builtins.currentSystem,
-  pkgs ? import <nixpkgs> { inherit system; },
   sources ? builtins.fromJSON (builtins.readFile ./sources.json),
+  # nixpkgs as pinned in sources.json (lib.nix's `nixpkgs`).
+  pkgs ? import ((import ./lib.nix).nixpkgs sources) { inherit system; },
 }:
 
 let

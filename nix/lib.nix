@@ -110,6 +110,27 @@ let
 
   # tag is the upstream git tag of a version.
   tag = version: tagPrefix + version;
+
+  # nixpkgs is the nixpkgs tree the pins name under sources.nixpkgs (hashbot
+  # follows its branch, see [source.nixpkgs] in hashbot.toml): the archive
+  # at the pinned revision, checked against its pinned hash. Every uv, npm
+  # and Go FOD hash depends on it, so it is pinned like them; until hashbot
+  # has pinned it, <nixpkgs> from NIX_PATH stands in, and Nix says so.
+  nixpkgs =
+    sources:
+    let
+      pin = (sources.sources or { }).nixpkgs or null;
+      where = "${pinsFile}: sources.nixpkgs";
+    in
+    if pin == null || (pin.hash or null) == null || pin.hash == "" then
+      builtins.trace "${where} is not pinned yet; using <nixpkgs> from NIX_PATH" <nixpkgs>
+    else if !builtins.isString (pin.url or null) then
+      throw "${where}.url must be the archive's URL, got ${builtins.toJSON (pin.url or null)}"
+    else
+      builtins.fetchTarball {
+        inherit (pin) url;
+        sha256 = checkHash "sources.nixpkgs.hash" pin.hash;
+      };
 in
 {
   inherit
@@ -122,5 +143,6 @@ in
     hashForSystem
     fixedOutput
     tag
+    nixpkgs
     ;
 }

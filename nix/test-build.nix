@@ -11,8 +11,9 @@
 # ones whose hash is null report the real hash in a hash mismatch).
 {
   system ? builtins.currentSystem,
-  pkgs ? import <nixpkgs> { inherit system; },
   sources ? builtins.fromJSON (builtins.readFile ./sources.json),
+  # nixpkgs as pinned in sources.json (lib.nix's `nixpkgs`).
+  pkgs ? import ((import ./lib.nix).nixpkgs sources) { inherit system; },
 }:
 
 let

@@ -87,6 +87,10 @@ type RunOptions struct {
 	// moving the pin back: a webhook for a backport tag (2025.12.5 after
 	// 2026.2.2) must not propose a downgrade.
 	OnlyNewer bool
+
+	// sources checks these sources at the revs given (PublishPins: the
+	// revs the published hashes were computed against).
+	sources map[string]string
 }
 
 // Status is how a run ended.

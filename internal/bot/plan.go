@@ -134,7 +134,7 @@ func (b *Bot) checkUpstream(ctx context.Context, p *plan, ro RunOptions) error {
 			return nil
 		}
 	}
-	check, err := b.opts.Checker.Check(ctx, cfg, p.oldPins, upstream.CheckOptions{Version: ro.Version})
+	check, err := b.opts.Checker.Check(ctx, cfg, p.oldPins, upstream.CheckOptions{Version: ro.Version, Sources: ro.sources})
 	if err != nil {
 		return fmt.Errorf("checking upstream %s: %w", cfg.Upstream.Repo, err)
 	}

@@ -39,8 +39,24 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 	defer p.cleanup()
 	cfg := p.cfg
 	out.Pinned, out.Candidate = p.oldPins.Version(), newPins.Version()
-	if err := b.checkUpstream(ctx, p, RunOptions{Version: newPins.Version()}); err != nil {
+	// The sources are checked at the revs the hashes were computed
+	// against, not where they are now: one that moved since is the next
+	// run's change.
+	sourceRevs := map[string]string{}
+	for name, src := range newPins.Sources() {
+		if _, configured := cfg.Sources[name]; configured && src.Rev != "" {
+			sourceRevs[name] = src.Rev
+		}
+	}
+	if err := b.checkUpstream(ctx, p, RunOptions{Version: newPins.Version(), sources: sourceRevs}); err != nil {
 		return out, err
+	}
+	for _, name := range sortedKeys(p.check.SourcePins) {
+		want := p.check.SourcePins[name]
+		if got, _ := newPins.Source(name); got.Rev != want.Rev || got.URL != want.URL || got.Hash == "" {
+			return out, fmt.Errorf("refusing to commit %s: sources.%s is %s with hash %s, but [source.%s] puts %s at %s: pin it with `hashbot update --source %s=%s`",
+				cfg.Pins, name, orNull(got.URL), orNull(got.Hash), name, want.Rev, want.URL, name, want.Rev)
+		}
 	}
 	// The per-platform results carry hashes only: record the inputs they
 	// were computed from, or the next check would find them stale again.

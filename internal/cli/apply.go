@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/spf13/cobra"
 
+	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/fod"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 )
@@ -74,6 +77,10 @@ func applyRun(_ context.Context, g *globalOptions, opts *applyOptions) error {
 		}
 		return fmt.Errorf("refusing to write %s: %w", cfg.Pins, err)
 	}
+	movedSources, err := applySources(g, cfg, p, reports[0].Report.Sources)
+	if err != nil {
+		return err
+	}
 	rep := &fod.Report{Results: merged}
 	for i, r := range rep.Results {
 		old, _ := p.Hash(r.FOD, r.PinSystem())
@@ -89,7 +96,7 @@ func applyRun(_ context.Context, g *globalOptions, opts *applyOptions) error {
 	switch {
 	case opts.DryRun:
 		fmt.Fprintf(g.stderr, "hashbot: %d hash(es) would change; dry run, %s not written\n", n, cfg.Pins)
-	case n == 0 && !versionMoved:
+	case n == 0 && !versionMoved && movedSources == 0:
 		fmt.Fprintf(g.stderr, "hashbot: %s already up to date\n", cfg.Pins)
 	default:
 		if err := pins.Save(cfg.PinsPath(), p); err != nil {
@@ -98,4 +105,34 @@ func applyRun(_ context.Context, g *globalOptions, opts *applyOptions) error {
 		fmt.Fprintf(g.stderr, "hashbot: wrote %d hash(es) to %s from %d results file(s)\n", n, cfg.Pins, len(opts.Files))
 	}
 	return nil
+}
+
+// applySources pins the sources the results were computed against (every
+// report has the same ones, MergeReports checked), each as hashbot.toml
+// would pin it at that rev, and says how many moved.
+func applySources(g *globalOptions, cfg *config.Config, p *pins.Pins, sources map[string]pins.Source) (int, error) {
+	if len(sources) == 0 {
+		return 0, nil
+	}
+	checker, err := g.sourcePinner()
+	if err != nil {
+		return 0, err
+	}
+	moved := 0
+	for _, name := range slices.Sorted(maps.Keys(sources)) {
+		got := sources[name]
+		want, err := checker.SourcePin(cfg, name, got.Rev)
+		if err != nil {
+			return 0, fmt.Errorf("refusing to write %s: the results' sources.%s: %w", cfg.Pins, name, err)
+		}
+		if want.URL != got.URL || want.Version != got.Version {
+			return 0, fmt.Errorf("refusing to write %s: the results were computed against sources.%s at %s, but [source.%s] puts %s at %s",
+				cfg.Pins, name, got.URL, name, got.Rev, want.URL)
+		}
+		if old, _ := p.Source(name); old != got && got.Hash != "" {
+			p.SetSource(name, got)
+			moved++
+		}
+	}
+	return moved, nil
 }

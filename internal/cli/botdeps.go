@@ -51,6 +51,17 @@ func (g *globalOptions) gitHubClient(stateDir string, maxWait time.Duration) (*g
 	return gh, stats, nil
 }
 
+// sourcePinner is the checker that says how a source is pinned at a rev
+// (Checker.SourcePin). It makes no request: the client only gives the web
+// host of the archives.
+func (g *globalOptions) sourcePinner() (*upstream.Checker, error) {
+	gh, _, err := g.gitHubClient("", 0)
+	if err != nil {
+		return nil, err
+	}
+	return upstream.New(upstream.Options{Client: gh, Log: g.log}), nil
+}
+
 // gitTokenHost is the host git may send the token to: GitHub's web host
 // for the configured API (github.com for api.github.com, the server of a
 // GitHub Enterprise API).

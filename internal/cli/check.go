@@ -69,7 +69,20 @@ type checkReport struct {
 	NewInputs    map[string]string               `json:"new_inputs"`
 	ReleaseURL   string                          `json:"release_url,omitempty"`
 	CompareURL   string                          `json:"compare_url,omitempty"`
+	Sources      []checkSource                   `json:"sources"`
 	GitHub       ghclient.Counts                 `json:"github"`
+}
+
+// checkSource is a source whose pin moves, in check's JSON: what `update
+// --source name=to` takes.
+type checkSource struct {
+	Name       string `json:"name"`
+	From       string `json:"from"`
+	To         string `json:"to"`
+	Version    string `json:"version,omitempty"`
+	URL        string `json:"url"`
+	CompareURL string `json:"compare_url,omitempty"`
+	Reason     string `json:"reason"`
 }
 
 func checkRun(ctx context.Context, g *globalOptions, opts *checkOptions) error {
@@ -141,6 +154,11 @@ func writeCheckJSON(w io.Writer, res *upstream.Result, counts ghclient.Counts) e
 	}
 	for _, s := range res.Summaries {
 		rep.Summaries[s.File] = s
+	}
+	rep.Sources = []checkSource{}
+	for _, m := range res.Sources {
+		rep.Sources = append(rep.Sources, checkSource{Name: m.Name, From: m.From, To: m.To, Version: m.Version,
+			URL: m.URL, CompareURL: m.CompareURL, Reason: m.Reason})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -31,6 +31,7 @@ type updateOptions struct {
 	JSON       bool
 	MaxJobs    int
 	SetVersion string
+	Sources    []string
 }
 
 func newUpdateCmd(g *globalOptions) *cobra.Command {
@@ -50,7 +51,8 @@ as JSON, the input of ` + "`hashbot apply`" + `.`,
 		Example: `  hashbot update                                  # every FOD, every system it lists
   hashbot update --fod python-deps --system aarch64-linux
   hashbot update --verify --dry-run               # compute and check reproducibility, write nothing
-  hashbot update --system x86_64-linux --set-version 2026.2.2 --json > results/x86_64-linux.json`,
+  hashbot update --system x86_64-linux --set-version 2026.2.2 --json > results/x86_64-linux.json
+  hashbot update --source nixpkgs=3f1c2a9b0d4e5f60718293a4b5c6d7e8f9012345 --json > results/x86_64-linux.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return updateRun(cmd.Context(), g, opts)
@@ -65,6 +67,7 @@ as JSON, the input of ` + "`hashbot apply`" + `.`,
 	f.BoolVar(&opts.JSON, "json", false, "print the results as JSON (the input of hashbot apply)")
 	f.IntVar(&opts.MaxJobs, "max-jobs", 0, "nix-build --max-jobs (default: [build] max-jobs, else one per target)")
 	f.StringVar(&opts.SetVersion, "set-version", "", "compute for this upstream version (written to the pins with the hashes)")
+	f.StringArrayVar(&opts.Sources, "source", nil, "pin [source.NAME] at REV first, its hash from Nix, and compute against it: NAME=REV (repeatable; the revs `check --json` gives)")
 	return cmd
 }
 
@@ -93,7 +96,11 @@ func updateRun(ctx context.Context, g *globalOptions, opts *updateOptions) error
 		}
 		defer lock.Release()
 	}
-	rep, err := g.newEngine(cfg).Compute(ctx, fod.Request{
+	engine := g.newEngine(cfg)
+	if err := pinSources(ctx, g, cfg, p, engine, opts.Sources); err != nil {
+		return err
+	}
+	rep, err := engine.Compute(ctx, fod.Request{
 		Config: cfg, Pins: p, FODs: opts.FODs, Systems: opts.Systems, Verify: opts.Verify,
 	})
 	if err != nil {
@@ -109,6 +116,37 @@ func updateRun(ctx context.Context, g *globalOptions, opts *updateOptions) error
 		printReport(g.stdout, rep.Results)
 	}
 	return writeUpdate(g, cfg, p, rep, opts)
+}
+
+// pinSources pins each source of --source NAME=REV at REV, with the hash
+// Nix gives its archive, so that the FODs are computed against it and the
+// report says so.
+func pinSources(ctx context.Context, g *globalOptions, cfg *config.Config, p *pins.Pins, engine *fod.Engine, flags []string) error {
+	if len(flags) == 0 {
+		return nil
+	}
+	checker, err := g.sourcePinner()
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, f := range flags {
+		name, rev, ok := strings.Cut(f, "=")
+		if !ok || seen[name] {
+			return usageErrorf("--source %.80q: want NAME=REV, once per source", f)
+		}
+		seen[name] = true
+		pin, err := checker.SourcePin(cfg, name, rev)
+		if err != nil {
+			return usageErrorf("--source: %v", err)
+		}
+		if pin.Hash, err = engine.PrefetchArchive(ctx, pin.URL); err != nil {
+			return fmt.Errorf("source %s: %w", name, err)
+		}
+		p.SetSource(name, pin)
+		g.log.Info().Str("source", name).Str("rev", rev).Str("hash", pin.Hash).Msg("source pinned")
+	}
+	return nil
 }
 
 // loadConfig reads hashbot.toml of the working tree, with HASHBOT_*
@@ -186,14 +224,15 @@ func writeUpdate(g *globalOptions, cfg *config.Config, p *pins.Pins, rep *fod.Re
 	ok := rep.OK()
 	write := !opts.DryRun && (ok || opts.Partial)
 	n := rep.Apply(p)
+	moved := opts.SetVersion != "" || len(opts.Sources) > 0 // the pins change even with no new hash
 	switch {
 	case !write && !ok:
 		fmt.Fprintf(g.stderr, "hashbot: %s; %s not written (--partial writes the successful ones)\n", rep.Summary(), cfg.Pins)
 	case !write:
 		fmt.Fprintf(g.stderr, "hashbot: %s; dry run, %s not written\n", rep.Summary(), cfg.Pins)
-	case n == 0 && opts.SetVersion == "" && ok:
+	case n == 0 && !moved && ok:
 		fmt.Fprintf(g.stderr, "hashbot: %s; %s already up to date\n", rep.Summary(), cfg.Pins)
-	case n == 0 && opts.SetVersion == "":
+	case n == 0 && !moved:
 		fmt.Fprintf(g.stderr, "hashbot: %s; no new hash to write to %s\n", rep.Summary(), cfg.Pins)
 	default:
 		if err := pins.Save(cfg.PinsPath(), p); err != nil {

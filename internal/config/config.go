@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -114,14 +115,47 @@ type FOD struct {
 	Attr string `toml:"attr"`
 	// Systems, when set, gives the FOD one hash per system.
 	Systems []string `toml:"systems"`
-	// Inputs are upstream files the FOD's output depends on.
+	// Inputs are upstream files the FOD's output depends on; a pattern
+	// ('*', '?' and '[…]' within a path segment, as path.Match) stands for
+	// every file it matches, each compared on its own (the package.json of
+	// every npm workspace, the pyproject.toml of every uv member).
 	Inputs []string `toml:"inputs"`
+	// GoImports names the directory of an upstream Go module ("." for the
+	// root) whose imports the FOD depends on, as `go mod vendor` does: the
+	// packages outside the standard library that the module's files import
+	// are fingerprinted, and a change to them makes the FOD stale even when
+	// go.mod and go.sum are the same.
+	GoImports string `toml:"go-imports"`
+	// LocalGoImports is GoImports for a Go module of this repository
+	// (hashbot's own vendor FOD).
+	LocalGoImports string `toml:"local-go-imports"`
 	// LocalInputs are files of the packaging repo that change the recipe.
 	LocalInputs []string `toml:"local-inputs"`
 }
 
 // PerSystem says whether the FOD has one hash per system.
 func (f FOD) PerSystem() bool { return len(f.Systems) > 0 }
+
+// Uses says whether the upstream file at p is one of the FOD's inputs,
+// named or matched by a pattern.
+func (f FOD) Uses(p string) bool {
+	for _, in := range f.Inputs {
+		if in == p {
+			return true
+		}
+		if ok, _ := path.Match(in, p); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// GoImportsKey is the key of an upstream Go module's import fingerprint
+// among the pins' inputs: "go-imports:<dir>".
+func GoImportsKey(dir string) string { return "go-imports:" + dir }
+
+// LocalGoImportsKey is GoImportsKey for a Go module of this repository.
+func LocalGoImportsKey(dir string) string { return "local-go-imports:" + dir }
 
 // Git configures the commits and branches hashbot makes.
 type Git struct {

@@ -12,7 +12,7 @@ import (
 )
 
 var (
-	fodPattern    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_'-]*$`)
+	namePattern   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_'-]*$`)
 	attrPattern   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$`)
 	systemPattern = regexp.MustCompile(`^[a-z0-9_]+-[a-z0-9_]+$`)
 	authorPattern = regexp.MustCompile(`^[^<>]+ <[^<>\s]+>$`)
@@ -20,6 +20,10 @@ var (
 
 // Validate checks every setting and returns all problems at once, each
 // naming the key and the bad value.
+// ValidName says whether s can name an FOD or a source: a Nix identifier,
+// as the keys of the pins are attribute names in the Nix code.
+func ValidName(s string) bool { return namePattern.MatchString(s) }
+
 func (c *Config) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) {
@@ -75,7 +79,7 @@ func (s Source) validate(c *Config) []error {
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf(FileName+": [source.%s] "+format, append([]any{s.Name}, args...)...))
 	}
-	if !fodPattern.MatchString(s.Name) {
+	if !ValidName(s.Name) {
 		bad("name: want letters, digits, '-' or '_'")
 	}
 	if s.Repo == "" {
@@ -111,7 +115,7 @@ func (f FOD) validate() []error {
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf(FileName+": [fod.%s] "+format, append([]any{f.Name}, args...)...))
 	}
-	if !fodPattern.MatchString(f.Name) {
+	if !ValidName(f.Name) {
 		bad("name: want letters, digits, '-' or '_'")
 	}
 	if f.Attr == "" {
@@ -132,6 +136,15 @@ func (f FOD) validate() []error {
 	for _, p := range f.Inputs {
 		if err := checkRelPath(p); err != nil {
 			bad("inputs: %q: %v", p, err)
+		} else if _, err := path.Match(p, ""); err != nil {
+			bad("inputs: %q: not a valid pattern: %v", p, err)
+		}
+	}
+	for key, dir := range map[string]string{"go-imports": f.GoImports, "local-go-imports": f.LocalGoImports} {
+		if dir != "" && dir != "." {
+			if err := checkRelPath(dir); err != nil {
+				bad("%s %q: %v (\".\" for the repository's root)", key, dir, err)
+			}
 		}
 	}
 	for _, p := range f.LocalInputs {

@@ -116,7 +116,7 @@ func (e *Engine) compute(ctx context.Context, req Request, start time.Time) (*Re
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Version: req.Pins.Version(), Host: host.System, NixVersion: host.Version}
+	rep := &Report{Version: req.Pins.Version(), Host: host.System, NixVersion: host.Version, Sources: req.Pins.Sources()}
 	for _, b := range host.Builders {
 		rep.Builders = append(rep.Builders, b.URI)
 	}

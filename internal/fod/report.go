@@ -3,10 +3,12 @@ package fod
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 )
 
@@ -93,6 +95,10 @@ type Report struct {
 	Duration time.Duration
 	// Warnings are things the user may want to change (build users, …).
 	Warnings []string
+	// Sources are the source pins ([source.<name>]) the hashes were
+	// computed against: results computed against different ones are not
+	// merged.
+	Sources map[string]pins.Source
 }
 
 // OK says whether every selected target succeeded (changed or unchanged).
@@ -162,16 +168,25 @@ func sortResults(rs []TargetResult) {
 // reportJSON is the JSON form of a Report: the output of
 // `hashbot update --json` and the input of `hashbot apply`.
 type reportJSON struct {
-	Schema          int            `json:"schema"`
-	OK              bool           `json:"ok"`
-	Version         string         `json:"version"`
-	Host            string         `json:"host"`
-	NixVersion      string         `json:"nix_version"`
-	Builders        []string       `json:"builders"`
-	Layers          int            `json:"layers"`
-	DurationSeconds float64        `json:"duration_seconds"`
-	Warnings        []string       `json:"warnings"`
-	Results         []TargetResult `json:"results"`
+	Schema          int                   `json:"schema"`
+	OK              bool                  `json:"ok"`
+	Version         string                `json:"version"`
+	Host            string                `json:"host"`
+	NixVersion      string                `json:"nix_version"`
+	Builders        []string              `json:"builders"`
+	Layers          int                   `json:"layers"`
+	DurationSeconds float64               `json:"duration_seconds"`
+	Warnings        []string              `json:"warnings"`
+	Sources         map[string]sourceJSON `json:"sources,omitempty"`
+	Results         []TargetResult        `json:"results"`
+}
+
+// sourceJSON is a source pin in a report, as in the pins file.
+type sourceJSON struct {
+	Rev     string `json:"rev"`
+	Version string `json:"version,omitempty"`
+	URL     string `json:"url"`
+	Hash    string `json:"hash"`
 }
 
 // MarshalJSON writes the report in its documented JSON form (schema 1).
@@ -181,6 +196,12 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		NixVersion: r.NixVersion, Builders: r.Builders, Layers: r.Layers,
 		DurationSeconds: r.Duration.Round(time.Millisecond).Seconds(),
 		Warnings:        r.Warnings, Results: r.Results,
+	}
+	for name, src := range r.Sources {
+		if j.Sources == nil {
+			j.Sources = map[string]sourceJSON{}
+		}
+		j.Sources[name] = sourceJSON(src)
 	}
 	if j.Builders == nil {
 		j.Builders = []string{}
@@ -221,10 +242,39 @@ func (r *Report) UnmarshalJSON(data []byte) error {
 			}
 		}
 	}
+	var sources map[string]pins.Source
+	for name, src := range j.Sources {
+		if err := checkSourcePin(name, src); err != nil {
+			return err
+		}
+		if sources == nil {
+			sources = map[string]pins.Source{}
+		}
+		sources[name] = pins.Source(src)
+	}
 	*r = Report{
 		Results: j.Results, Version: j.Version, Host: j.Host, NixVersion: j.NixVersion,
-		Builders: j.Builders, Layers: j.Layers, Warnings: j.Warnings,
+		Builders: j.Builders, Layers: j.Layers, Warnings: j.Warnings, Sources: sources,
 		Duration: time.Duration(j.DurationSeconds * float64(time.Second)),
 	}
 	return nil
+}
+
+// checkSourcePin refuses a source pin of a report that hashbot would not
+// have written: apply copies it into the pins, and Nix fetches its URL.
+func checkSourcePin(name string, src sourceJSON) error {
+	where := "sources." + name
+	if !config.ValidName(name) {
+		return fmt.Errorf("sources: %.50q is not a source name", name)
+	}
+	if src.Rev == "" || strings.ContainsFunc(src.Rev, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return fmt.Errorf("%s.rev %.50q: not a commit or a tag", where, src.Rev)
+	}
+	if u, err := url.Parse(src.URL); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+		return fmt.Errorf("%s.url %.80q: not an http(s) URL", where, src.URL)
+	}
+	if src.Hash == "" { // not pinned yet: the Nix code fell back (nix/lib.nix)
+		return nil
+	}
+	return pins.CheckHash(where+".hash", src.Hash)
 }

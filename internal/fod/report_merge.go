@@ -3,11 +3,14 @@ package fod
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/hashbot-nix/hashbot/internal/safefile"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/pins"
+	"github.com/hashbot-nix/hashbot/internal/safefile"
 )
 
 // NamedReport is a Report read from a file, for MergeReports.
@@ -69,10 +72,14 @@ func MergeReports(cfg *config.Config, fods []string, version string, reports []N
 	}
 	byKey := map[string]*found{}
 	key := func(fod, sys string) string { return fod + "\x00" + sys }
-	for _, nr := range reports {
+	for i, nr := range reports {
 		if version != "" && nr.Report.Version != version {
 			merr.Conflicts = append(merr.Conflicts, fmt.Sprintf("%s was computed for version %q, the pins are at %q",
 				nr.Name, nr.Report.Version, version))
+		}
+		if first := reports[0]; i > 0 && !maps.Equal(nr.Report.Sources, first.Report.Sources) {
+			merr.Conflicts = append(merr.Conflicts, fmt.Sprintf("%s was computed against %s, %s against %s",
+				first.Name, describeSources(first.Report.Sources), nr.Name, describeSources(nr.Report.Sources)))
 		}
 		for _, r := range nr.Report.Results {
 			f, ok := cfg.FODs[r.FOD]
@@ -144,4 +151,22 @@ func describeHashes(m map[string][]string) string {
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, " vs ")
+}
+
+// describeSources names the source pins a report was computed against:
+// "nixpkgs at 5f4a1c2d9e8b (sha256-…)", or "no source pins".
+func describeSources(m map[string]pins.Source) string {
+	if len(m) == 0 {
+		return "no source pins"
+	}
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		s := m[name]
+		hash := s.Hash
+		if hash == "" {
+			hash = "no hash"
+		}
+		parts = append(parts, fmt.Sprintf("%s at %.12s (%s)", name, s.Rev, hash))
+	}
+	return strings.Join(parts, ", ")
 }

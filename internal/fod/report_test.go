@@ -8,7 +8,14 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hashbot-nix/hashbot/internal/pins"
 )
+
+// pkgsPin is a source pin as `update --source` records it in a report.
+var pkgsPin = pins.Source{Rev: "5f4a1c2d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a49",
+	URL:  "https://github.com/NixOS/nixpkgs/archive/5f4a1c2d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a49.tar.gz",
+	Hash: "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E="}
 
 func TestReportApplySetsOnlySuccessfulHashes(t *testing.T) {
 	p := testPins(t, testPinsDoc)
@@ -36,13 +43,15 @@ func TestReportApplySetsOnlySuccessfulHashes(t *testing.T) {
 
 func TestReportJSONRoundTrip(t *testing.T) {
 	rep := &Report{Version: "1.0", Host: "x86_64-linux", NixVersion: "2.8.0", Layers: 2, Duration: 1500 * time.Millisecond,
+		Sources: map[string]pins.Source{"nixpkgs": pkgsPin},
 		Results: []TargetResult{{FOD: "src", System: "x86_64-linux", New: "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E=",
 			Status: StatusChanged, Drv: "/nix/store/x.drv"}}}
 	data, err := json.Marshal(rep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{`"schema":1`, `"ok":true`, `"duration_seconds":1.5`, `"per_system":false`} {
+	for _, key := range []string{`"schema":1`, `"ok":true`, `"duration_seconds":1.5`, `"per_system":false`,
+		`"sources":{"nixpkgs":{"rev":"5f4a1c2d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a49"`} {
 		if !strings.Contains(string(data), key) {
 			t.Errorf("JSON %s lacks %s", data, key)
 		}
@@ -67,6 +76,14 @@ func TestReportUnmarshalRejectsBadInput(t *testing.T) {
 			"new": "sha256:1hd77wkri4blx24dflddfzwplq08r94s8ws1c4l10zs1qsfdhgzi"}]}`,
 		"per-system without system": `{"schema": 1, "results": [{"fod": "a", "per_system": true, "status": "changed",
 			"new": "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E="}]}`,
+		"source URL not http": `{"schema": 1, "results": [], "sources": {"nixpkgs": {"rev": "abc",
+			"url": "file:///etc/passwd", "hash": "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E="}}}`,
+		"source hash a placeholder": `{"schema": 1, "results": [], "sources": {"nixpkgs": {"rev": "abc",
+			"url": "https://example.com/a.tar.gz", "hash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}}}`,
+		"source rev with a line break": `{"schema": 1, "results": [], "sources": {"nixpkgs": {"rev": "abc\ndef",
+			"url": "https://example.com/a.tar.gz", "hash": "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E="}}}`,
+		"source name not a Nix name": `{"schema": 1, "results": [], "sources": {"a b": {"rev": "abc",
+			"url": "https://example.com/a.tar.gz", "hash": "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E="}}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			var r Report
@@ -109,6 +126,11 @@ func TestMergeReports(t *testing.T) {
 			conflict: "src: sha256-DIFFERENT from arm.json vs sha256-s from x86.json"},
 		{name: "other version", reports: []NamedReport{{"x86.json", x86}, {"arm.json", arm}}, version: "2",
 			conflict: `computed for version "1", the pins are at "2"`},
+		{name: "computed against other sources", reports: []NamedReport{{"x86.json", withSources(x86)}, {"arm.json", arm}},
+			conflict: "x86.json was computed against nixpkgs at 5f4a1c2d9e8b (sha256-8T/Y" +
+				"nMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E=), arm.json against no source pins"},
+		{name: "the same sources", reports: []NamedReport{{"x86.json", withSources(x86)}, {"arm.json", withSources(arm)}},
+			want: []string{"deps/aarch64-linux=sha256-a", "deps/x86_64-linux=sha256-x", "src/=sha256-s"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,4 +158,11 @@ func TestMergeReports(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withSources is r computed against pkgsPin.
+func withSources(r *Report) *Report {
+	c := *r
+	c.Sources = map[string]pins.Source{"nixpkgs": pkgsPin}
+	return &c
 }

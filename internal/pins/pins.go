@@ -202,6 +202,29 @@ func (p *Pins) Source(name string) (s Source, ok bool) {
 	return Source{Rev: field("rev"), Version: field("version"), URL: field("url"), Hash: field("hash")}, true
 }
 
+// SourceNames lists the sources pinned, in file order.
+func (p *Pins) SourceNames() []string {
+	all := p.root.get("sources")
+	if all == nil || all.kind != '{' {
+		return nil
+	}
+	return append([]string(nil), all.keys...)
+}
+
+// Sources returns every source pin by name (nil when there is none).
+func (p *Pins) Sources() map[string]Source {
+	var out map[string]Source
+	for _, name := range p.SourceNames() {
+		if s, ok := p.Source(name); ok {
+			if out == nil {
+				out = map[string]Source{}
+			}
+			out[name] = s
+		}
+	}
+	return out
+}
+
 // SetSource sets the pin of the source name, keeping the order of keys it
 // had and any keys hashbot does not write.
 func (p *Pins) SetSource(name string, s Source) {
@@ -234,6 +257,15 @@ func (p *Pins) Input(path string) (hash string, ok bool) {
 		return "", false
 	}
 	return v.str()
+}
+
+// InputPaths lists the inputs recorded, in file order.
+func (p *Pins) InputPaths() []string {
+	in := p.root.get("inputs")
+	if in == nil || in.kind != '{' {
+		return nil
+	}
+	return append([]string(nil), in.keys...)
 }
 
 // SetInput records the SRI hash of an input file.

@@ -3,6 +3,7 @@ package upstream
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"sort"
 
@@ -38,6 +39,10 @@ type CheckOptions struct {
 	// Version pins this version instead of the newest release ("" = newest).
 	// Ignored in branch mode.
 	Version string
+	// Sources checks these sources against the rev given (name -> commit
+	// or tag, as SourcePin takes it) instead of where they are now: the
+	// revs a matrix of `update --source` runs computed against.
+	Sources map[string]string
 }
 
 // Result is what Check found.
@@ -66,6 +71,9 @@ type Result struct {
 	// Sources are the sources ([source.*]) whose pin must change, sorted
 	// by name; the FODs they feed are stale with their reason.
 	Sources []SourceMove
+	// SourcePins is where every source is (or was checked at, with
+	// CheckOptions.Sources), as it would be pinned but for the hash.
+	SourcePins map[string]pins.Source
 }
 
 // StaleFODs lists the stale FODs, sorted.
@@ -109,16 +117,25 @@ func (c *Checker) Check(ctx context.Context, cfg *config.Config, p *pins.Pins, o
 	if err != nil {
 		return nil, err
 	}
+	treeReasons, treeFiles, err := c.treeChanges(ctx, cfg, p, res)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(changed, treeFiles)
 	local, err := localChanges(cfg, p, localPaths, res.NewInputs)
 	if err != nil {
 		return nil, err
 	}
+	if err := localImportChanges(cfg, p, res.NewInputs, local); err != nil {
+		return nil, err
+	}
 	for _, fod := range cfg.FODNames() {
-		if reasons := staleReasons(cfg.FODs[fod], p, res, changed, local); len(reasons) > 0 {
+		reasons := staleReasons(cfg.FODs[fod], p, res, changed, local)
+		if reasons = append(reasons, treeReasons[fod]...); len(reasons) > 0 {
 			res.Stale[fod] = reasons
 		}
 	}
-	if err := c.checkSources(ctx, cfg, p, res); err != nil {
+	if err := c.checkSources(ctx, cfg, p, opts, res); err != nil {
 		return nil, err
 	}
 	res.Summaries = summaries(cfg, changed)
@@ -189,7 +206,7 @@ func inputPaths(cfg *config.Config) (upstream, local []string) {
 	seenU, seenL := map[string]bool{}, map[string]bool{}
 	for _, fod := range cfg.FODs {
 		for _, in := range fod.Inputs {
-			if !seenU[in] {
+			if !seenU[in] && !isPattern(in) {
 				seenU[in] = true
 				upstream = append(upstream, in)
 			}

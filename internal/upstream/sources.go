@@ -9,6 +9,7 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/ghclient"
 	"github.com/hashbot-nix/hashbot/internal/pins"
+	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
 // SourceMove is a source ([source.<name>]) whose pin must change: it moved
@@ -33,12 +34,23 @@ type SourceMove struct {
 // checkSources finds where each source is upstream and records those whose
 // pin must change, with the reason, in res.Sources and in the staleness of
 // every FOD they feed.
-func (c *Checker) checkSources(ctx context.Context, cfg *config.Config, p *pins.Pins, res *Result) error {
+func (c *Checker) checkSources(ctx context.Context, cfg *config.Config, p *pins.Pins, opts CheckOptions, res *Result) error {
+	for name := range opts.Sources {
+		if _, ok := cfg.Sources[name]; !ok {
+			return fmt.Errorf("source %q: no [source.%s] in %s", name, name, config.FileName)
+		}
+	}
 	for _, name := range cfg.SourceNames() {
 		src := cfg.Sources[name]
 		owner, repo, _ := strings.Cut(src.Repo, "/")
 		move := SourceMove{Name: name, Repo: src.Repo}
-		if src.Branch != "" {
+		if rev, ok := opts.Sources[name]; ok {
+			pin, err := c.SourcePin(cfg, name, rev)
+			if err != nil {
+				return err
+			}
+			move.To, move.Version = pin.Rev, pin.Version
+		} else if src.Branch != "" {
 			sha, err := c.branchHead(ctx, owner, repo, src.Branch)
 			if err != nil {
 				return fmt.Errorf("source %s: %w", name, err)
@@ -52,6 +64,10 @@ func (c *Checker) checkSources(ctx context.Context, cfg *config.Config, p *pins.
 			move.To, move.Version = rel.Tag, rel.Version
 		}
 		move.URL = archiveURL(ghclient.WebURL(c.gh), src, move.To)
+		if res.SourcePins == nil {
+			res.SourcePins = map[string]pins.Source{}
+		}
+		res.SourcePins[name] = pins.Source{Rev: move.To, Version: move.Version, URL: move.URL}
 		pinned, _ := p.Source(name)
 		move.From = pinned.Rev
 		switch {
@@ -75,6 +91,30 @@ func (c *Checker) checkSources(ctx context.Context, cfg *config.Config, p *pins.
 		}
 	}
 	return nil
+}
+
+// SourcePin is the pin of the source name at rev (a commit in branch mode,
+// a tag in release mode), without its hash: the rev, the release's version
+// and the archive's URL. A rev of the wrong form is an error naming it.
+func (c *Checker) SourcePin(cfg *config.Config, name, rev string) (pins.Source, error) {
+	src, ok := cfg.Sources[name]
+	if !ok {
+		return pins.Source{}, fmt.Errorf("source %q: no [source.%s] in %s", name, name, config.FileName)
+	}
+	pin := pins.Source{Rev: rev}
+	if src.Branch != "" {
+		if !commitRE.MatchString(rev) {
+			return pins.Source{}, fmt.Errorf("source %s follows branch %s: rev %.50q is not a full commit id (40 hex digits)", name, src.Branch, rev)
+		}
+	} else {
+		v, ok := strings.CutPrefix(rev, src.TagPrefix)
+		if _, parsed := version.Parse(v); !ok || !parsed {
+			return pins.Source{}, fmt.Errorf("source %s follows releases: rev %.50q is not a tag %q followed by a version", name, rev, src.TagPrefix)
+		}
+		pin.Version = v
+	}
+	pin.URL = archiveURL(ghclient.WebURL(c.gh), src, rev)
+	return pin, nil
 }
 
 // archiveURL is where the archive of src at rev is: its url template, or

@@ -88,6 +88,11 @@ func staleReasons(fod config.FOD, p *pins.Pins, res *Result, changed map[string]
 			reasons = append(reasons, why)
 		}
 	}
+	if fod.LocalGoImports != "" {
+		if why, ok := local[config.LocalGoImportsKey(fod.LocalGoImports)]; ok {
+			reasons = append(reasons, why)
+		}
+	}
 	if len(fod.Inputs) == 0 && res.Moved {
 		what := "version"
 		if res.Rev != "" {
@@ -139,7 +144,7 @@ func summaries(cfg *config.Config, changed map[string]*change) []FileSummary {
 			}
 		}
 		for _, name := range cfg.FODNames() {
-			if slices.Contains(cfg.FODs[name].Inputs, path) {
+			if cfg.FODs[name].Uses(path) {
 				s.FODs = append(s.FODs, name)
 			}
 		}

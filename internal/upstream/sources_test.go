@@ -1,0 +1,132 @@
+package upstream_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hashbot-nix/hashbot/internal/ghclient/ghfake"
+	"github.com/hashbot-nix/hashbot/internal/upstream"
+)
+
+// sourcesTOML is workspaceTOML with a nixpkgs-like branch feeding the Go
+// vendor FOD and a release-followed tool feeding nothing else.
+const sourcesTOML = workspaceTOML + `
+[source.pkgs]
+repo = "tools/pkgs"
+branch = "nixos-stable"
+fods = ["server-vendor"]
+
+[source.tool]
+repo = "tools/tool"
+tag-prefix = "v"
+fods = ["webui-deps"]
+`
+
+const (
+	revA = "5f4a1c2d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a49"
+	revB = "a0b1c2d3e4f5061728394a5b6c7d8e9f00112233"
+	revC = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
+)
+
+// TestSourcesMove checks which sources move, why, and which FODs that
+// makes stale, against pins recorded with the release unmoved.
+func TestSourcesMove(t *testing.T) {
+	hashOf := "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E="
+	tests := []struct {
+		name    string
+		pinned  map[string][3]string // name -> rev, version, hash
+		at      map[string]string    // CheckOptions.Sources
+		want    map[string]string    // moved source -> reason
+		stale   map[string][]string
+		compare string // the pkgs move's compare URL suffix
+	}{
+		{name: "nothing pinned yet", want: map[string]string{"pkgs": "pkgs moved (none) -> c0ffee00c0ff", "tool": "tool moved (none) -> v2.0.0"},
+			stale: map[string][]string{"server-vendor": {"pkgs moved (none) -> c0ffee00c0ff"}, "webui-deps": {"tool moved (none) -> v2.0.0"}}},
+		{name: "pinned where they are", pinned: map[string][3]string{"pkgs": {revC, "", hashOf}, "tool": {"v2.0.0", "2.0.0", hashOf}},
+			want: map[string]string{}, stale: map[string][]string{}},
+		{name: "the branch moved", pinned: map[string][3]string{"pkgs": {revA, "", hashOf}, "tool": {"v2.0.0", "2.0.0", hashOf}},
+			want:  map[string]string{"pkgs": "pkgs moved 5f4a1c2d9e8b -> c0ffee00c0ff"},
+			stale: map[string][]string{"server-vendor": {"pkgs moved 5f4a1c2d9e8b -> c0ffee00c0ff"}}, compare: "/tools/pkgs/compare/" + revA + "..." + revC},
+		{name: "checked at a rev, not the head", pinned: map[string][3]string{"pkgs": {revA, "", hashOf}, "tool": {"v2.0.0", "2.0.0", hashOf}},
+			at:    map[string]string{"pkgs": revB},
+			want:  map[string]string{"pkgs": "pkgs moved 5f4a1c2d9e8b -> a0b1c2d3e4f5"},
+			stale: map[string][]string{"server-vendor": {"pkgs moved 5f4a1c2d9e8b -> a0b1c2d3e4f5"}}, compare: "/tools/pkgs/compare/" + revA + "..." + revB},
+		{name: "pinned without a hash", pinned: map[string][3]string{"pkgs": {revC, "", ""}, "tool": {"v2.0.0", "2.0.0", hashOf}},
+			want: map[string]string{"pkgs": "pkgs has no hash yet"}, stale: map[string][]string{"server-vendor": {"pkgs has no hash yet"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := serveReleases(t, map[string]map[string]string{"2026.2.1": release(nil)})
+			srv.SetBranch("tools/pkgs", "nixos-stable", revC)
+			srv.AddRelease("tools/tool", ghfake.Release{Tag: "v1.0.0"})
+			srv.AddRelease("tools/tool", ghfake.Release{Tag: "v2.0.0"})
+			e := &checkEnv{srv: srv, cfg: loadConfig(t, sourcesTOML), state: t.TempDir()}
+			// The release's inputs recorded: only the sources can move.
+			p := tinyPins(t, "2026.2.1")
+			first, err := e.check(t, p, upstream.CheckOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for path, sri := range first.NewInputs {
+				p.SetInput(path, sri)
+			}
+			for name, pin := range tt.pinned {
+				c, _ := e.checker(t)
+				src, err := c.SourcePin(e.cfg, name, pin[0])
+				if err != nil {
+					t.Fatal(err)
+				}
+				src.Hash = pin[2]
+				p.SetSource(name, src)
+			}
+			res, err := e.check(t, p, upstream.CheckOptions{Sources: tt.at})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, m := range res.Sources {
+				got[m.Name] = m.Reason
+				if m.Name == "pkgs" && !strings.HasSuffix(m.CompareURL, tt.compare) {
+					t.Errorf("pkgs compare URL %q, want …%s", m.CompareURL, tt.compare)
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("moved sources (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.stale, res.Stale); diff != "" {
+				t.Errorf("stale (-want +got):\n%s", diff)
+			}
+			wantRev := revC
+			if tt.at["pkgs"] != "" {
+				wantRev = tt.at["pkgs"]
+			}
+			if pin := res.SourcePins["pkgs"]; pin.Rev != wantRev || !strings.HasSuffix(pin.URL, "/tools/pkgs/archive/"+wantRev+".tar.gz") {
+				t.Errorf("SourcePins[pkgs] = %+v, want rev %s and its GitHub archive", pin, wantRev)
+			}
+			if pin := res.SourcePins["tool"]; pin.Rev != "v2.0.0" || pin.Version != "2.0.0" {
+				t.Errorf("SourcePins[tool] = %+v, want v2.0.0, version 2.0.0", pin)
+			}
+		})
+	}
+}
+
+// TestSourcePinRefusesARevOfTheWrongForm: a branch source takes only a
+// full commit id, a release source only a tag of its prefix and a version.
+func TestSourcePinRefusesARevOfTheWrongForm(t *testing.T) {
+	e := &checkEnv{srv: ghfake.New(t), cfg: loadConfig(t, sourcesTOML), state: t.TempDir()}
+	c, _ := e.checker(t)
+	for _, tt := range []struct{ name, rev, want string }{
+		{"pkgs", "nixos-stable", "not a full commit id"},
+		{"pkgs", strings.ToUpper(revA), "not a full commit id"},
+		{"pkgs", revA + "\n", "not a full commit id"},
+		{"tool", "2.0.0", `not a tag "v" followed by a version`},
+		{"tool", "vnext", `not a tag "v" followed by a version`},
+		{"nope", revA, "no [source.nope]"},
+	} {
+		if _, err := c.SourcePin(e.cfg, tt.name, tt.rev); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("SourcePin(%s, %q) = %v, want an error saying %q", tt.name, tt.rev, err, tt.want)
+		}
+	}
+}
