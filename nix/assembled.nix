@@ -2,6 +2,10 @@
 # that `ak server` finds the Go server and `ak worker`, `ak migrate`, … find
 # the Python backend, with the working directory at the backend's root (where
 # manage.py, blueprints/ and web/ are). bin/authentik is the server itself.
+#
+# TMPDIR defaults to /dev/shm: lifecycle/ak writes $TMPDIR/authentik-mode,
+# which is /authentik-mode (and `ak server` aborts) under systemd, which
+# sets no TMPDIR; nixpkgs' authentik sets the same directory.
 {
   pkgs,
   src,
@@ -36,6 +40,7 @@ pkgs.stdenvNoCC.mkDerivation {
         ]
       } \
       --set VIRTUAL_ENV ${authentik-django} \
+      --set-default TMPDIR /dev/shm \
       --set PYTHONDONTWRITEBYTECODE 1 \
       --set PYTHONUNBUFFERED 1 \
       --chdir ${authentik-django}

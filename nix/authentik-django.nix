@@ -76,6 +76,15 @@ pkgs.stdenv.mkDerivation {
     substituteInPlace authentik/stages/email/utils.py \
       --replace-fail 'Path("web/' 'Path("${webui}/'
 
+    # The file storage backend accepts uploads only when its data directory
+    # (or the usage's directory in it) is a mount point, as in upstream's
+    # container. A NixOS service keeps it in a plain directory
+    # (StateDirectory), so an existing directory is enough; nixpkgs'
+    # authentik makes the same change.
+    substituteInPlace authentik/admin/files/backends/file.py \
+      --replace-fail \
+        'and (self._base_dir.is_mount() or (self._base_dir / self.usage.value).is_mount())' ""
+
     # Migration ordering (upstream #19616): authentik_core 0056_user_roles
     # reads Role.group_id, which authentik_rbac 0010 drops, but nothing
     # orders the two, so a fresh migrate may run 0010 first and fail with
@@ -99,17 +108,17 @@ pkgs.stdenv.mkDerivation {
     runHook preInstall
 
     sp=$out/${sitePackages}
-    mkdir -p $(dirname $sp)
+    mkdir -p "$(dirname "$sp")"
     cp -r ${python-deps}/${sitePackages} $sp
     chmod -R u+w $out
 
     # The four in-tree workspace packages, from this source.
-    ${buildPython}/bin/python -m installer --prefix $out --no-compile-bytecode dist/*.whl
+    ${pkgs.bash}/bin/bash ${./install-wheels.sh} ${buildPython}/bin/python $out dist/*.whl
 
     # The venv the FOD could not keep: python symlinks, pyvenv.cfg and the
     # console scripts of every distribution (installer's own scripts would
     # run buildPython, so bin/ is written afresh).
-    rm -rf $out/bin
+    rm -rf "''${out:?}/bin"
     mkdir -p $out/bin
     ln -s ${python}/bin/python3.14 $out/bin/python3.14
     ln -s python3.14 $out/bin/python3
@@ -125,11 +134,16 @@ pkgs.stdenv.mkDerivation {
     cp -r authentik lifecycle $sp/
     cp manage.py $out/
     cp -r blueprints $out/blueprints
+    # Django's LOCALE_PATHS is ["./locale"]: relative to the working
+    # directory, which the ak wrapper sets to $out. The compiled .mo
+    # catalogues are in the source tree.
+    cp -r locale $out/locale
     ln -s $sp/authentik $out/authentik
     ln -s $sp/lifecycle $out/lifecycle
     mkdir -p $out/web
     ln -s ${webui}/dist $out/web/dist
     ln -s ${webui}/authentik $out/web/authentik
+    ln -s ${webui}/icons $out/web/icons
 
     runHook postInstall
   '';
@@ -138,6 +152,12 @@ pkgs.stdenv.mkDerivation {
   installCheckPhase = ''
     runHook preInstallCheck
     $out/bin/python3.14 -c "import authentik"
+    # Every in-tree package was installed (install-wheels.sh): a wheel's
+    # dist-info directory is its name with - as _.
+    for pkg in ${toString workspacePackages}; do
+      ls -d $out/${sitePackages}/''${pkg//-/_}-*.dist-info > /dev/null
+    done
+    test -d $out/locale/de/LC_MESSAGES
     # The re-linked extensions load (autoPatchelfHook found their libraries).
     $out/bin/python3.14 -c "import lxml.etree, xmlsec, gssapi, psycopg_c"
     # A recreated console script runs in the venv (the Go server starts it).

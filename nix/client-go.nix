@@ -35,7 +35,7 @@ pkgs.stdenvNoCC.mkDerivation {
       --git-repo-id v3 \
       --additional-properties=enumClassPrefix=true,useOneOfDiscriminatorLookup=true,disallowAdditionalPropertiesIfNotPresent=false
 
-    cd client-go
+    cd client-go || exit 1
     # Generated tests, docs, the copied spec and CI files are not part of
     # the package the server vendors.
     rm -rf test docs api .openapi-generator .openapi-generator-ignore \

@@ -44,7 +44,7 @@ pkgs.stdenvNoCC.mkDerivation {
       --git-repo-id authentik \
       --additional-properties=npmVersion=${version}
 
-    cd client-ts
+    cd client-ts || exit 1
     export HOME=$TMPDIR
     npm run build
 

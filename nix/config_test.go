@@ -39,7 +39,7 @@ func TestHashbotTomlDescribesTheAuthentikFODs(t *testing.T) {
 		"src": {Attr: "src", LocalInputs: []string{"nix/src.nix"}},
 		"python-deps": {Attr: "python-deps", Systems: both,
 			Inputs:      []string{"uv.lock", "pyproject.toml", "packages/*/pyproject.toml"},
-			LocalInputs: []string{"nix/python-deps.nix"}},
+			LocalInputs: []string{"nix/python-deps.nix", "nix/uv-exclude-newer.py", "nix/strip-store-refs.sh"}},
 		"webui-deps": {Attr: "webui-deps", Systems: both,
 			Inputs:      []string{"web/package-lock.json", "web/package.json", "web/packages/*/package.json"},
 			LocalInputs: []string{"nix/webui-deps.nix"}},
@@ -215,5 +215,56 @@ func TestNixAgreesWithTheConfig(t *testing.T) {
 	}
 	if lib.TagPrefix != cfg.Upstream.TagPrefix {
 		t.Errorf("lib.nix tagPrefix %q, hashbot.toml tag-prefix %q", lib.TagPrefix, cfg.Upstream.TagPrefix)
+	}
+}
+
+// TestEveryFileAFODReadsIsALocalInput: a file of nix/ that a FOD's build
+// names (a script such as ./strip-store-refs.sh, copied to the store when
+// the derivation is evaluated) changes its output, so it must be among the
+// FOD's local-inputs, or hashbot would not see the hash go stale.
+func TestEveryFileAFODReadsIsALocalInput(t *testing.T) {
+	testutil.RequireNix(t)
+	cfg, err := config.Load(repoRoot(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var strs map[string][]string
+	evalJSON(t, `{ stubFile }:
+let
+  a = import ./nix/test-build.nix { system = "x86_64-linux"; pkgs = import stubFile { system = "x86_64-linux"; }; };
+  strings = v:
+    if builtins.isString v then [ v ]
+    else if builtins.isList v then builtins.concatMap strings v
+    else if builtins.isAttrs v && v ? outPath then [ ]
+    else if builtins.isAttrs v then builtins.concatMap (n: strings v.${n}) (builtins.attrNames v)
+    else [ ];
+  own = d: strings (builtins.removeAttrs d [ "outPath" "passthru" "goModules" "src" ]);
+in
+{
+  python-deps = own a.python-deps;
+  webui-deps = own a.webui-deps;
+  server-vendor = own a.server.goModules;
+  hashbot-vendor = own a.hashbot.goModules;
+}`, &strs, "--argstr", "stubFile", writeStub(t))
+	files, err := filepath.Glob(filepath.Join(repoRoot(t), "nix", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for fod, ss := range strs {
+		all := strings.Join(ss, "\n")
+		for _, f := range files {
+			base := filepath.Base(f)
+			if strings.HasSuffix(base, ".go") || !strings.Contains(all, "-"+base) {
+				continue
+			}
+			checked++
+			if !slices.Contains(cfg.FODs[fod].LocalInputs, "nix/"+base) {
+				t.Errorf("%s's build reads nix/%s, which is not among its local-inputs in hashbot.toml", fod, base)
+			}
+		}
+	}
+	if checked < 2 {
+		t.Errorf("found %d nix/ files named by the FODs, want at least python-deps' two scripts", checked)
 	}
 }

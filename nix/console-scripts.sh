@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # console-scripts.sh SITE_PACKAGES BIN_DIR PYTHON
 #
 # Writes BIN_DIR/<name> for every console_scripts entry point of every

@@ -34,6 +34,9 @@ let
 
   meta = {
     description = "authentik identity provider, built from source";
+    # authentik's LICENSE: MIT, but for authentik/enterprise/ (its own
+    # licence, in that directory) and website/; nixpkgs' authentik says MIT.
+    license = pkgs.lib.licenses.mit;
     homepage = "https://goauthentik.io/";
     changelog = "https://github.com/goauthentik/authentik/releases/tag/version%2F${version}";
     platforms = authentikLib.systems;

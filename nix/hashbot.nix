@@ -13,7 +13,14 @@ let
   root = ./..;
   # go.mod asks for Go 1.26; use it where nixpkgs has it by name.
   buildGoModule = pkgs.buildGo126Module or pkgs.buildGoModule;
+  go = if pkgs ? buildGo126Module then pkgs.go_1_26 else pkgs.go;
+  # The `go` line of this repository's go.mod: an older Go refuses it
+  # (GOTOOLCHAIN=local), so say so before building.
+  goModVersion = builtins.head (builtins.match ".*\ngo ([0-9.]+)\n.*" (builtins.readFile ../go.mod));
 in
+if builtins.compareVersions go.version goModVersion < 0 then
+  throw "hashbot: go.mod needs Go >= ${goModVersion}, but nixpkgs has Go ${go.version}"
+else
 buildGoModule {
   pname = "hashbot";
   version = "0-unstable";

@@ -85,6 +85,14 @@ func writeJSON(t testing.TB, v any) string {
 // buildGoModule models what nixpkgs' does with its arguments: the vendor FOD
 // (goModules) inherits nativeBuildInputs, src, postPatch and env, and
 // overrideModAttrs is applied to it last; vendorHash becomes its outputHash.
+//
+// The builders refuse what nixpkgs' refuse: an argument a function with
+// fixed arguments does not take (fetchFromGitHub, makeSetupHook,
+// lib.fileset.toSource), fetchFromGitHub with both or neither of rev and
+// tag, an env value that is not a string, bool, integer or derivation or
+// that is also a top-level attribute (stdenv's mkDerivation), a
+// buildGoModule without vendorHash or with the removed vendorSha256, and a
+// derivation without name or pname and version.
 const stubPkgs = `{ system }:
 let
   drv = name: extra: {
@@ -92,14 +100,29 @@ let
     inherit name;
     outPath = "/nix/store/00000000000000000000000000000000-${name}";
   } // extra;
-  mkDerivation = args:
-    args // (args.passthru or { }) // drv (args.name or "${args.pname}-${args.version}") { };
+  isDrv = v: builtins.isAttrs v && (v.type or "") == "derivation";
+  checkEnv = args:
+    let
+      env = args.env or { };
+      bad = builtins.filter (n: !(builtins.isString env.${n} || builtins.isBool env.${n} || builtins.isInt env.${n} || isDrv env.${n})) (builtins.attrNames env);
+      both = builtins.filter (n: args ? ${n}) (builtins.attrNames env);
+    in
+    if bad != [ ] then throw "mkDerivation: env.${builtins.head bad} must be a derivation, string, boolean or integer"
+    else if both != [ ] then throw "mkDerivation: env.${builtins.head both} is also passed to the derivation; the env attribute set cannot contain attributes passed to derivation"
+    else args;
+  nameOf = args:
+    if args ? name then args.name
+    else if args ? pname && args ? version then "${args.pname}-${args.version}"
+    else throw "mkDerivation: name, or pname and version, are required";
+  mkDerivation = args0:
+    let args = checkEnv args0; in
+    args // (args.passthru or { }) // drv (nameOf args) { };
   stdenv = {
     inherit mkDerivation;
     hostPlatform.system = system;
     cc = drv "gcc-wrapper" { cc = drv "gcc" { lib = drv "gcc-lib" { }; }; };
   };
-  go = drv "go" { };
+  go = drv "go" { version = "1.26.0"; };
   cacert = drv "nss-cacert" { };
   pythonPackages = {
     build = drv "python3.14-build" { };
@@ -113,12 +136,15 @@ in
   lib = {
     fetchers.proxyImpureEnvVars = [ "http_proxy" "https_proxy" "ftp_proxy" "all_proxy" "no_proxy" ];
     makeBinPath = ps: builtins.concatStringsSep ":" (map (p: "${p}/bin") ps);
+    licenses.mit = { spdxId = "MIT"; shortName = "mit"; free = true; };
     fileset = {
       toSource = { root, fileset }: drv "source" { inherit root fileset; };
       fileFilter = pred: root: { inherit pred root; };
     };
   };
-  fetchFromGitHub = args: args // drv "source" { outputHash = args.hash; };
+  fetchFromGitHub = { owner, repo, rev ? null, tag ? null, hash, name ? "source" }@args:
+    if (rev == null) == (tag == null) then throw "fetchFromGitHub requires one of either rev or tag to be provided (not both)"
+    else args // drv name { outputHash = hash; };
   buildGoModule = args:
     let
       modArgs = {
@@ -132,13 +158,20 @@ in
       };
       goModules = mkDerivation (modArgs // (args.overrideModAttrs or (_: { })) modArgs);
     in
-    mkDerivation (builtins.removeAttrs args [ "overrideModAttrs" "vendorHash" ] // {
+    if args ? vendorSha256 then throw "buildGoModule: Expect vendorHash instead of vendorSha256"
+    else if !(args ? vendorHash) then throw "buildGoModule: vendorHash is missing"
+    else mkDerivation (builtins.removeAttrs args [ "overrideModAttrs" "vendorHash" ] // {
       nativeBuildInputs = [ go ] ++ (args.nativeBuildInputs or [ ]);
       passthru = (args.passthru or { }) // { inherit goModules; inherit (args) vendorHash; };
     });
-  makeSetupHook = args: script: drv args.name { inherit script; };
-  writeShellScript = name: text: drv name { inherit text; };
-  linkFarm = name: entries: drv name { inherit entries; };
+  makeSetupHook = { name, propagatedBuildInputs ? [ ], depsTargetTargetPropagated ? [ ], meta ? { }, passthru ? { }, substitutions ? { } }:
+    script: drv name { inherit script; };
+  writeShellScript = name: text:
+    if builtins.isString name && builtins.isString text then drv name { inherit text; }
+    else throw "writeShellScript: name and text must be strings";
+  linkFarm = name: entries:
+    if builtins.isList entries && builtins.all (e: builtins.attrNames e == [ "name" "path" ]) entries then drv name { inherit entries; }
+    else throw "linkFarm: entries must be a list of { name, path }";
   python314 = drv "python3-3.14.0" {
     sitePackages = "lib/python3.14/site-packages";
     version = "3.14.0";

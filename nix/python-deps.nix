@@ -14,6 +14,22 @@
 #     .pyc files (build paths, timestamps) are deleted.
 # authentik-django.nix recreates bin/ and pyvenv.cfg and re-links the .so
 # files with autoPatchelfHook.
+#
+# The output must be the same on every machine and every month, or the
+# pinned hash fails for the next user. What could still move it, and why it
+# does not:
+#   - the runtime files: uv.lock pins each wheel and sdist by hash;
+#   - the build tools of the sdists compiled here (setuptools, Cython, …),
+#     which uv.lock does not pin: uv resolves them no newer than the lock's
+#     newest upload-time (UV_EXCLUDE_NEWER, from uv-exclude-newer.py);
+#   - the compiler, the libraries, uv and Python: nixpkgs, pinned in
+#     sources.json (a move makes this FOD stale: [source.nixpkgs]);
+#   - GCC's random seed, which nixpkgs derives from $out, and $out differs
+#     between the build with an empty hash and the one with the real hash:
+#     a fixed -frandom-seed;
+#   - build directories and timestamps: debug info is stripped, .pyc files
+#     and the venv's bin/ and pyvenv.cfg are deleted, NAR has no mtimes;
+#   - the platform: one hash per system.
 {
   pkgs,
   src,
@@ -26,6 +42,8 @@ let
   inherit (pkgs) lib;
   python = pkgs.python314;
   authentikLib = import ./lib.nix;
+  # The seed every compile in this FOD uses (see above).
+  randomSeed = "authentik-python-deps";
 in
 pkgs.stdenv.mkDerivation (
   {
@@ -75,6 +93,12 @@ pkgs.stdenv.mkDerivation (
     buildPhase = ''
       runHook preBuild
       export HOME=$TMPDIR UV_CACHE_DIR=$TMPDIR/uv-cache
+      UV_EXCLUDE_NEWER=$(${python}/bin/python3.14 ${./uv-exclude-newer.py} uv.lock)
+      export UV_EXCLUDE_NEWER
+      echo "python-deps: sdist build tools no newer than $UV_EXCLUDE_NEWER"
+      # After stdenv's setup hooks, whose $out-based seed this overrides
+      # (GCC takes the last -frandom-seed).
+      export NIX_CFLAGS_COMPILE="''${NIX_CFLAGS_COMPILE-} -frandom-seed=${randomSeed}"
       uv sync --frozen --no-install-project --no-install-workspace --no-dev
       runHook postBuild
     '';
@@ -83,7 +107,7 @@ pkgs.stdenv.mkDerivation (
       runHook preInstall
 
       mv .venv $out
-      rm -rf $out/bin $out/pyvenv.cfg $out/.gitignore $out/.lock $out/CACHEDIR.TAG
+      rm -rf "''${out:?}/bin" $out/pyvenv.cfg $out/.gitignore $out/.lock $out/CACHEDIR.TAG
       find $out -type d -name __pycache__ -prune -exec rm -rf {} +
       find $out -type f -name '*.pyc' -delete
 
@@ -92,23 +116,8 @@ pkgs.stdenv.mkDerivation (
       find $out -type f \( -name '*.so' -o -name '*.so.*' \) -exec strip --strip-debug {} +
 
       # Every store path still named anywhere in the output, found by
-      # looking rather than listed by hand.
-      { find $out -type f -print0 \
-          | xargs -0 grep -aohE '${builtins.storeDir}/[0-9a-z]{32}-[^/"[:space:]]*' \
-          || true; } | sort -u > $TMPDIR/store-refs
-      echo "python-deps: removing $(wc -l < $TMPDIR/store-refs) store references"
-      refs=()
-      while IFS= read -r ref; do refs+=(-t "$ref"); done < $TMPDIR/store-refs
-      if [ ''${#refs[@]} -gt 0 ]; then
-        find $out -type f -exec remove-references-to "''${refs[@]}" {} +
-      fi
-
-      # remove-references-to writes e's over the hash part, a letter that is
-      # not in Nix's base-32 alphabet, so a real reference left is an error.
-      if grep -RlaE '${builtins.storeDir}/[0-9a-df-np-sv-z]{32}-' $out; then
-        echo "python-deps: the files above still refer to the Nix store" >&2
-        exit 1
-      fi
+      # looking, overwritten; one left is an error.
+      bash ${./strip-store-refs.sh} ${builtins.storeDir} $out
 
       runHook postInstall
     '';

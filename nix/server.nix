@@ -19,6 +19,17 @@
   meta,
 }:
 
+let
+  # go.mod's `go` line (authentik 2026.2: go 1.25.5). buildGoModule sets
+  # GOTOOLCHAIN=local, so an older Go fails with "go.mod requires go >=
+  # 1.25.5 (running go 1.25.4; GOTOOLCHAIN=local)" deep in the vendor FOD;
+  # say it here instead.
+  minGo = "1.25.5";
+  goVersion = pkgs.go.version;
+in
+if builtins.compareVersions goVersion minGo < 0 then
+  throw "authentik server: go.mod needs Go >= ${minGo}, but the nixpkgs pinned in nix/sources.json (sources.nixpkgs) has Go ${goVersion}; move the pin to a newer revision"
+else
 pkgs.buildGoModule {
   pname = "authentik-server";
   inherit version src vendorHash;

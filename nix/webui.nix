@@ -3,8 +3,9 @@
 # (`npm run build:sfe`), offline, from the webui-deps FOD.
 #
 # The npm-published @goauthentik/api is replaced by the client generated from
-# this release's schema.yml (client-ts). Output: $out/dist/ (bundles, CSS) and
-# $out/authentik/ (static icons).
+# this release's schema.yml (client-ts). Output: $out/dist/ (bundles, CSS),
+# $out/authentik/ (static images) and $out/icons/ (the brand icons, which
+# the e-mail templates embed).
 {
   pkgs,
   src,
@@ -63,6 +64,7 @@ pkgs.stdenvNoCC.mkDerivation {
     mkdir -p $out
     cp -r dist $out/dist
     cp -r authentik $out/authentik
+    cp -r icons $out/icons
     runHook postInstall
   '';
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/rs/zerolog"
 )
@@ -45,10 +46,16 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		answer(http.StatusUnauthorized, "unauthorized", reply{Error: err.Error()})
 		return
 	}
+	// A burst (several tags pushed at once) waits for a slot a little:
+	// GitHub does not redeliver a failed delivery by itself.
+	wait := time.NewTimer(s.opts.BodySlotWait)
+	defer wait.Stop()
 	select {
 	case s.bodies <- struct{}{}:
 		defer func() { <-s.bodies }()
-	default:
+	case <-r.Context().Done():
+		return
+	case <-wait.C:
 		w.Header().Set("Connection", "close")
 		w.Header().Set("Retry-After", "10")
 		answer(http.StatusServiceUnavailable, "busy", reply{Error: "too many deliveries being read at once; try again"})

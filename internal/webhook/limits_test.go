@@ -66,11 +66,13 @@ func TestUnsignedDeliveryIsRefusedBeforeItsBodyIsRead(t *testing.T) {
 }
 
 // TestBodiesInFlightAreBounded holds the only body slot with a slow signed
-// delivery: the next signed one is answered 503 before its body is read.
+// delivery: the next signed one waits BodySlotWait, then is answered 503
+// before its body is read.
 func TestBodiesInFlightAreBounded(t *testing.T) {
 	logs := &syncBuffer{}
 	opts := testOptions(newFakeRunner(false), logs)
 	opts.MaxBodiesInFlight = 1
+	opts.BodySlotWait = 100 * time.Millisecond
 	s := startServer(t, opts)
 	addr := strings.TrimPrefix(s.url, "http://")
 	signed := map[string]string{"X-GitHub-Event": "release", signatureHeader: "sha256=" + strings.Repeat("ab", 32)}

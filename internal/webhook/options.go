@@ -49,10 +49,13 @@ type Options struct {
 	MaxBodyBytes int64  // default 25 MiB, GitHub's own cap
 	DedupSize    int    // delivery IDs remembered, default 1000
 	// MaxBodiesInFlight bounds the signed bodies read at once (each up to
-	// MaxBodyBytes); a delivery past it is answered 503 before its body is
-	// read, and GitHub's redelivery (or the sender's retry) brings it back.
-	// Default 2: deliveries are small and come one at a time.
+	// MaxBodyBytes); a delivery past it waits up to BodySlotWait for a
+	// slot, unread, and is then answered 503 (a redelivery brings it
+	// back). Default 2: deliveries are small and read in milliseconds.
 	MaxBodiesInFlight int
+	// BodySlotWait is how long a delivery waits for a body slot; default
+	// 5s.
+	BodySlotWait time.Duration
 	// MaxConnections bounds the connections Serve accepts at once; the
 	// rest wait in the kernel's backlog. Default 64.
 	MaxConnections int
@@ -99,6 +102,9 @@ func (o Options) withDefaults() (Options, error) {
 	o.MaxBodyBytes = orDefault(o.MaxBodyBytes, defaultMaxBody)
 	o.DedupSize = orDefault(o.DedupSize, 1000)
 	o.MaxBodiesInFlight = orDefault(o.MaxBodiesInFlight, 2)
+	if o.BodySlotWait <= 0 {
+		o.BodySlotWait = 5 * time.Second
+	}
 	o.MaxConnections = orDefault(o.MaxConnections, 64)
 	o.ReadHeaderTimeout = orDefault(o.ReadHeaderTimeout, 10*time.Second)
 	o.ReadTimeout = orDefault(o.ReadTimeout, 60*time.Second)
