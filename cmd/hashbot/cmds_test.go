@@ -29,7 +29,9 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	"ghbranch":  cmdGHBranch,
 	"ghpulls":   cmdGHPulls,
 	"ghbody":    cmdGHBody,
+	"ghclose":   cmdGHClose,
 	"ghwrites":  cmdGHWrites,
+	"ghreads":   cmdGHReads,
 	"sendhook":  cmdSendHook,
 	"waithttp":  cmdWaitHTTP,
 	"exits":     cmdExits,
@@ -150,6 +152,45 @@ func cmdGHBody(ts *testscript.TestScript, neg bool, args []string) {
 	fmt.Fprint(ts.Stdout(), p.Body)
 }
 
+// ghclose owner/name N [merged|reopen]: a maintainer closes pull request N
+// without merging, merges it, or reopens it.
+func cmdGHClose(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "ghclose")
+	if len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: ghclose owner/name number [merged|reopen]")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	srv := fakeGitHub(ts)
+	how := ""
+	if len(args) == 3 {
+		how = args[2]
+	}
+	var ok bool
+	switch how {
+	case "":
+		ok = srv.ClosePullRequest(args[0], n, false)
+	case "merged":
+		ok = srv.ClosePullRequest(args[0], n, true)
+	case "reopen":
+		ok = srv.ReopenPullRequest(args[0], n)
+	default:
+		ts.Fatalf("ghclose: %q is not merged or reopen", how)
+	}
+	if !ok {
+		ts.Fatalf("ghclose: no pull request #%d in %s to %s", n, args[0], firstNonEmpty(how, "close"))
+	}
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
 // ghwrites: print every write request the fake GitHub has answered so far,
 // "METHOD path status" a line.
 func cmdGHWrites(ts *testscript.TestScript, neg bool, args []string) {
@@ -160,6 +201,32 @@ func cmdGHWrites(ts *testscript.TestScript, neg bool, args []string) {
 	out := ts.Stdout()
 	for _, r := range fakeGitHub(ts).Writes() {
 		fmt.Fprintf(out, "%s %s %d\n", r.Method, r.Path, r.Status)
+	}
+}
+
+// ghreads [reset]: print every GET the fake GitHub has answered since the
+// last reset, "path status conditional|unconditional" a line; with reset,
+// forget them instead.
+func cmdGHReads(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "ghreads")
+	srv := fakeGitHub(ts)
+	switch {
+	case len(args) == 1 && args[0] == "reset":
+		srv.ResetRequests()
+		return
+	case len(args) != 0:
+		ts.Fatalf("usage: ghreads [reset]")
+	}
+	out := ts.Stdout()
+	for _, r := range srv.Requests() {
+		if r.Method != http.MethodGet {
+			continue
+		}
+		kind := "unconditional"
+		if r.Conditional {
+			kind = "conditional"
+		}
+		fmt.Fprintf(out, "%s %d %s\n", r.Path, r.Status, kind)
 	}
 }
 

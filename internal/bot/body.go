@@ -13,14 +13,15 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/upstream"
 )
 
-// bodyData gathers what the pull request body shows. report is nil when
-// the rows come from the pins alone (a resumed run).
-// newPins, when set, gives the sources' new hashes.
-func bodyData(cfg *config.Config, check *upstream.Result, rows []pulls.HashRow, report *fod.Report, verify bool, newPins *pins.Pins) pulls.BodyData {
+// bodyData gathers what the pull request body shows for the plan. report
+// is nil when the rows come from the pins alone (a resumed run). newPins,
+// when set, gives the sources' new hashes.
+func bodyData(p *plan, rows []pulls.HashRow, report *fod.Report, verify bool, newPins *pins.Pins) pulls.BodyData {
+	cfg, check := p.cfg, p.check
 	_, name := cfg.UpstreamOwnerName()
 	d := pulls.BodyData{
 		UpstreamRepo: cfg.Upstream.Repo, UpstreamName: name,
-		OldVersion: check.Pinned, NewVersion: check.Candidate,
+		OldVersion: check.Pinned, NewVersion: check.Candidate, Label: p.newLabel, WebURL: check.WebURL,
 		OldTag: check.PinnedTag, NewTag: check.CandidateTag,
 		ReleaseURL: check.ReleaseURL, CompareURL: check.CompareURL,
 		Rows: rows, Stale: check.Stale,

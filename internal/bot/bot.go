@@ -33,6 +33,9 @@ type prPublisher interface {
 	Publish(ctx context.Context, req pulls.Request) (*pulls.Outcome, error)
 	// FindOpen returns the open pull request whose head is branch, or nil.
 	FindOpen(ctx context.Context, branch string) (*pulls.Outcome, error)
+	// Declined returns the pull request of branch a maintainer closed
+	// without merging, or nil.
+	Declined(ctx context.Context, branch string) (*pulls.Outcome, error)
 }
 
 // Options configures a Bot. Config, Checker and Engine are required;
@@ -101,6 +104,11 @@ const (
 	StatusUpToDate Status = "up-to-date"
 	StatusUpdated  Status = "updated"
 	StatusDryRun   Status = "dry-run"
+	// StatusDeclined: the pull request for this change was closed without
+	// merging; none is opened again until the change is a newer one.
+	StatusDeclined Status = "declined"
+	// StatusStale (Status only): a run would compute and publish.
+	StatusStale Status = "stale"
 )
 
 // Outcome is what a run did.
@@ -205,6 +213,9 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 	log.Info().Str("pinned", check.Pinned).Str("candidate", check.Candidate).
 		Strs("stale", sortedKeys(check.Stale)).Msg("stale FODs found")
 	out.Branch, out.Title = p.branch, p.title
+	if done, err := b.declined(ctx, p, out); err != nil || done {
+		return out, err
+	}
 	if !ro.DryRun {
 		done, err := b.resumeBranch(ctx, p, out)
 		if err != nil || done {
@@ -242,7 +253,7 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 	if err := pins.GuardChange(p.oldBytes, newBytes); err != nil {
 		return out, fmt.Errorf("refusing to commit %s: %w", cfg.Pins, err)
 	}
-	out.Body = pulls.RenderBody(bodyData(cfg, check, rowsFromReport(report), report, ro.Verify, newPins))
+	out.Body = pulls.RenderBody(bodyData(p, rowsFromReport(report), report, ro.Verify, newPins))
 	out.Diff = unifiedDiff(cfg.Pins, p.oldBytes, newBytes)
 	if ro.DryRun {
 		out.Status = StatusDryRun
@@ -309,4 +320,44 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// Status says, without computing or writing anything, what a run would
+// do: StatusUpToDate when nothing is stale or an open pull request already
+// proposes exactly this change (Outcome.PR set), StatusDeclined when the
+// change's pull request was closed without merging, and StatusStale when
+// a run has work to do. The check it made is returned with it, for the
+// caller to show. It is what a CI workflow asks before starting the
+// per-platform builds.
+func (b *Bot) Status(ctx context.Context, ro RunOptions) (*Outcome, *upstream.Result, error) {
+	out := &Outcome{Started: b.opts.Now()}
+	defer func() { out.Finished = b.opts.Now() }()
+	p, err := b.makePlan(ctx, ro)
+	if err != nil {
+		return out, nil, err
+	}
+	defer p.cleanup()
+	out.Pinned, out.Candidate, out.Stale = p.oldPins.Version(), p.check.Candidate, p.check.Stale
+	if p.check.UpToDate {
+		out.Status = StatusUpToDate
+		return out, p.check, nil
+	}
+	out.Branch, out.Title = p.branch, p.title
+	if done, err := b.declined(ctx, p, out); err != nil || done {
+		return out, p.check, err
+	}
+	out.Status = StatusStale
+	if b.opts.Publisher == nil || p.repo == nil {
+		return out, p.check, nil
+	}
+	head, _, err := b.answeringBranch(ctx, p)
+	if err != nil || head == nil {
+		return out, p.check, err
+	}
+	pr, err := b.opts.Publisher.FindOpen(ctx, p.branch)
+	if err != nil || pr == nil {
+		return out, p.check, err
+	}
+	out.Commit, out.PR, out.Status = head.Hash.String(), pr, StatusUpToDate
+	return out, p.check, nil
 }

@@ -114,6 +114,8 @@ type fakePublisher struct {
 	published []pulls.Request
 	open      *pulls.Outcome
 	finds     int
+	// declined is the closed, unmerged pull request Declined reports.
+	declined *pulls.Outcome
 }
 
 func (f *fakePublisher) Publish(_ context.Context, req pulls.Request) (*pulls.Outcome, error) {
@@ -125,6 +127,10 @@ func (f *fakePublisher) Publish(_ context.Context, req pulls.Request) (*pulls.Ou
 func (f *fakePublisher) FindOpen(context.Context, string) (*pulls.Outcome, error) {
 	f.finds++
 	return f.open, nil
+}
+
+func (f *fakePublisher) Declined(context.Context, string) (*pulls.Outcome, error) {
+	return f.declined, nil
 }
 
 type fixture struct {
@@ -571,5 +577,31 @@ func TestASourceThatMovesIsPinnedWithTheFODsItFeeds(t *testing.T) {
 	body := f.pub.published[0].Body
 	if !strings.Contains(body, "### Sources") || !strings.Contains(body, "(https://github.com/NixOS/nixpkgs/compare/") {
 		t.Errorf("the body does not name the source's move:\n%s", body)
+	}
+}
+
+// TestADeclinedChangeIsNotProposedAgain: with the branch's pull request
+// closed without merging (and none open), a run computes, pushes and
+// publishes nothing.
+func TestADeclinedChangeIsNotProposedAgain(t *testing.T) {
+	f := newFixture(t)
+	f.pub.declined = &pulls.Outcome{Number: 3, URL: "https://github.com/o/r/pull/3"}
+	for _, publishOnly := range []bool{false, true} {
+		var out *Outcome
+		var err error
+		if publishOnly {
+			out, err = f.bot(t).PublishPins(t.Context(), RunOptions{})
+		} else {
+			out, err = f.bot(t).Run(t.Context(), RunOptions{})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Status != StatusDeclined || out.PR == nil || out.PR.Number != 3 {
+			t.Errorf("publish-only %v: outcome %+v, want declined by #3", publishOnly, out)
+		}
+	}
+	if f.engine.calls != 0 || len(f.pub.published) != 0 || f.remoteBranch(t) != "" {
+		t.Errorf("engine calls %d, publishes %d, branch %q; want nothing done", f.engine.calls, len(f.pub.published), f.remoteBranch(t))
 	}
 }

@@ -31,23 +31,9 @@ func (e *ForeignPushError) Error() string {
 // the run has nothing more to do.
 func (b *Bot) resumeBranch(ctx context.Context, p *plan, out *Outcome) (done bool, err error) {
 	cfg := p.cfg
-	head, err := b.botBranch(ctx, p, out.Branch)
+	head, branchPins, err := b.answeringBranch(ctx, p)
 	if err != nil || head == nil {
 		return false, err
-	}
-	if len(head.Parents) != 1 || head.Parents[0] != p.base {
-		return false, nil // the base moved on: recompute on top of it
-	}
-	content, err := head.File(cfg.Pins)
-	if err != nil {
-		return false, err
-	}
-	branchPins, err := pins.Parse(content, out.Branch+":"+cfg.Pins)
-	if err != nil {
-		return false, nil // not hashbot's pins any more: recompute
-	}
-	if !branchAnswers(cfg, p.check, p.oldPins, branchPins) {
-		return false, nil
 	}
 	out.Commit = head.Hash.String()
 	pr, err := b.opts.Publisher.FindOpen(ctx, out.Branch)
@@ -61,16 +47,62 @@ func (b *Bot) resumeBranch(ctx context.Context, p *plan, out *Outcome) (done boo
 	}
 	// The push happened but the pull request did not: open it from what
 	// the branch holds.
-	out.Body = pulls.RenderBody(bodyData(cfg, p.check, rowsFromPins(cfg, p.oldPins, branchPins), nil, false, branchPins))
-	_, name := cfg.UpstreamOwnerName()
+	out.Body = pulls.RenderBody(bodyData(p, rowsFromPins(cfg, p.oldPins, branchPins), nil, false, branchPins))
 	pr, err = b.opts.Publisher.Publish(ctx, pulls.Request{
-		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamName: name, Version: p.newLabel,
+		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamRepo: cfg.Upstream.Repo, Version: p.newLabel,
 	})
 	out.PR = pr
+	b.deleteSuperseded(ctx, p, pr)
 	if err != nil {
 		return true, fmt.Errorf("publishing the pull request for %s: %w", out.Branch, err)
 	}
 	out.Status = StatusUpdated
+	return true, nil
+}
+
+// answeringBranch returns the bot's branch and its pins when an earlier run
+// pushed it on the plan's base and its pins answer the plan's check, else
+// nils. It only reads.
+func (b *Bot) answeringBranch(ctx context.Context, p *plan) (*gitops.RemoteBranch, *pins.Pins, error) {
+	head, err := b.botBranch(ctx, p, p.branch)
+	if err != nil || head == nil {
+		return nil, nil, err
+	}
+	if len(head.Parents) != 1 || head.Parents[0] != p.base {
+		return nil, nil, nil // the base moved on: recompute on top of it
+	}
+	content, err := head.File(p.cfg.Pins)
+	if err != nil {
+		return nil, nil, err
+	}
+	branchPins, err := pins.Parse(content, p.branch+":"+p.cfg.Pins)
+	if err != nil {
+		return nil, nil, nil // not hashbot's pins any more: recompute
+	}
+	if !branchAnswers(p.cfg, p.check, p.oldPins, branchPins) {
+		return nil, nil, nil
+	}
+	return head, branchPins, nil
+}
+
+// declined stops a run whose branch had a pull request that a maintainer
+// closed without merging (and has not reopened): the change is declined,
+// as Dependabot and Renovate take it, until a newer one has a branch of
+// its own. done is true when the run stops there.
+func (b *Bot) declined(ctx context.Context, p *plan, out *Outcome) (done bool, err error) {
+	if b.opts.Publisher == nil {
+		return false, nil // a dry run without GitHub: nothing to ask
+	}
+	if open, err := b.opts.Publisher.FindOpen(ctx, p.branch); err != nil || open != nil {
+		return false, err
+	}
+	pr, err := b.opts.Publisher.Declined(ctx, p.branch)
+	if err != nil || pr == nil {
+		return false, err
+	}
+	b.opts.Log.Info().Str("branch", p.branch).Int("pr", pr.Number).
+		Msg("the pull request for this change was closed without merging: declined, not opened again; a newer version opens a new one")
+	out.PR, out.Status = pr, StatusDeclined
 	return true, nil
 }
 
@@ -145,13 +177,37 @@ func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, c
 	}
 	b.opts.Log.Info().Str("branch", out.Branch).Str("commit", out.Commit).Msg("pushed")
 	pr, err := b.opts.Publisher.Publish(ctx, pulls.Request{
-		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamName: name, Version: p.newLabel,
+		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamRepo: cfg.Upstream.Repo, Version: p.newLabel,
 	})
 	out.PR = pr
+	b.deleteSuperseded(ctx, p, pr)
 	if err != nil {
 		return fmt.Errorf("publishing the pull request for %s: %w", out.Branch, err)
 	}
 	return nil
+}
+
+// deleteSuperseded deletes the branches of the pull requests the publish
+// closed as superseded, each only while its tip is still hashbot's commit
+// (a lease on it): a branch someone else pushed to is theirs to delete.
+// The pull requests are closed already, so a failure is a warning.
+func (b *Bot) deleteSuperseded(ctx context.Context, p *plan, pr *pulls.Outcome) {
+	if pr == nil {
+		return
+	}
+	for _, branch := range pr.SupersededBranches {
+		log := b.opts.Log.With().Str("branch", branch).Logger()
+		head, err := b.botBranch(ctx, p, branch)
+		if err == nil && head != nil {
+			err = p.repo.DeleteRemoteBranch(ctx, branch, head.Hash)
+		}
+		switch {
+		case err != nil:
+			log.Warn().Err(err).Msg("the superseded pull request's branch was not deleted")
+		case head != nil:
+			log.Info().Msg("deleted the superseded pull request's branch")
+		}
+	}
 }
 
 // botBranch fetches the bot's branch from the remote: nil when it does not

@@ -80,8 +80,11 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 		p.title = pulls.RenderTitle(name, out.Pinned, out.Candidate)
 	}
 	out.Branch, out.Title = p.branch, p.title
+	if done, err := b.declined(ctx, p, out); err != nil || done {
+		return out, err
+	}
 	rows := rowsFromPins(cfg, p.oldPins, newPins)
-	out.Body = pulls.RenderBody(bodyData(cfg, p.check, rows, nil, false, newPins))
+	out.Body = pulls.RenderBody(bodyData(p, rows, nil, false, newPins))
 	out.Diff = unifiedDiff(cfg.Pins, p.oldBytes, newBytes)
 	if ro.DryRun {
 		out.Status = StatusDryRun

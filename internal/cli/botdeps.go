@@ -137,10 +137,11 @@ func (g *globalOptions) loadBot(ctx context.Context, cloneURL string, publish bo
 // repo (nil: not a clone, for a dry run). Without publish it has no
 // pull-request publisher (a dry run).
 func (g *globalOptions) newBot(cfg *config.Config, stateDir string, publish bool, repo *gitops.Repo) (*bot.Bot, error) {
-	gh, _, err := g.gitHubClient(stateDir, maxRateLimitWait)
+	gh, stats, err := g.gitHubClient(stateDir, maxRateLimitWait)
 	if err != nil {
 		return nil, err
 	}
+	g.ghStats = stats
 	opts := bot.Options{
 		Config:     cfg,
 		Checker:    upstream.New(upstream.Options{Client: gh, Log: g.log}),

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hashbot-nix/hashbot/internal/bot"
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/ghclient"
 	"github.com/hashbot-nix/hashbot/internal/pins"
@@ -22,6 +23,7 @@ type checkOptions struct {
 	JSON             bool
 	Version          string
 	MaxRateLimitWait time.Duration
+	PullRequests     bool
 }
 
 func newCheckCmd(g *globalOptions) *cobra.Command {
@@ -38,11 +40,19 @@ GITHUB_TOKEN (optional) authenticates; GITHUB_API_URL points at GitHub
 Enterprise. Answers are cached in the state directory, so a poll where nothing
 changed costs only 304 answers, which GitHub does not charge.
 
-Exit codes: 0 up to date, 10 something is stale, 2 configuration error,
-1 any other error (GitHub unreachable, rate limited, ...).`,
+With --pull-requests it answers what ` + "`hashbot run`" + ` would do instead, from the base
+branch it would commit on: nothing when an open hashbot pull request already
+proposes exactly this change, or when the change's pull request was closed
+without merging (declined: a newer version opens a new one); a CI workflow
+asks it before starting the per-platform builds.
+
+Exit codes: 0 up to date (or, with --pull-requests, already proposed or
+declined), 10 something is stale, 2 configuration error, 1 any other error
+(GitHub unreachable, rate limited, ...).`,
 		Example: `  hashbot check                    # exit 10 when something is stale
   hashbot check --json | jq .stale
-  hashbot check --version 2026.2.2`,
+  hashbot check --version 2026.2.2
+  hashbot check --pull-requests --json  # what a run would do, open pull requests considered`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return checkRun(cmd.Context(), g, opts)
@@ -53,6 +63,8 @@ Exit codes: 0 up to date, 10 something is stale, 2 configuration error,
 	f.StringVar(&opts.Version, "version", "", "check against this upstream version instead of the newest release")
 	f.DurationVar(&opts.MaxRateLimitWait, "max-rate-limit-wait", 2*time.Minute,
 		"longest wait for a GitHub rate limit to reset before failing")
+	f.BoolVar(&opts.PullRequests, "pull-requests", false,
+		"answer what a run would do: nothing when an open pull request already proposes the change or it was declined")
 	return cmd
 }
 
@@ -70,7 +82,18 @@ type checkReport struct {
 	ReleaseURL   string                          `json:"release_url,omitempty"`
 	CompareURL   string                          `json:"compare_url,omitempty"`
 	Sources      []checkSource                   `json:"sources"`
+	PullRequest  *checkPR                        `json:"pull_request,omitempty"`
 	GitHub       ghclient.Counts                 `json:"github"`
+}
+
+// checkPR is, with --pull-requests, the pull request that makes a run
+// unnecessary: "open" (it proposes this change already) or "declined"
+// (closed without merging).
+type checkPR struct {
+	Number int    `json:"number"`
+	URL    string `json:"url"`
+	State  string `json:"state"`
+	Branch string `json:"branch"`
 }
 
 // checkSource is a source whose pin moves, in check's JSON: what `update
@@ -88,6 +111,9 @@ type checkSource struct {
 func checkRun(ctx context.Context, g *globalOptions, opts *checkOptions) error {
 	if err := checkVersionFlag("--version", opts.Version); err != nil {
 		return err
+	}
+	if opts.PullRequests {
+		return checkPullRequests(ctx, g, opts)
 	}
 	cfg, p, err := loadRepo(g)
 	if err != nil {
@@ -146,7 +172,11 @@ func checkError(err error) error {
 }
 
 func writeCheckJSON(w io.Writer, res *upstream.Result, counts ghclient.Counts) error {
-	rep := checkReport{
+	return writeCheckReport(w, res, counts, nil)
+}
+
+func writeCheckReport(w io.Writer, res *upstream.Result, counts ghclient.Counts, pr *checkPR) error {
+	rep := checkReport{PullRequest: pr,
 		Pinned: res.Pinned, Candidate: res.Candidate, PinnedTag: res.PinnedTag, CandidateTag: res.CandidateTag,
 		Rev: res.Rev, UpToDate: res.UpToDate, Stale: res.Stale, NewInputs: res.NewInputs,
 		Summaries:  map[string]upstream.FileSummary{},
@@ -213,4 +243,48 @@ func checkOrDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// checkPullRequests is check --pull-requests: the bot's plan from the base
+// branch, and the pull requests that may make a run unnecessary.
+func checkPullRequests(ctx context.Context, g *globalOptions, opts *checkOptions) error {
+	cfg, b, err := g.loadBot(ctx, "", true)
+	if err != nil {
+		return err
+	}
+	if opts.Version != "" && cfg.Upstream.Branch != "" {
+		return usageErrorf("--version %s: %s follows [upstream] branch = %q, so there is no release to choose",
+			opts.Version, config.FileName, cfg.Upstream.Branch)
+	}
+	out, res, err := b.Status(ctx, bot.RunOptions{Version: opts.Version, Command: "hashbot check"})
+	if err != nil {
+		return checkError(err)
+	}
+	var pr *checkPR
+	if out.PR != nil && out.Status != bot.StatusStale {
+		pr = &checkPR{Number: out.PR.Number, URL: out.PR.URL, State: "open", Branch: out.Branch}
+		if out.Status == bot.StatusDeclined {
+			pr.State = "declined"
+		}
+	}
+	counts := g.ghStats.Snapshot()
+	if opts.JSON {
+		err = writeCheckReport(g.stdout, res, counts, pr)
+	} else {
+		err = writeCheckText(g.stdout, res)
+		switch {
+		case err != nil:
+		case pr != nil && pr.State == "declined":
+			_, err = fmt.Fprintf(g.stdout, "\ndeclined: pull request #%d for %s was closed without merging; a run opens none for it: %s\n", pr.Number, pr.Branch, pr.URL)
+		case pr != nil:
+			_, err = fmt.Fprintf(g.stdout, "\nproposed: pull request #%d already proposes this change: %s\n", pr.Number, pr.URL)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if out.Status == bot.StatusStale {
+		return &ExitError{Code: ExitStale}
+	}
+	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
+	"github.com/hashbot-nix/hashbot/internal/ghclient"
 	"github.com/hashbot-nix/hashbot/internal/redact"
 )
 
@@ -40,6 +41,9 @@ type globalOptions struct {
 	env       environment
 	secrets   *redact.Secrets
 	log       zerolog.Logger
+	// ghStats counts the requests of the GitHub client newBot made, for
+	// commands that report them.
+	ghStats *ghclient.Stats
 	// started is set once flags and arguments were accepted: an error
 	// before that (an unknown command, a wrong argument count) is a usage
 	// error.

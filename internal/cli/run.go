@@ -96,6 +96,9 @@ func printOutcome(w io.Writer, cfg *config.Config, out *bot.Outcome) {
 		} else {
 			fmt.Fprintf(w, "up to date: %s pins %s\n", cfg.Pins, out.Candidate)
 		}
+	case bot.StatusDeclined:
+		fmt.Fprintf(w, "declined: pull request #%d for %s was closed without merging; not opening it again (a newer version opens a new one): %s\n",
+			out.PR.Number, out.Branch, out.PR.URL)
 	case bot.StatusDryRun:
 		fmt.Fprintf(w, "dry run: would commit on %s\n\n%s\n", out.Branch, out.Diff)
 		fmt.Fprintf(w, "pull request: %s\n\n%s\n", out.Title, out.Body)
@@ -109,6 +112,9 @@ func printOutcome(w io.Writer, cfg *config.Config, out *bot.Outcome) {
 			fmt.Fprintf(w, "%s pull request #%d: %s\n", verb, out.PR.Number, out.PR.URL)
 			for _, n := range out.PR.Superseded {
 				fmt.Fprintf(w, "closed superseded pull request #%d\n", n)
+			}
+			for _, warning := range out.PR.Warnings {
+				fmt.Fprintf(w, "warning: %s\n", warning)
 			}
 		}
 	}

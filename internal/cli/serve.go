@@ -2,15 +2,18 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/hashbot-nix/hashbot/internal/safefile"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hashbot-nix/hashbot/internal/bot"
+	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/safefile"
+	"github.com/hashbot-nix/hashbot/internal/upstream"
 	"github.com/hashbot-nix/hashbot/internal/webhook"
 )
 
@@ -21,6 +24,10 @@ type serveOptions struct {
 	ShutdownTimeout time.Duration
 	DryRun          bool
 	Clone           string
+	Poll            time.Duration
+	Mirrors         []string
+	Relays          []string
+	DispatchType    string
 }
 
 func newServeCmd(g *globalOptions) *cobra.Command {
@@ -41,9 +48,22 @@ lets the running job finish within --shutdown-timeout, then cancels it (and
 its Nix builds) and exits 0; it exits 1 if the cancelled run has not
 stopped 10 s later.
 
-Pre-release tags are ignored unless [upstream] include-prereleases is set.`,
+Pre-release tags are ignored unless [upstream] include-prereleases is set.
+
+Only the owner of the upstream repository can send its webhooks. For an
+upstream you do not own: --poll INTERVAL looks at its releases (or branch)
+and every [source] with conditional requests (304s cost no rate limit) and
+queues a run when one moved, through the same queue; --mirror names a
+repository you own that pushes the upstream's tags (its deliveries count
+like the upstream's); --relay names a repository whose repository_dispatch
+of type --dispatch-type with {"client_payload": {"version": "…"}} announces
+a version. With --poll and no webhook secret, POST /webhook accepts
+nothing. A run that fails forgets its deliveries, so a manual redelivery
+runs again.`,
 		Example: `  HASHBOT_WEBHOOK_SECRET=… GITHUB_TOKEN=… hashbot serve --listen 127.0.0.1:8080
-  hashbot serve --webhook-secret-file /run/secrets/hashbot --dry-run`,
+  hashbot serve --webhook-secret-file /run/secrets/hashbot --dry-run
+  GITHUB_TOKEN=… hashbot serve --poll 15m              # an upstream you do not own
+  hashbot serve --relay me/authentik-nix --mirror me/authentik-mirror`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return serveRun(cmd.Context(), g, opts)
@@ -55,6 +75,10 @@ Pre-release tags are ignored unless [upstream] include-prereleases is set.`,
 	f.DurationVar(&opts.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long a running job may finish after SIGTERM before it is cancelled")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "run everything but the push and the pull request")
 	f.StringVar(&opts.Clone, "clone", "", "clone this packaging repository (shallow) into the state dir and work there")
+	f.DurationVar(&opts.Poll, "poll", 0, "look at the upstream and the sources every INTERVAL and run when one moved (0: only webhooks)")
+	f.StringArrayVar(&opts.Mirrors, "mirror", nil, "owner/name of a mirror whose tag and release deliveries count like the upstream's (repeatable)")
+	f.StringArrayVar(&opts.Relays, "relay", nil, "owner/name whose repository_dispatch deliveries announce a version (repeatable)")
+	f.StringVar(&opts.DispatchType, "dispatch-type", "upstream-release", "the repository_dispatch event type relays send")
 	return cmd
 }
 
@@ -81,20 +105,32 @@ func serveRun(ctx context.Context, g *globalOptions, opts *serveOptions) error {
 	if opts.ShutdownTimeout <= 0 {
 		return usageErrorf("--shutdown-timeout %s: must be more than 0", opts.ShutdownTimeout)
 	}
+	if opts.Poll < 0 {
+		return usageErrorf("--poll %s: must be 0 (off) or more", opts.Poll)
+	}
 	secret, err := g.webhookSecret(opts.SecretFile)
 	if err != nil {
 		return err
 	}
 	if len(secret) == 0 {
-		return usageErrorf("no webhook secret: set %s or --webhook-secret-file (serve never accepts unsigned deliveries)", secretEnv)
+		if opts.Poll == 0 {
+			return usageErrorf("no webhook secret: set %s or --webhook-secret-file (serve never accepts unsigned deliveries), or watch with --poll", secretEnv)
+		}
+		// Polling only: a secret nobody knows, so POST /webhook takes
+		// nothing.
+		if secret, err = randomSecret(); err != nil {
+			return err
+		}
+		g.log.Info().Msg("no webhook secret: polling only, POST /webhook accepts no delivery")
 	}
 	cfg, b, err := g.loadBot(ctx, opts.Clone, !opts.DryRun)
 	if err != nil {
 		return err
 	}
-	srv, err := webhook.New(webhook.Options{
+	wo := webhook.Options{
 		Secret: secret, UpstreamRepo: cfg.Upstream.Repo, TagPrefix: cfg.Upstream.TagPrefix,
 		IncludePrereleases: cfg.Upstream.IncludePrereleases,
+		Mirrors:            opts.Mirrors, Relays: opts.Relays, DispatchType: opts.DispatchType,
 		Runner: webhook.RunnerFunc(func(ctx context.Context, job webhook.Job) (webhook.Outcome, error) {
 			out, err := b.Run(ctx, bot.RunOptions{Version: job.Version, DryRun: opts.DryRun, Command: "hashbot serve", OnlyNewer: true, WaitForLock: true})
 			return webhookOutcome(out), err
@@ -102,11 +138,24 @@ func serveRun(ctx context.Context, g *globalOptions, opts *serveOptions) error {
 		Log:             g.log,
 		ShutdownTimeout: opts.ShutdownTimeout,
 		Redact:          g.secrets.String,
-	})
+	}
+	if opts.Poll > 0 {
+		state, err := g.stateDir()
+		if err != nil {
+			return err
+		}
+		gh, _, err := g.gitHubClient(state, maxRateLimitWait)
+		if err != nil {
+			return err
+		}
+		wo.Watch, wo.PollInterval = upstreamWatcher{upstream.New(upstream.Options{Client: gh, Log: g.log}), cfg}, opts.Poll
+	}
+	srv, err := webhook.New(wo)
 	if err != nil {
 		return usageError(err)
 	}
-	g.log.Info().Str("upstream", cfg.Upstream.Repo).Bool("dry_run", opts.DryRun).Msg("starting hashbot serve")
+	g.log.Info().Str("upstream", cfg.Upstream.Repo).Bool("dry_run", opts.DryRun).Dur("poll", opts.Poll).
+		Strs("mirrors", opts.Mirrors).Strs("relays", opts.Relays).Msg("starting hashbot serve")
 	// ListenAndServe's errors name the address already. A signal before the
 	// listener is up is a clean stop; a shutdown that had to abandon a stuck
 	// run is an error (exit 1).
@@ -128,4 +177,29 @@ func webhookOutcome(out *bot.Outcome) webhook.Outcome {
 		o.PullRequestURL = out.PR.URL
 	}
 	return o
+}
+
+// upstreamWatcher is serve --poll's look at the upstream and the sources
+// of the configuration serve started with.
+type upstreamWatcher struct {
+	checker *upstream.Checker
+	cfg     *config.Config
+}
+
+// Watch implements webhook.Watcher.
+func (w upstreamWatcher) Watch(ctx context.Context) (webhook.Watched, error) {
+	h, err := w.checker.Heads(ctx, w.cfg)
+	if err != nil {
+		return webhook.Watched{}, err
+	}
+	return webhook.Watched{State: h.State(), Version: h.Version}, nil
+}
+
+// randomSecret is a webhook secret no one knows.
+func randomSecret() ([]byte, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, fmt.Errorf("making a webhook secret: %w", err)
+	}
+	return b, nil
 }

@@ -35,11 +35,13 @@ type cacheTransport struct {
 // collisions and for debugging; it never holds a token (GitHub takes tokens
 // in headers only). BodySHA256 lets a damaged body (a truncated restore of
 // the state directory) be noticed instead of served for every later 304.
+// Identity says which token the ETag was issued to (see identity).
 type entryMeta struct {
 	URL        string      `json:"url"`
 	Status     int         `json:"status"`
 	Header     http.Header `json:"header"`
 	BodySHA256 string      `json:"body_sha256"`
+	Identity   string      `json:"identity"`
 }
 
 func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -54,12 +56,7 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	hit := err == nil && meta.URL == req.URL.String()
 	if hit {
 		req = req.Clone(req.Context())
-		if etag := meta.Header.Get("ETag"); etag != "" {
-			req.Header.Set("If-None-Match", etag)
-		}
-		if lm := meta.Header.Get("Last-Modified"); lm != "" {
-			req.Header.Set("If-Modified-Since", lm)
-		}
+		setValidators(req.Header, meta, identity(req))
 	}
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {
@@ -67,6 +64,11 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	switch {
 	case hit && resp.StatusCode == http.StatusNotModified:
+		// The entry may have come to another token (a GITHUB_TOKEN of an
+		// earlier job). Serving it leaks nothing that token could not see:
+		// GitHub answered 304 to this request, made with this request's
+		// token, so this token may read the resource and would have been
+		// given this body.
 		resp.Body.Close()
 		now := time.Now()
 		os.Chtimes(path, now, now) // still in use: keep it from pruning
@@ -78,12 +80,39 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		resp.Body = io.NopCloser(bytes.NewReader(data))
-		m := entryMeta{URL: req.URL.String(), Status: resp.StatusCode, Header: storedHeader(resp.Header)}
+		m := entryMeta{URL: req.URL.String(), Status: resp.StatusCode, Header: storedHeader(resp.Header), Identity: identity(req)}
 		if err := writeEntry(path, m, data); err != nil {
 			t.log.Warn().Err(err).Msg("could not write the GitHub cache; continuing without it")
 		}
 	}
 	return resp, nil
+}
+
+// setValidators makes a request conditional on the cached entry meta, for
+// the caller id. GitHub's ETags are specific to the token they were issued
+// to (GitHub support, quoted in eclipse-csi/otterdog#201; github/docs#34689),
+// and an If-None-Match that does not match gets a full answer whatever
+// If-Modified-Since says (RFC 9110 §13.2.2, and what milo/github-api#24 and
+// requests-cache/aiohttp-client-cache#229 saw of GitHub). So the token the
+// entry came to sends both validators; another one (GITHUB_TOKEN is minted
+// per job, an App token every hour) sends the date alone where GitHub gave
+// one, and else the ETag, which at worst gets the 200 an unconditional
+// request would have got.
+func setValidators(h http.Header, meta entryMeta, id string) {
+	tag, lastMod := meta.Header.Get("ETag"), meta.Header.Get("Last-Modified")
+	if tag != "" && (meta.Identity == id || lastMod == "") {
+		h.Set("If-None-Match", tag)
+	}
+	if lastMod != "" {
+		h.Set("If-Modified-Since", lastMod)
+	}
+}
+
+// identity names the caller of req without holding its token: a hash of
+// the Authorization header (of "" for an anonymous request).
+func identity(req *http.Request) string {
+	sum := sha256.Sum256([]byte(req.Header.Get("Authorization")))
+	return hex.EncodeToString(sum[:16])
 }
 
 // fromCache turns a 304 into the cached 200, with the fresh headers of the
@@ -112,12 +141,13 @@ func fromCache(req *http.Request, notModified *http.Response, meta entryMeta, bo
 	}
 }
 
-// cacheKey hashes what selects an answer: URL, Accept and the caller's
-// identity (a hash of the Authorization header; never the header itself).
+// cacheKey hashes what selects an answer: the method, the URL and the Accept
+// header. Not the token: tokens change every job or hour, and an entry kept
+// per token would never be used again (identity and setValidators deal with
+// the token).
 func cacheKey(req *http.Request) string {
-	auth := sha256.Sum256([]byte(req.Header.Get("Authorization")))
 	h := sha256.New()
-	fmt.Fprintf(h, "GET %s\nAccept: %s\nAuth: %x\n", req.URL.String(), req.Header.Get("Accept"), auth)
+	fmt.Fprintf(h, "%s %s\nAccept: %s\n", req.Method, req.URL.String(), req.Header.Get("Accept"))
 	return hex.EncodeToString(h.Sum(nil))
 }
 

@@ -168,7 +168,8 @@ func WebURL(c *github.Client) string {
 // a redirect to another host or port, or from https to http, goes there
 // without it (the transport sees every hop, so it decides on each). It is
 // the outermost layer, so the cache below sees the Authorization header (to
-// key entries by identity) and no error below it can contain the token.
+// tell which token an ETag was issued to) and no error below it can contain
+// the token.
 type authTransport struct {
 	next         http.RoundTripper
 	token        string

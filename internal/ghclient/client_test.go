@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -153,43 +152,6 @@ func TestUnauthenticated304IsCharged(t *testing.T) {
 	}
 	if diff := cmp.Diff(ghclient.Counts{Requests: 2, NotModified: 1, Charged: 2}, stats.Snapshot()); diff != "" {
 		t.Errorf("stats (-want +got):\n%s", diff)
-	}
-}
-
-func TestCacheIsPerIdentityAndAccept(t *testing.T) {
-	e := newEnv(t)
-	dir := t.TempDir()
-	c1, _ := e.client(t, func(o *ghclient.Options) { o.StateDir = dir })
-	c2, _ := e.client(t, func(o *ghclient.Options) { o.StateDir = dir; o.Token = "another-token" })
-	for _, c := range []*github.Client{c1, c2} {
-		if _, err := listReleases(t, c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, r := range e.srv.Requests() {
-		if r.Conditional {
-			t.Errorf("request %s was conditional; another identity must not reuse the cache", r.Path)
-		}
-	}
-	// One URL, two media types: the raw file and its JSON description.
-	e.srv.ResetRequests()
-	for _, accept := range []string{"application/vnd.github.raw+json", "application/vnd.github+json"} {
-		req, err := c1.NewRequest(http.MethodGet, "repos/goauthentik/authentik/contents/go.mod?ref=version/2026.2.2", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Accept", accept)
-		if _, err := c1.Do(t.Context(), req, io.Discard); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, r := range e.srv.Requests() {
-		if r.Conditional {
-			t.Errorf("request %s (Accept %s) was conditional; another media type must not reuse the cache", r.Path, r.Accept)
-		}
-	}
-	if n := len(e.srv.Requests()); n != 2 {
-		t.Errorf("%d requests, want 2", n)
 	}
 }
 

@@ -128,6 +128,34 @@ func TestFaults(t *testing.T) {
 			wantSleep: []time.Duration{time.Minute}, wantCodes: []int{403, 200},
 		},
 		{
+			name: "repeated secondary limits without Retry-After wait exponentially longer",
+			hook: failFirst(3, secondaryLimit("")), opts: func(o *ghclient.Options) { o.MaxRateLimitWait = 10 * time.Minute },
+			wantSleep: []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute}, wantCodes: []int{403, 403, 403, 200},
+		},
+		{
+			name: "a repeated secondary limit waits longer than a short Retry-After",
+			hook: failFirst(2, secondaryLimit("30")), opts: func(o *ghclient.Options) { o.MaxRateLimitWait = 10 * time.Minute },
+			wantSleep: []time.Duration{30 * time.Second, 2 * time.Minute}, wantCodes: []int{403, 403, 200},
+		},
+		{
+			name: "a repeated secondary limit honours a Retry-After longer than the backoff",
+			hook: failFirst(2, secondaryLimit("300")), opts: func(o *ghclient.Options) { o.MaxRateLimitWait = 10 * time.Minute },
+			wantSleep: []time.Duration{5 * time.Minute, 5 * time.Minute}, wantCodes: []int{403, 403, 200},
+		},
+		{
+			name: "a secondary limit with X-RateLimit-Reset waits for the reset",
+			hook: failFirst(1, func(w http.ResponseWriter, r *http.Request) {
+				ghfake.RateHeaders(w.Header(), 0, t0.Add(45*time.Second))
+				secondaryLimit("")(w, r)
+			}),
+			wantSleep: []time.Duration{46 * time.Second}, wantCodes: []int{403, 200},
+		},
+		{
+			name: "a secondary limit whose backoff outgrows the bound fails with when to retry",
+			hook: failFirst(100, secondaryLimit("")), wantSleep: []time.Duration{time.Minute}, wantCodes: []int{403, 403},
+			wantErr: "GitHub secondary rate limit exceeded; retry after 2026-04-07T15:03:00Z (in 2m0s)",
+		},
+		{
 			name: "a secondary limit beyond the bound fails", hook: failFirst(1, secondaryLimit("600")),
 			wantCodes: []int{403}, wantErr: "GitHub secondary rate limit exceeded; retry after 2026-04-07T15:10:00Z (in 10m0s)",
 			check: func(t *testing.T, err error) {

@@ -21,7 +21,8 @@ const (
 	// maxRateLimitWaits bounds how often one request sleeps for a limit.
 	maxRateLimitWaits = 3
 	// secondaryDefaultWait is GitHub's advice for a secondary limit that
-	// comes without Retry-After: wait at least a minute.
+	// comes without Retry-After: wait at least a minute. Repeated ones wait
+	// exponentially longer (secondaryWait).
 	secondaryDefaultWait = time.Minute
 	// maxBackoff caps a single backoff step.
 	maxBackoff = 30 * time.Second
@@ -43,7 +44,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			retry.WithJitterPercent(25, retry.NewExponential(t.opts.RetryBase))))
 	repeatable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 	retryable := repeatable && idempotent(req.Method)
-	rateWaits := 0
+	rateWaits, secondaries := 0, 0
 	for attempt := 0; ; attempt++ {
 		r, err := rewind(req, attempt)
 		if err != nil {
@@ -54,7 +55,10 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, ctx.Err()
 		}
 		if err == nil {
-			if rl := t.rateLimit(resp); rl != nil {
+			if rl := t.rateLimit(resp, secondaries+1); rl != nil {
+				if rl.Secondary {
+					secondaries++
+				}
 				if !repeatable || rl.Wait > t.opts.MaxRateLimitWait || rateWaits >= maxRateLimitWaits {
 					return nil, rl
 				}
@@ -123,8 +127,10 @@ func (t *retryTransport) attemptError(req *http.Request, ctx context.Context, er
 	return err
 }
 
-// rateLimit recognises GitHub's rate-limit answers and says how long to wait.
-func (t *retryTransport) rateLimit(resp *http.Response) *RateLimitError {
+// rateLimit recognises GitHub's rate-limit answers and says how long to
+// wait; n counts the secondary limits this request met so far, this one
+// included if it is one.
+func (t *retryTransport) rateLimit(resp *http.Response, n int) *RateLimitError {
 	if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusTooManyRequests {
 		return nil
 	}
@@ -132,22 +138,41 @@ func (t *retryTransport) rateLimit(resp *http.Response) *RateLimitError {
 	msg, docs := githubMessage(resp)
 	now := t.opts.Now()
 	limit, _ := strconv.Atoi(h.Get("X-RateLimit-Limit"))
-	if secs, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After"))); err == nil && secs >= 0 {
-		wait := time.Duration(secs) * time.Second
+	secondary := func(hint time.Duration, hinted bool) *RateLimitError {
+		wait := secondaryWait(n, hint, hinted)
 		return &RateLimitError{Reset: now.Add(wait), Secondary: true, Message: msg, Wait: wait, Limit: limit}
+	}
+	if secs, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After"))); err == nil && secs >= 0 {
+		return secondary(time.Duration(secs)*time.Second, true)
 	}
 	if h.Get("X-RateLimit-Remaining") == "0" {
 		if unix, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil {
 			reset := time.Unix(unix, 0)
 			wait := max(reset.Sub(now)+time.Second, 0) // a second for clock skew
+			if secondaryLimit(msg, docs) {
+				return secondary(wait, true)
+			}
 			return &RateLimitError{Reset: reset, Limit: limit, Message: msg, Wait: wait}
 		}
 	}
 	if resp.StatusCode == http.StatusTooManyRequests || secondaryLimit(msg, docs) {
-		return &RateLimitError{Reset: now.Add(secondaryDefaultWait), Secondary: true, Message: msg,
-			Wait: secondaryDefaultWait, Limit: limit}
+		return secondary(0, false)
 	}
 	return nil
+}
+
+// secondaryWait is the wait after the n-th secondary limit (from 1) one
+// request met. GitHub asks not to retry before Retry-After or
+// X-RateLimit-Reset when the answer has them (hinted), else to wait at
+// least a minute, and to wait exponentially longer while the limit
+// persists: so the first waits the hint or a minute, and the n-th at least
+// 2^(n-1) minutes, whatever the hint.
+func secondaryWait(n int, hint time.Duration, hinted bool) time.Duration {
+	if hinted && n <= 1 {
+		return hint
+	}
+	floor := secondaryDefaultWait << min(max(n-1, 0), 10)
+	return max(hint, floor)
 }
 
 // secondaryLimit recognises a secondary (formerly "abuse") limit without

@@ -71,3 +71,35 @@ func (r *Repo) Push(ctx context.Context, branch string, expected Hash) error {
 	}
 	return wrapf(err, r.token, "pushing %s to %s (%s)", branch, r.remote, url)
 }
+
+// DeleteRemoteBranch deletes branch on the remote if it still points at
+// expected (a lease, as Push has): a branch someone pushed to since is left
+// alone with a *LeaseError. A branch already gone is not an error.
+func (r *Repo) DeleteRemoteBranch(ctx context.Context, branch string, expected Hash) error {
+	if err := CheckBranchName(branch); err != nil {
+		return err
+	}
+	actual, err := r.RemoteBranchHash(ctx, branch)
+	if err != nil {
+		return fmt.Errorf("deleting %s: %w", branch, err)
+	}
+	if actual.IsZero() {
+		return nil
+	}
+	if actual != expected {
+		return &LeaseError{Branch: branch, Expected: expected, Actual: actual}
+	}
+	name := plumbing.NewBranchReferenceName(branch)
+	po := &git.PushOptions{
+		RemoteName:        r.remote,
+		Auth:              r.auth(),
+		RefSpecs:          []config.RefSpec{config.RefSpec(":" + name.String())},
+		RequireRemoteRefs: []config.RefSpec{config.RefSpec(fmt.Sprintf("%s:%s", expected, name))},
+	}
+	url, _ := r.remoteURL()
+	err = r.repo.PushContext(ctx, po)
+	if err == nil || errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return nil
+	}
+	return wrapf(authError(err), r.token, "deleting %s on %s (%s)", branch, r.remote, url)
+}

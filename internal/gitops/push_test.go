@@ -171,3 +171,48 @@ func TestPushRefusesWhenRemoteMovesDuringPush(t *testing.T) {
 		})
 	}
 }
+
+// TestDeleteRemoteBranchHoldsALease deletes the bot's branch only while
+// it points where the bot last saw it.
+func TestDeleteRemoteBranchHoldsALease(t *testing.T) {
+	const branch = "hashbot/authentik-2026.2.1"
+	tests := []struct {
+		name    string
+		moved   bool // someone pushed to the branch after the bot
+		wantErr bool
+	}{
+		{name: "at the bot's commit: deleted"},
+		{name: "pushed to since: kept", moved: true, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			r := openFixture(t, f)
+			if _, err := r.ResetBranch(t.Context(), branch, "main"); err != nil {
+				t.Fatal(err)
+			}
+			mine := commitNewPins(t, r, branch)
+			if err := r.Push(t.Context(), branch, Hash{}); err != nil {
+				t.Fatal(err)
+			}
+			if tt.moved {
+				f.pushFromOther(t, branch, "README.md", "a maintainer's fix\n")
+			}
+			err := r.DeleteRemoteBranch(t.Context(), branch, mine)
+			var lease *LeaseError
+			switch {
+			case tt.wantErr && !errors.As(err, &lease):
+				t.Fatalf("DeleteRemoteBranch = %v, want a *LeaseError", err)
+			case !tt.wantErr && err != nil:
+				t.Fatalf("DeleteRemoteBranch = %v", err)
+			}
+			left, _ := r.RemoteBranchHash(t.Context(), branch)
+			if left.IsZero() == tt.wantErr {
+				t.Errorf("after DeleteRemoteBranch the branch is at %s; want it kept: %v", left, tt.wantErr)
+			}
+			if err := r.DeleteRemoteBranch(t.Context(), "hashbot/never-pushed", Hash{}); err != nil {
+				t.Errorf("deleting a branch that does not exist = %v, want nil", err)
+			}
+		})
+	}
+}

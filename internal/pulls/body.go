@@ -14,10 +14,19 @@ type BodyData struct {
 	// OldVersion and NewVersion are the pinned and the new version; equal
 	// when only hashes moved.
 	OldVersion, NewVersion string
+	// Label is NewVersion with the sources the change moves as build
+	// metadata ("2026.2.2+nixpkgs.1a2b3c4d5e6f"), as the branch names it;
+	// the marker carries it so that superseding can compare two such
+	// changes. "" means NewVersion.
+	Label string
+	// WebURL is the GitHub web host links are built on when GitHub's
+	// answers gave none ("https://github.com", or a GitHub Enterprise
+	// Server's); "" means https://github.com.
+	WebURL string
 	// OldTag and NewTag are the upstream tags, e.g. "version/2026.2.2".
 	OldTag, NewTag string
 	// ReleaseURL and CompareURL link the release and the compare view; when
-	// empty they are built from UpstreamRepo and the tags on github.com.
+	// empty they are built from UpstreamRepo and the tags on WebURL.
 	ReleaseURL, CompareURL string
 	// Rows are the per-target results, shown in the given order.
 	Rows []HashRow
@@ -85,7 +94,7 @@ const collapseAfter = 8
 // escaped: tags, package names and logs cannot break the Markdown.
 func RenderBody(d BodyData) string {
 	var b strings.Builder
-	b.WriteString(renderMarker(Marker{UpstreamRepo: d.UpstreamRepo, Version: d.NewVersion}) + "\n\n")
+	b.WriteString(renderMarker(Marker{UpstreamRepo: d.UpstreamRepo, Version: firstNonEmpty(d.Label, d.NewVersion)}) + "\n\n")
 	writeIntro(&b, d)
 	writeSources(&b, d.Sources)
 	writeTable(&b, d.Rows)
@@ -104,7 +113,7 @@ func writeIntro(b *strings.Builder, d BodyData) {
 	}
 	repoLink := link(repo, "")
 	if ghrepo.Valid(d.UpstreamRepo) {
-		repoLink = link(d.UpstreamRepo, "https://github.com/"+pathEscape(d.UpstreamRepo))
+		repoLink = link(d.UpstreamRepo, d.web()+"/"+pathEscape(d.UpstreamRepo))
 	}
 	moved := d.OldVersion != "" && d.NewVersion != "" && d.OldVersion != d.NewVersion
 	switch {
@@ -118,11 +127,11 @@ func writeIntro(b *strings.Builder, d BodyData) {
 	}
 	rel := d.ReleaseURL
 	if rel == "" {
-		rel = releaseURL(d.UpstreamRepo, d.NewTag)
+		rel = releaseURL(d.web(), d.UpstreamRepo, d.NewTag)
 	}
 	cmpURL := d.CompareURL
 	if cmpURL == "" && moved {
-		cmpURL = compareURL(d.UpstreamRepo, d.OldTag, d.NewTag)
+		cmpURL = compareURL(d.web(), d.UpstreamRepo, d.OldTag, d.NewTag)
 	}
 	if rel != "" {
 		fmt.Fprintf(b, "- Release: %s\n", link(firstNonEmpty(d.NewTag, d.NewVersion, "release notes"), rel))
@@ -146,4 +155,12 @@ func firstNonEmpty(ss ...string) string {
 		}
 	}
 	return ""
+}
+
+// web is WebURL, https://github.com when unset, without a trailing slash.
+func (d BodyData) web() string {
+	if d.WebURL == "" {
+		return "https://github.com"
+	}
+	return strings.TrimSuffix(d.WebURL, "/")
 }

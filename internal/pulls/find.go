@@ -18,3 +18,24 @@ func (m *Manager) FindOpen(ctx context.Context, branch string) (*Outcome, error)
 	}
 	return &Outcome{Number: pr.GetNumber(), URL: pr.GetHTMLURL()}, nil
 }
+
+// Declined returns the newest pull request whose head is Owner:branch that
+// a maintainer closed without merging, or nil. Dependabot and Renovate
+// read that as "not this version": hashbot opens no new pull request for
+// the branch (a newer version has a branch of its own), and a reopened
+// one is open again, so it is updated as before.
+func (m *Manager) Declined(ctx context.Context, branch string) (*Outcome, error) {
+	if branch == "" {
+		return nil, errors.New("finding a declined pull request: empty branch")
+	}
+	prs, err := m.byHead(ctx, "closed", branch)
+	if err != nil {
+		return nil, err
+	}
+	for _, pr := range prs {
+		if pr.MergedAt == nil {
+			return &Outcome{Number: pr.GetNumber(), URL: pr.GetHTMLURL()}, nil
+		}
+	}
+	return nil, nil
+}

@@ -92,20 +92,20 @@ func pathEscape(p string) string {
 	return strings.Join(segs, "/")
 }
 
-// releaseURL and compareURL build github.com links from a repository and
-// tags; "" when the inputs cannot make a sensible link.
-func releaseURL(repo, tag string) string {
+// releaseURL and compareURL build links on the web host from a repository
+// and tags; "" when the inputs cannot make a sensible link.
+func releaseURL(web, repo, tag string) string {
 	if !ghrepo.Valid(repo) || tag == "" {
 		return ""
 	}
-	return "https://github.com/" + pathEscape(repo) + "/releases/tag/" + pathEscape(tag)
+	return web + "/" + pathEscape(repo) + "/releases/tag/" + pathEscape(tag)
 }
 
-func compareURL(repo, oldTag, newTag string) string {
+func compareURL(web, repo, oldTag, newTag string) string {
 	if !ghrepo.Valid(repo) || oldTag == "" || newTag == "" || oldTag == newTag {
 		return ""
 	}
-	return "https://github.com/" + pathEscape(repo) + "/compare/" + pathEscape(oldTag) + "..." + pathEscape(newTag)
+	return web + "/" + pathEscape(repo) + "/compare/" + pathEscape(oldTag) + "..." + pathEscape(newTag)
 }
 
 // link renders a Markdown link whose label is escaped text; the bare label

@@ -19,11 +19,14 @@ type Request struct {
 	// Title and Body are the pull request's title and Markdown body (see
 	// RenderTitle and RenderBody).
 	Title, Body string
-	// UpstreamName is the upstream repository's name, e.g. "authentik"; with
-	// Version it decides which older hashbot pull requests are superseded.
-	UpstreamName string
-	// Version is the upstream version this pull request moves to; "" skips
-	// superseding.
+	// UpstreamRepo is the upstream "owner/name" ("goauthentik/authentik");
+	// with Version it decides which older hashbot pull requests are
+	// superseded: those whose body's marker (RenderBody writes it) names
+	// the same upstream at an older version.
+	UpstreamRepo string
+	// Version is the upstream version this pull request moves to, with the
+	// sources it moves as build metadata ("2026.2.2+nixpkgs.1a2b3c4d5e6f");
+	// "" skips superseding.
 	Version string
 }
 
@@ -35,8 +38,13 @@ type Outcome struct {
 	// Created is true when the pull request was opened by this call, false
 	// when an open one was updated.
 	Created bool
-	// Superseded lists the older pull requests this call closed.
-	Superseded []int
+	// Superseded lists the older pull requests this call closed, and
+	// SupersededBranches their head branches (the caller deletes them).
+	Superseded         []int
+	SupersededBranches []string
+	// Warnings are what went wrong without stopping the publish (a label
+	// the repository refuses, say).
+	Warnings []string
 }
 
 // Publish finds the open pull request whose head is Owner:req.Branch and
@@ -44,7 +52,9 @@ type Outcome struct {
 // then adds the labels and closes older open hashbot pull requests for the
 // same upstream with a "Superseded by #N." comment. Writes that would change
 // nothing are skipped. A 422 "A pull request already exists" answer to the
-// create is resolved by finding and updating that pull request.
+// create is resolved by finding and updating that pull request. Labels
+// that cannot be added are a warning in the Outcome, not an error: the
+// pull request exists by then.
 //
 // When closing an older pull request fails, Publish returns both the Outcome
 // (the new pull request exists) and the error.
@@ -85,11 +95,12 @@ func (m *Manager) Publish(ctx context.Context, req Request) (*Outcome, error) {
 			return nil, err
 		}
 	}
-	if err := m.addLabels(ctx, pr); err != nil {
-		return nil, err
-	}
 	out := &Outcome{Number: pr.GetNumber(), URL: pr.GetHTMLURL(), Created: created}
-	out.Superseded, err = m.supersede(ctx, req, pr.GetNumber())
+	if err := m.addLabels(ctx, pr); err != nil {
+		log.Warn().Err(err).Int(logPR, pr.GetNumber()).Msg("labels not added")
+		out.Warnings = append(out.Warnings, err.Error())
+	}
+	err = m.supersede(ctx, req, out)
 	return out, err
 }
 
@@ -104,24 +115,36 @@ func (r Request) validate() error {
 }
 
 // findOpen returns the open pull request whose head is owner:branch in this
-// repository, or nil. The answer is checked, not trusted: GitHub ignores a
-// head filter it cannot parse and lists every pull request.
+// repository, or nil.
 func (m *Manager) findOpen(ctx context.Context, branch string) (*github.PullRequest, error) {
+	prs, err := m.byHead(ctx, "open", branch)
+	if err != nil || len(prs) == 0 {
+		return nil, err
+	}
+	return prs[0], nil
+}
+
+// byHead lists the pull requests in state whose head is owner:branch in
+// this repository, newest first. The answer is checked, not trusted:
+// GitHub ignores a head filter it cannot parse and lists every pull
+// request.
+func (m *Manager) byHead(ctx context.Context, state, branch string) ([]*github.PullRequest, error) {
 	opts := &github.PullRequestListOptions{
-		State:       "open",
+		State:       state,
 		Head:        m.owner + ":" + branch,
 		ListOptions: github.ListOptions{PerPage: 100},
 	}
 	prs, _, err := m.gh.PullRequests.List(ctx, m.owner, m.repo, opts)
 	if err != nil {
-		return nil, fmt.Errorf("finding the open pull request for %s: %w", branch, err)
+		return nil, fmt.Errorf("finding the %s pull requests for %s: %w", state, branch, err)
 	}
+	var out []*github.PullRequest
 	for _, pr := range prs {
 		if pr.GetHead().GetRef() == branch && m.ownHead(pr) {
-			return pr, nil
+			out = append(out, pr)
 		}
 	}
-	return nil, nil
+	return out, nil
 }
 
 // ownHead reports whether pr's head branch lives in the managed repository

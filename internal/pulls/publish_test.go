@@ -1,161 +1,191 @@
-package pulls
+package pulls_test
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/go-github/v60/github"
+
+	"github.com/hashbot-nix/hashbot/internal/ghclient/ghfake"
+	"github.com/hashbot-nix/hashbot/internal/pulls"
 )
 
 const (
-	testOwner  = "hashbot-nix"
-	testRepo   = "authentik-nix"
-	testBranch = "hashbot/authentik-2026.2.2"
+	testOwner    = "hashbot-nix"
+	testRepo     = "authentik-nix"
+	testFullName = testOwner + "/" + testRepo
+	testBranch   = "hashbot/authentik-2026.2.2"
+	upstreamRepo = "goauthentik/authentik"
+	pullsPath    = "/repos/" + testFullName + "/pulls"
+	issuesPath   = "/repos/" + testFullName + "/issues/"
 )
 
-func newTestManager(t *testing.T, c *github.Client, mod func(*Options)) *Manager {
+// newServer is the project's stand-in GitHub with the packaging repository
+// (default branch main) and the given pull requests.
+func newServer(t *testing.T, prs ...ghfake.PullRequest) *ghfake.Server {
 	t.Helper()
-	opts := Options{Client: c, Owner: testOwner, Repo: testRepo}
+	srv := ghfake.New(t)
+	srv.AddRepo(testFullName, "main")
+	for _, pr := range prs {
+		srv.AddPullRequest(testFullName, pr)
+	}
+	return srv
+}
+
+func newManager(t *testing.T, srv *ghfake.Server, mod func(*pulls.Options)) *pulls.Manager {
+	t.Helper()
+	c := github.NewClient(nil).WithAuthToken("test-token")
+	base, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.BaseURL = base
+	opts := pulls.Options{Client: c, Owner: testOwner, Repo: testRepo}
 	if mod != nil {
 		mod(&opts)
 	}
-	m, err := New(opts)
+	m, err := pulls.New(opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	return m
 }
 
-func testRequest() Request {
-	return Request{
+// bodyFor is a pull request body as hashbot writes it for upstream at
+// version (its marker is what superseding reads).
+func bodyFor(upstream, version string) string {
+	return pulls.RenderBody(pulls.BodyData{UpstreamRepo: upstream, NewVersion: version})
+}
+
+func testRequest() pulls.Request {
+	return pulls.Request{
 		Branch:       testBranch,
 		Title:        "authentik: 2026.2.1 -> 2026.2.2",
-		Body:         "body for 2026.2.2",
-		UpstreamName: "authentik",
+		Body:         bodyFor(upstreamRepo, "2026.2.2"),
+		UpstreamRepo: upstreamRepo,
 		Version:      "2026.2.2",
 	}
 }
 
-// ownPR is an open pull request from a branch of the managed repository.
-func ownPR(n int, ref string, labels ...string) *fakePR {
-	return &fakePR{Number: n, State: "open", HeadRef: ref, HeadRepo: testOwner + "/" + testRepo, Base: "main",
-		Title: "old title", Body: "old body", Labels: labels}
+// botPR is an open hashbot pull request for upstream at version, from a
+// branch of the managed repository.
+func botPR(n int, branch, version string, labels ...string) ghfake.PullRequest {
+	return ghfake.PullRequest{Number: n, Head: branch, Base: "main", Title: "old title",
+		Body: bodyFor(upstreamRepo, version), Labels: labels}
 }
 
-func headQuery(branch string) url.Values {
-	return url.Values{"state": {"open"}, "head": {testOwner + ":" + branch}, "per_page": {"100"}}
+// write is a request that changed something, as the tests compare them.
+type write struct {
+	Method, Path string
+	Body         any
 }
 
-var openQuery = url.Values{"state": {"open"}, "per_page": {"100"}}
+func writes(t *testing.T, srv *ghfake.Server) []write {
+	t.Helper()
+	var out []write
+	for _, r := range srv.Writes() {
+		w := write{Method: r.Method, Path: r.Path}
+		if len(r.Body) > 0 {
+			if err := json.Unmarshal(r.Body, &w.Body); err != nil {
+				t.Fatalf("%s %s: body is not JSON: %s", r.Method, r.Path, r.Body)
+			}
+		}
+		out = append(out, w)
+	}
+	return out
+}
 
-const pullsPath = "/repos/" + testOwner + "/" + testRepo + "/pulls"
+var ignoreTimes = cmpopts.IgnoreFields(ghfake.PullRequest{}, "Created", "Updated", "Closed")
 
 func TestPublishFirstRunCreatesAndLabels(t *testing.T) {
 	tests := []struct {
-		name     string
-		opts     func(*Options)
-		wantReqs []recorded
+		name        string
+		opts        func(*pulls.Options)
+		wantBase    string
+		wantDraft   bool
+		wantLabels  []string
+		wantRepoGet bool
 	}{
-		{
-			name: "default base looked up, default labels",
-			wantReqs: []recorded{
-				{Method: "GET", Path: "/repos/" + testOwner + "/" + testRepo},
-				{Method: "GET", Path: pullsPath, Query: headQuery(testBranch)},
-				{Method: "POST", Path: pullsPath, Body: map[string]any{
-					"title": "authentik: 2026.2.1 -> 2026.2.2", "head": testBranch, "base": "main", "body": "body for 2026.2.2",
-				}},
-				{Method: "POST", Path: "/repos/" + testOwner + "/" + testRepo + "/issues/1/labels", Body: []any{"dependencies", "nix"}},
-				{Method: "GET", Path: pullsPath, Query: openQuery},
-			},
-		},
-		{
-			name: "configured base, draft, own labels",
-			opts: func(o *Options) { o.Base = "release"; o.Draft = true; o.Labels = []string{"bot"} },
-			wantReqs: []recorded{
-				{Method: "GET", Path: pullsPath, Query: headQuery(testBranch)},
-				{Method: "POST", Path: pullsPath, Body: map[string]any{
-					"title": "authentik: 2026.2.1 -> 2026.2.2", "head": testBranch, "base": "release", "body": "body for 2026.2.2", "draft": true,
-				}},
-				{Method: "POST", Path: "/repos/" + testOwner + "/" + testRepo + "/issues/1/labels", Body: []any{"bot"}},
-				{Method: "GET", Path: pullsPath, Query: openQuery},
-			},
-		},
-		{
-			name: "no labels when configured empty",
-			opts: func(o *Options) { o.Base = "main"; o.Labels = []string{} },
-			wantReqs: []recorded{
-				{Method: "GET", Path: pullsPath, Query: headQuery(testBranch)},
-				{Method: "POST", Path: pullsPath, Body: map[string]any{
-					"title": "authentik: 2026.2.1 -> 2026.2.2", "head": testBranch, "base": "main", "body": "body for 2026.2.2",
-				}},
-				{Method: "GET", Path: pullsPath, Query: openQuery},
-			},
-		},
+		{name: "default base looked up, default labels", wantBase: "main", wantLabels: []string{"dependencies", "nix"}, wantRepoGet: true},
+		{name: "configured base, draft, own labels", opts: func(o *pulls.Options) { o.Base = "release"; o.Draft = true; o.Labels = []string{"bot"} },
+			wantBase: "release", wantDraft: true, wantLabels: []string{"bot"}},
+		{name: "no labels when configured empty", opts: func(o *pulls.Options) { o.Base = "main"; o.Labels = []string{} }, wantBase: "main"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, c := newFakeGitHub(t)
-			m := newTestManager(t, c, tt.opts)
-			out, err := m.Publish(t.Context(), testRequest())
+			srv := newServer(t)
+			out, err := newManager(t, srv, tt.opts).Publish(t.Context(), testRequest())
 			if err != nil {
 				t.Fatalf("Publish: %v", err)
 			}
-			want := &Outcome{Number: 1, URL: "https://github.com/hashbot-nix/authentik-nix/pull/1", Created: true}
+			want := &pulls.Outcome{Number: 1, URL: strings.TrimSuffix(srv.URL, "/") + "/" + testFullName + "/pull/1", Created: true}
 			if diff := cmp.Diff(want, out); diff != "" {
 				t.Errorf("outcome (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantReqs, f.all()); diff != "" {
-				t.Errorf("requests (-want +got):\n%s", diff)
+			req := testRequest()
+			wantPRs := []ghfake.PullRequest{{Number: 1, State: "open", Draft: tt.wantDraft, Head: testBranch, HeadOwner: testOwner,
+				Base: tt.wantBase, Title: req.Title, Body: req.Body, Labels: tt.wantLabels}}
+			if diff := cmp.Diff(wantPRs, srv.PullRequests(testFullName), ignoreTimes, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("pull requests (-want +got):\n%s", diff)
+			}
+			repoGets := 0
+			for _, r := range srv.Requests() {
+				if r.Path == "/repos/"+testFullName {
+					repoGets++
+				}
+			}
+			if (repoGets == 1) != tt.wantRepoGet || repoGets > 1 {
+				t.Errorf("%d default-branch lookups, want one only when no base is configured", repoGets)
 			}
 		})
 	}
 }
 
 func TestPublishExistingBranchUpdates(t *testing.T) {
+	req := testRequest()
 	tests := []struct {
 		name       string
-		existing   *fakePR
-		req        func(*Request)
-		wantWrites []recorded
+		existing   ghfake.PullRequest
+		wantWrites []write
 	}{
 		{
-			name:     "new body edits title and body, adds missing label",
-			existing: ownPR(7, testBranch, "nix"),
-			wantWrites: []recorded{
-				{Method: "PATCH", Path: pullsPath + "/7", Body: map[string]any{"title": "authentik: 2026.2.1 -> 2026.2.2", "body": "body for 2026.2.2"}},
-				{Method: "POST", Path: "/repos/" + testOwner + "/" + testRepo + "/issues/7/labels", Body: []any{"dependencies"}},
+			name:     "new body edits title and body, adds the missing label",
+			existing: botPR(7, testBranch, "2026.2.2", "nix"),
+			wantWrites: []write{
+				{Method: "PATCH", Path: pullsPath + "/7", Body: map[string]any{"title": req.Title, "body": req.Body}},
+				{Method: "POST", Path: issuesPath + "7/labels", Body: []any{"dependencies"}},
 			},
 		},
 		{
 			name: "same title, body and labels writes nothing",
-			existing: func() *fakePR {
-				p := ownPR(7, testBranch, "Dependencies", "nix")
-				p.Title, p.Body = "authentik: 2026.2.1 -> 2026.2.2", "body for 2026.2.2"
+			existing: func() ghfake.PullRequest {
+				p := botPR(7, testBranch, "2026.2.2", "Dependencies", "nix")
+				p.Title, p.Body = req.Title, req.Body
 				return p
 			}(),
-			wantWrites: nil,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, c := newFakeGitHub(t, tt.existing)
-			m := newTestManager(t, c, func(o *Options) { o.Base = "main" })
-			out, err := m.Publish(t.Context(), testRequest())
+			srv := newServer(t, tt.existing)
+			out, err := newManager(t, srv, func(o *pulls.Options) { o.Base = "main" }).Publish(t.Context(), req)
 			if err != nil {
 				t.Fatalf("Publish: %v", err)
 			}
-			want := &Outcome{Number: 7, URL: "https://github.com/hashbot-nix/authentik-nix/pull/7"}
-			if diff := cmp.Diff(want, out); diff != "" {
-				t.Errorf("outcome (-want +got):\n%s", diff)
+			if out.Created || out.Number != 7 {
+				t.Errorf("outcome %+v, want #7 updated", out)
 			}
-			if diff := cmp.Diff(tt.wantWrites, f.writes()); diff != "" {
+			if diff := cmp.Diff(tt.wantWrites, writes(t, srv)); diff != "" {
 				t.Errorf("writes (-want +got):\n%s", diff)
 			}
-			if got := f.pr(7); got.Body != "body for 2026.2.2" {
+			if got, _ := srv.PullRequest(testFullName, 7); got.Body != req.Body {
 				t.Errorf("PR #7 body = %q after publish", got.Body)
 			}
 		})
@@ -163,13 +193,13 @@ func TestPublishExistingBranchUpdates(t *testing.T) {
 }
 
 func TestPublishSecondRunEditsInsteadOfCreating(t *testing.T) {
-	f, c := newFakeGitHub(t)
-	m := newTestManager(t, c, nil)
+	srv := newServer(t)
+	m := newManager(t, srv, nil)
 	if _, err := m.Publish(t.Context(), testRequest()); err != nil {
 		t.Fatalf("first Publish: %v", err)
 	}
 	req := testRequest()
-	req.Body = "body, second run"
+	req.Body = bodyFor(upstreamRepo, "2026.2.2") + "second run\n"
 	out, err := m.Publish(t.Context(), req)
 	if err != nil {
 		t.Fatalf("second Publish: %v", err)
@@ -177,164 +207,162 @@ func TestPublishSecondRunEditsInsteadOfCreating(t *testing.T) {
 	if out.Created || out.Number != 1 {
 		t.Errorf("second Publish = %+v, want an update of #1", out)
 	}
-	var creates, repoGets int
-	for _, r := range f.all() {
-		if r.Method == "POST" && r.Path == pullsPath {
-			creates++
-		}
-		if r.Path == "/repos/"+testOwner+"/"+testRepo {
-			repoGets++
-		}
-	}
-	if creates != 1 || repoGets != 1 {
-		t.Errorf("creates = %d, default-branch lookups = %d; want 1 and 1", creates, repoGets)
-	}
-	if got := f.pr(1); got.Body != "body, second run" || !cmp.Equal(got.Labels, []string{"dependencies", "nix"}) {
-		t.Errorf("PR #1 = %+v, want the second body and both labels", got)
+	if prs := srv.PullRequests(testFullName); len(prs) != 1 || prs[0].Body != req.Body || !cmp.Equal(prs[0].Labels, []string{"dependencies", "nix"}) {
+		t.Errorf("pull requests = %+v, want #1 only, with the second body and both labels", prs)
 	}
 }
 
+// TestPublishSupersedesOlderHashbotPRs: the open pull requests hashbot
+// opened (its branch prefix, its marker) for the same upstream at an older
+// version are closed with a comment, across pages; every other one is
+// left alone.
 func TestPublishSupersedesOlderHashbotPRs(t *testing.T) {
-	fork := ownPR(6, "hashbot/authentik-2025.12.4")
-	fork.HeadRepo = "someone/authentik-nix"
-	f, c := newFakeGitHub(t,
-		ownPR(3, "hashbot/authentik-2026.2.1"),
-		ownPR(4, "hashbot/authentik-2026.3.0"),         // newer: kept
-		ownPR(5, "renovate/django-5.x"),                // not hashbot: kept
-		fork,                                           // a fork's branch: kept
-		ownPR(8, "hashbot/authentik-server-2026.1.0"),  // another upstream: kept
-		ownPR(9, "hashbot/authentik-2026.2.2-rc1"),     // pre-release of this version: closed
-		ownPR(10, "hashbot/authentik-2026.2.2"),        // this branch: updated
-		ownPR(11, "hashbot/authentik-not-a-version"),   // unparsable: kept
-		ownPR(12, "hashbot/authentik-2026.2.10"),       // newer by number: kept
-		ownPR(13, "hashbot/authentik-2026.2.2+build1"), // same version: kept
-	)
-	f.pageSize = 3 // four pages of open pull requests
-	m := newTestManager(t, c, func(o *Options) { o.Base = "main" })
-
-	out, err := m.Publish(t.Context(), testRequest())
+	prs := []ghfake.PullRequest{
+		botPR(3, "hashbot/authentik-2026.2.1", "2026.2.1"),
+		botPR(4, "hashbot/authentik-2026.3.0", "2026.3.0"),                                // newer: kept
+		{Number: 5, Head: "renovate/django-5.x", Body: bodyFor(upstreamRepo, "2026.1.0")}, // not hashbot's branch: kept
+		func() ghfake.PullRequest {
+			p := botPR(6, "hashbot/authentik-2025.12.4", "2025.12.4")
+			p.HeadOwner = "someone"
+			return p
+		}(), // a fork: kept
+		{Number: 8, Head: "hashbot/authentik-server-2026.1.0", Body: bodyFor("goauthentik/server", "2026.1.0")}, // another upstream: kept
+		botPR(9, "hashbot/authentik-2026.2.2-rc1", "2026.2.2-rc1"),                                              // pre-release of this version: closed
+		botPR(10, testBranch, "2026.2.2"),                                                                       // this branch: updated
+		botPR(11, "hashbot/authentik-2026.1.0", "not-a-version"),                                                // unparsable marker: kept
+		botPR(12, "hashbot/authentik-2026.2.10", "2026.2.10"),                                                   // newer by number: kept
+		botPR(13, "hashbot/authentik-2026.2.2+build1", "2026.2.2+build1"),                                       // same version: kept
+		{Number: 14, Head: "hashbot/authentik-2026.1.0", Body: "rewritten by hand"},                             // no marker: kept
+	}
+	// Enough others that the open list takes two pages of 100.
+	for n := 100; n < 200; n++ {
+		prs = append(prs, ghfake.PullRequest{Number: n, Head: fmt.Sprintf("feature-%d", n)})
+	}
+	srv := newServer(t, prs...)
+	out, err := newManager(t, srv, func(o *pulls.Options) { o.Base = "main" }).Publish(t.Context(), testRequest())
 	if err != nil {
 		t.Fatalf("Publish: %v", err)
 	}
-	if diff := cmp.Diff([]int{3, 9}, out.Superseded); diff != "" {
+	if diff := cmp.Diff([]int{9, 3}, out.Superseded); diff != "" {
 		t.Errorf("superseded (-want +got):\n%s", diff)
 	}
-	issues := "/repos/" + testOwner + "/" + testRepo + "/issues/"
-	wantWrites := []recorded{
-		{Method: "PATCH", Path: pullsPath + "/10", Body: map[string]any{"title": "authentik: 2026.2.1 -> 2026.2.2", "body": "body for 2026.2.2"}},
-		{Method: "POST", Path: issues + "10/labels", Body: []any{"dependencies", "nix"}},
-		{Method: "POST", Path: issues + "3/comments", Body: map[string]any{"body": "Superseded by #10."}},
-		{Method: "PATCH", Path: pullsPath + "/3", Body: map[string]any{"state": "closed"}},
-		{Method: "POST", Path: issues + "9/comments", Body: map[string]any{"body": "Superseded by #10."}},
-		{Method: "PATCH", Path: pullsPath + "/9", Body: map[string]any{"state": "closed"}},
+	if diff := cmp.Diff([]string{"hashbot/authentik-2026.2.2-rc1", "hashbot/authentik-2026.2.1"}, out.SupersededBranches); diff != "" {
+		t.Errorf("superseded branches (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(wantWrites, f.writes()); diff != "" {
-		t.Errorf("writes (-want +got):\n%s", diff)
-	}
-	for _, n := range []int{4, 5, 6, 8, 11, 12, 13} {
-		if s := f.pr(n).State; s != "open" {
-			t.Errorf("PR #%d state = %s, want open", n, s)
+	for _, pr := range srv.PullRequests(testFullName) {
+		closed := pr.Number == 3 || pr.Number == 9
+		if (pr.State == "closed") != closed {
+			t.Errorf("PR #%d is %s; want closed: %v", pr.Number, pr.State, closed)
+		}
+		if closed && !cmp.Equal(pr.Comments, []string{"Superseded by #10."}) {
+			t.Errorf("PR #%d comments %q, want the superseded note", pr.Number, pr.Comments)
 		}
 	}
 }
 
 // TestPublishSupersedesAnOlderSourcesMove publishes a move of nixpkgs for
 // the pinned version: an open PR for an earlier nixpkgs move of the same
-// version is closed, one without sources in its name is not.
+// version is closed, the version's own is not.
 func TestPublishSupersedesAnOlderSourcesMove(t *testing.T) {
-	f, c := newFakeGitHub(t,
-		ownPR(3, "hashbot/authentik-2026.2.2+nixpkgs.5f4a1c2d9e8b"), // an earlier nixpkgs move: closed
-		ownPR(4, "hashbot/authentik-2026.2.2"),                      // the version's own: kept
+	srv := newServer(t,
+		botPR(3, "hashbot/authentik-2026.2.2+nixpkgs.5f4a1c2d9e8b", "2026.2.2+nixpkgs.5f4a1c2d9e8b"),
+		botPR(4, testBranch, "2026.2.2"),
 	)
-	m := newTestManager(t, c, func(o *Options) { o.Base = "main" })
 	req := testRequest()
 	req.Branch, req.Version = "hashbot/authentik-2026.2.2+nixpkgs.a0b1c2d3e4f5", "2026.2.2+nixpkgs.a0b1c2d3e4f5"
-	out, err := m.Publish(t.Context(), req)
+	req.Body = bodyFor(upstreamRepo, req.Version)
+	out, err := newManager(t, srv, func(o *pulls.Options) { o.Base = "main" }).Publish(t.Context(), req)
 	if err != nil {
 		t.Fatalf("Publish: %v", err)
 	}
 	if diff := cmp.Diff([]int{3}, out.Superseded); diff != "" {
 		t.Errorf("superseded (-want +got):\n%s", diff)
 	}
-	if s := f.pr(4).State; s != "open" {
-		t.Errorf("PR #4 state = %s, want open", s)
+	if pr, _ := srv.PullRequest(testFullName, 4); pr.State != "open" {
+		t.Errorf("PR #4 state = %s, want open", pr.State)
 	}
 }
 
+// TestPublishResolvesDuplicate422: a create that GitHub refuses because
+// another run just opened the pull request updates that one.
 func TestPublishResolvesDuplicate422(t *testing.T) {
-	f, c := newFakeGitHub(t, ownPR(12, testBranch))
-	f.missHeadLists = 1 // the first lookup misses it, as when another run just opened it
-	m := newTestManager(t, c, func(o *Options) { o.Base = "main" })
-
-	out, err := m.Publish(t.Context(), testRequest())
+	srv := newServer(t, botPR(12, testBranch, "2026.2.2"))
+	missed := false
+	srv.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodGet && r.URL.Path == pullsPath && r.URL.Query().Get("head") != "" && !missed {
+			missed = true // the first lookup misses it, as when another run just opened it
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, "[]")
+			return true
+		}
+		return false
+	})
+	out, err := newManager(t, srv, func(o *pulls.Options) { o.Base = "main" }).Publish(t.Context(), testRequest())
 	if err != nil {
 		t.Fatalf("Publish: %v", err)
 	}
-	want := &Outcome{Number: 12, URL: "https://github.com/hashbot-nix/authentik-nix/pull/12"}
-	if diff := cmp.Diff(want, out); diff != "" {
-		t.Errorf("outcome (-want +got):\n%s", diff)
+	if out.Created || out.Number != 12 {
+		t.Errorf("outcome %+v, want #12 updated", out)
 	}
-	wantReqs := []recorded{
-		{Method: "GET", Path: pullsPath, Query: headQuery(testBranch)},
-		{Method: "POST", Path: pullsPath, Body: map[string]any{
-			"title": "authentik: 2026.2.1 -> 2026.2.2", "head": testBranch, "base": "main", "body": "body for 2026.2.2",
-		}},
-		{Method: "GET", Path: pullsPath, Query: headQuery(testBranch)},
-		{Method: "PATCH", Path: pullsPath + "/12", Body: map[string]any{"title": "authentik: 2026.2.1 -> 2026.2.2", "body": "body for 2026.2.2"}},
-		{Method: "POST", Path: "/repos/" + testOwner + "/" + testRepo + "/issues/12/labels", Body: []any{"dependencies", "nix"}},
-		{Method: "GET", Path: pullsPath, Query: openQuery},
+	if prs := srv.PullRequests(testFullName); len(prs) != 1 || prs[0].Title != testRequest().Title {
+		t.Errorf("pull requests %+v, want #12 alone, updated", prs)
 	}
-	if diff := cmp.Diff(wantReqs, f.all()); diff != "" {
-		t.Errorf("requests (-want +got):\n%s", diff)
-	}
+}
+
+// fault answers method path with GitHub's error status and body.
+func fault(srv *ghfake.Server, method, path string, status int, body string) {
+	srv.Intercept(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != method || r.URL.Path != path {
+			return false
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		fmt.Fprint(w, body)
+		return true
+	})
 }
 
 func TestPublishFailsWithGitHubsMessage(t *testing.T) {
 	tests := []struct {
-		name     string
-		fault    string
-		answer   fault
-		existing []*fakePR
-		wantIn   []string
-		wantOut  bool
+		name         string
+		method, path string
+		status       int
+		body         string
+		existing     []ghfake.PullRequest
+		wantIn       []string
+		wantOutcome  bool
 	}{
 		{
-			name:   "403 without rate-limit headers on create",
-			fault:  "POST " + pullsPath,
-			answer: fault{status: 403, body: `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest/pulls/pulls#create-a-pull-request","status":"403"}`},
+			name: "403 without rate-limit headers on create", method: "POST", path: pullsPath, status: 403,
+			body:   `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest/pulls/pulls#create-a-pull-request","status":"403"}`,
 			wantIn: []string{"creating pull request hashbot/authentik-2026.2.2 -> main", "403 Resource not accessible by integration"},
 		},
 		{
-			name:   "422 that is not a duplicate",
-			fault:  "POST " + pullsPath,
-			answer: fault{status: 422, body: `{"message":"Validation Failed","errors":[{"resource":"PullRequest","code":"custom","message":"No commits between main and hashbot/authentik-2026.2.2"}],"documentation_url":"https://docs.github.com/rest/pulls/pulls#create-a-pull-request","status":"422"}`},
+			name: "422 that is not a duplicate", method: "POST", path: pullsPath, status: 422,
+			body:   `{"message":"Validation Failed","errors":[{"resource":"PullRequest","code":"custom","message":"No commits between main and hashbot/authentik-2026.2.2"}],"documentation_url":"https://docs.github.com/rest/pulls/pulls#create-a-pull-request","status":"422"}`,
 			wantIn: []string{"No commits between main and hashbot/authentik-2026.2.2"},
 		},
 		{
-			name:   "404 on the lookup",
-			fault:  "GET " + pullsPath,
-			answer: fault{status: 404, body: `{"message":"Not Found","documentation_url":"https://docs.github.com/rest/pulls/pulls#list-pull-requests","status":"404"}`},
-			wantIn: []string{"finding the open pull request for hashbot/authentik-2026.2.2", "404 Not Found"},
+			name: "404 on the lookup", method: "GET", path: pullsPath, status: 404,
+			body:   `{"message":"Not Found","documentation_url":"https://docs.github.com/rest/pulls/pulls#list-pull-requests","status":"404"}`,
+			wantIn: []string{"finding the open pull requests for hashbot/authentik-2026.2.2", "404 Not Found"},
 		},
 		{
-			name:     "closing a superseded pull request fails after publishing",
-			fault:    "PATCH " + pullsPath + "/3",
-			answer:   fault{status: 403, body: `{"message":"Must have admin rights to Repository.","documentation_url":"https://docs.github.com/rest","status":"403"}`},
-			existing: []*fakePR{ownPR(3, "hashbot/authentik-2026.2.1")},
-			wantIn:   []string{"closing superseded pull request #3", "Must have admin rights to Repository."},
-			wantOut:  true,
+			name: "closing a superseded pull request fails after publishing", method: "PATCH", path: pullsPath + "/3", status: 403,
+			body:        `{"message":"Must have admin rights to Repository.","documentation_url":"https://docs.github.com/rest","status":"403"}`,
+			existing:    []ghfake.PullRequest{botPR(3, "hashbot/authentik-2026.2.1", "2026.2.1")},
+			wantIn:      []string{"closing superseded pull request #3", "Must have admin rights to Repository."},
+			wantOutcome: true,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, c := newFakeGitHub(t, tt.existing...)
-			f.faults[tt.fault] = tt.answer
-			m := newTestManager(t, c, func(o *Options) { o.Base = "main" })
-			out, err := m.Publish(t.Context(), testRequest())
+			srv := newServer(t, tt.existing...)
+			fault(srv, tt.method, tt.path, tt.status, tt.body)
+			out, err := newManager(t, srv, func(o *pulls.Options) { o.Base = "main" }).Publish(t.Context(), testRequest())
 			if err == nil {
 				t.Fatalf("Publish succeeded: %+v", out)
 			}
-			t.Logf("error: %v", err)
 			for _, s := range tt.wantIn {
 				if !strings.Contains(err.Error(), s) {
 					t.Errorf("error %q does not contain %q", err, s)
@@ -344,31 +372,45 @@ func TestPublishFailsWithGitHubsMessage(t *testing.T) {
 			if !errors.As(err, &er) {
 				t.Errorf("error %v does not wrap *github.ErrorResponse", err)
 			}
-			if (out != nil) != tt.wantOut {
-				t.Errorf("outcome = %+v, want one: %v", out, tt.wantOut)
+			if (out != nil) != tt.wantOutcome {
+				t.Errorf("outcome = %+v, want one: %v", out, tt.wantOutcome)
 			}
 		})
+	}
+}
+
+// TestPublishWarnsWhenALabelIsRefused: the pull request exists by the time
+// labels are added, so a label the repository refuses is a warning.
+func TestPublishWarnsWhenALabelIsRefused(t *testing.T) {
+	srv := newServer(t)
+	fault(srv, "POST", issuesPath+"1/labels", 403,
+		`{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest/issues/labels#add-labels-to-an-issue","status":"403"}`)
+	out, err := newManager(t, srv, func(o *pulls.Options) { o.Base = "main" }).Publish(t.Context(), testRequest())
+	if err != nil {
+		t.Fatalf("Publish = %v, want the pull request published with a warning", err)
+	}
+	if !out.Created || len(out.Warnings) != 1 || !strings.Contains(out.Warnings[0], "adding labels dependencies, nix to pull request #1") {
+		t.Errorf("outcome %+v, want #1 created and one warning about the labels", out)
 	}
 }
 
 func TestPublishRejectsBadRequests(t *testing.T) {
 	tests := []struct {
 		name string
-		req  Request
+		req  pulls.Request
 	}{
-		{"empty branch", Request{Title: "t"}},
-		{"branch with space", Request{Branch: "hashbot/a b", Title: "t"}},
-		{"branch starting with dash", Request{Branch: "-x", Title: "t"}},
-		{"empty title", Request{Branch: testBranch, Title: "  "}},
+		{"empty branch", pulls.Request{Title: "t"}},
+		{"branch with space", pulls.Request{Branch: "hashbot/a b", Title: "t"}},
+		{"branch starting with dash", pulls.Request{Branch: "-x", Title: "t"}},
+		{"empty title", pulls.Request{Branch: testBranch, Title: "  "}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, c := newFakeGitHub(t)
-			m := newTestManager(t, c, nil)
-			if _, err := m.Publish(t.Context(), tt.req); err == nil {
+			srv := newServer(t)
+			if _, err := newManager(t, srv, nil).Publish(t.Context(), tt.req); err == nil {
 				t.Error("Publish succeeded")
 			}
-			if n := len(f.all()); n != 0 {
+			if n := len(srv.Requests()); n != 0 {
 				t.Errorf("%d requests made, want none", n)
 			}
 		})
@@ -379,17 +421,78 @@ func TestNewRejectsBadOptions(t *testing.T) {
 	c := github.NewClient(http.DefaultClient)
 	tests := []struct {
 		name string
-		opts Options
+		opts pulls.Options
 	}{
-		{"no client", Options{Owner: "o", Repo: "r"}},
-		{"no owner", Options{Client: c, Repo: "r"}},
-		{"repo with slash", Options{Client: c, Owner: "o", Repo: "r/x"}},
-		{"empty label", Options{Client: c, Owner: "o", Repo: "r", Labels: []string{"nix", " "}}},
+		{"no client", pulls.Options{Owner: "o", Repo: "r"}},
+		{"no owner", pulls.Options{Client: c, Repo: "r"}},
+		{"repo with slash", pulls.Options{Client: c, Owner: "o", Repo: "r/x"}},
+		{"empty label", pulls.Options{Client: c, Owner: "o", Repo: "r", Labels: []string{"nix", " "}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := New(tt.opts); err == nil {
+			if _, err := pulls.New(tt.opts); err == nil {
 				t.Error("New succeeded")
+			}
+		})
+	}
+}
+
+func TestFindOpenOnlyReads(t *testing.T) {
+	tests := []struct {
+		name string
+		prs  []ghfake.PullRequest
+		want int // 0: none
+	}{
+		{"open pull request for the branch", []ghfake.PullRequest{botPR(7, testBranch, "2026.2.2")}, 7},
+		{"none for the branch", []ghfake.PullRequest{botPR(3, "hashbot/authentik-2026.2.1", "2026.2.1")}, 0},
+		{"a closed one does not count", []ghfake.PullRequest{{Number: 4, State: "closed", Head: testBranch}}, 0},
+		{"a fork's branch of that name does not count", []ghfake.PullRequest{{Number: 5, Head: testBranch, HeadOwner: "someone"}}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t, tt.prs...)
+			got, err := newManager(t, srv, func(o *pulls.Options) { o.Base = "main" }).FindOpen(t.Context(), testBranch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (got == nil) != (tt.want == 0) || got != nil && got.Number != tt.want {
+				t.Errorf("FindOpen = %+v, want #%d", got, tt.want)
+			}
+			if w := srv.Writes(); len(w) != 0 {
+				t.Errorf("FindOpen wrote: %+v", w)
+			}
+		})
+	}
+}
+
+// TestDeclinedIsAClosedUnmergedPullRequest: a maintainer closing hashbot's
+// pull request without merging declines that change; a merged one is not
+// declined, and a reopened one is open again.
+func TestDeclinedIsAClosedUnmergedPullRequest(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(srv *ghfake.Server)
+		want  int // 0: not declined
+	}{
+		{name: "closed without merging", want: 1, setup: func(srv *ghfake.Server) { srv.ClosePullRequest(testFullName, 1, false) }},
+		{name: "merged", setup: func(srv *ghfake.Server) { srv.ClosePullRequest(testFullName, 1, true) }},
+		{name: "closed, then reopened", setup: func(srv *ghfake.Server) {
+			srv.ClosePullRequest(testFullName, 1, false)
+			srv.ReopenPullRequest(testFullName, 1)
+		}},
+		{name: "still open", setup: func(*ghfake.Server) {}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t, botPR(1, testBranch, "2026.2.2"), botPR(2, "hashbot/authentik-2026.2.1", "2026.2.1"))
+			srv.ClosePullRequest(testFullName, 2, false) // another version's: irrelevant
+			tt.setup(srv)
+			got, err := newManager(t, srv, nil).Declined(t.Context(), testBranch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (got == nil) != (tt.want == 0) || got != nil && got.Number != tt.want {
+				t.Errorf("Declined = %+v, want #%d", got, tt.want)
 			}
 		})
 	}

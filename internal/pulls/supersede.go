@@ -9,51 +9,50 @@ import (
 	"github.com/google/go-github/v60/github"
 )
 
-// supersede closes the open hashbot pull requests for req.UpstreamName whose
-// version is older than req.Version, commenting "Superseded by #n." on each.
-// It returns the numbers it closed, also when a later close fails.
-func (m *Manager) supersede(ctx context.Context, req Request, n int) ([]int, error) {
-	if req.UpstreamName == "" || req.Version == "" {
-		return nil, nil
+// supersede closes the open hashbot pull requests for req.UpstreamRepo
+// whose version is older than req.Version, commenting "Superseded by #n."
+// on each, and records them in out, also when a later close fails.
+func (m *Manager) supersede(ctx context.Context, req Request, out *Outcome) error {
+	if req.UpstreamRepo == "" || req.Version == "" {
+		return nil
 	}
 	if _, ok := version.Parse(strings.TrimPrefix(req.Version, "v")); !ok {
 		m.log.Warn().Str(logVersion, req.Version).Msg("version is not comparable; not superseding older pull requests")
-		return nil, nil
+		return nil
 	}
 	open, err := m.listOpen(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var closed []int
 	for _, pr := range open {
-		if pr.GetNumber() == n || !m.older(pr, req) {
+		if pr.GetNumber() == out.Number || !m.older(pr, req) {
 			continue
 		}
-		if err := m.closeSuperseded(ctx, pr.GetNumber(), n); err != nil {
-			return closed, err
+		if err := m.closeSuperseded(ctx, pr.GetNumber(), out.Number); err != nil {
+			return err
 		}
-		closed = append(closed, pr.GetNumber())
+		out.Superseded = append(out.Superseded, pr.GetNumber())
+		out.SupersededBranches = append(out.SupersededBranches, pr.GetHead().GetRef())
 	}
-	return closed, nil
+	return nil
 }
 
 // older reports whether pr is a hashbot pull request for the same upstream
 // at a version older than req.Version: its head is a branch of this
-// repository named <prefix><upstream name>-<version>. Of two pull requests
-// for the same version that both carry build metadata (the sources they
-// move, "2026.2.2+nixpkgs.1a2b3c4d5e6f"), the older is superseded too: the
-// newer run has the sources where they are now.
+// repository under hashbot's prefix, and its body's marker names the
+// upstream and the version it moves to. Of two pull requests for the same
+// version that both carry build metadata (the sources they move,
+// "2026.2.2+nixpkgs.1a2b3c4d5e6f"), the older is superseded too: the newer
+// run has the sources where they are now.
 func (m *Manager) older(pr *github.PullRequest, req Request) bool {
-	if !m.ownHead(pr) {
+	if !m.ownHead(pr) || !strings.HasPrefix(pr.GetHead().GetRef(), m.prefix) {
 		return false
 	}
-	v, ok := strings.CutPrefix(pr.GetHead().GetRef(), m.prefix+req.UpstreamName+"-")
-	if !ok {
+	mark, ok := ParseMarker(pr.GetBody())
+	if !ok || !strings.EqualFold(mark.UpstreamRepo, req.UpstreamRepo) {
 		return false
 	}
-	// Branch names carry the version without the tag prefix; a "v" may be
-	// left where the prefix was empty.
-	theirs, ours := strings.TrimPrefix(v, "v"), strings.TrimPrefix(req.Version, "v")
+	theirs, ours := strings.TrimPrefix(mark.Version, "v"), strings.TrimPrefix(req.Version, "v")
 	c, ok := version.Compare(theirs, ours)
 	bothMoveSources := strings.Contains(theirs, "+") && strings.Contains(ours, "+")
 	return ok && (c < 0 || c == 0 && bothMoveSources && theirs != ours)

@@ -71,6 +71,9 @@ type Result struct {
 	// Sources are the sources ([source.*]) whose pin must change, sorted
 	// by name; the FODs they feed are stale with their reason.
 	Sources []SourceMove
+	// WebURL is the GitHub web host of the API checked
+	// ("https://github.com", or a GitHub Enterprise Server's), for links.
+	WebURL string
 	// SourcePins is where every source is (or was checked at, with
 	// CheckOptions.Sources), as it would be pinned but for the hash.
 	SourcePins map[string]pins.Source
@@ -104,6 +107,7 @@ func (c *Checker) Check(ctx context.Context, cfg *config.Config, p *pins.Pins, o
 	}
 	res.NewInputs = map[string]string{}
 	res.Stale = map[string][]string{}
+	res.WebURL = ghclient.WebURL(c.gh)
 
 	upstreamPaths, localPaths := inputPaths(cfg)
 	newFiles := c.readFiles(ctx, owner, name, res.CandidateTag, upstreamPaths)

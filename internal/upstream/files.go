@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 
 	"github.com/google/go-github/v60/github"
 )
@@ -18,9 +17,6 @@ import (
 // rawMediaType asks the contents API for the file's bytes, which works for
 // files up to 100 MB (the JSON form leaves out content above 1 MB).
 const rawMediaType = "application/vnd.github.raw+json"
-
-// fetchParallel bounds concurrent file downloads.
-const fetchParallel = 4
 
 // MissingFileError says a file is not in the repository at a ref, or the ref
 // itself is gone.
@@ -101,24 +97,14 @@ type fetched struct {
 	err  error
 }
 
-// readFiles reads paths at ref, a few at a time.
+// readFiles reads paths at ref one after the other: GitHub asks integrators
+// to make requests serially, not concurrently, to stay clear of its
+// secondary rate limits (Best practices for using the REST API).
 func (c *Checker) readFiles(ctx context.Context, owner, name, ref string, paths []string) map[string]fetched {
 	out := make(map[string]fetched, len(paths))
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, fetchParallel)
 	for _, p := range paths {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			data, err := c.readFile(ctx, owner, name, ref, p)
-			mu.Lock()
-			out[p] = fetched{data: data, err: err}
-			mu.Unlock()
-		}()
+		data, err := c.readFile(ctx, owner, name, ref, p)
+		out[p] = fetched{data: data, err: err}
 	}
-	wg.Wait()
 	return out
 }

@@ -130,3 +130,42 @@ func TestSourcePinRefusesARevOfTheWrongForm(t *testing.T) {
 		}
 	}
 }
+
+// TestHeadsSeeEveryMove: a look at the upstream and the sources changes
+// state when any of them moves, and only then.
+func TestHeadsSeeEveryMove(t *testing.T) {
+	srv := serveReleases(t, map[string]map[string]string{"2026.2.1": release(nil)})
+	srv.SetBranch("tools/pkgs", "nixos-stable", revA)
+	srv.AddRelease("tools/tool", ghfake.Release{Tag: "v1.0.0"})
+	e := &checkEnv{srv: srv, cfg: loadConfig(t, sourcesTOML), state: t.TempDir()}
+	c, _ := e.checker(t)
+	look := func() upstream.Heads {
+		t.Helper()
+		h, err := c.Heads(t.Context(), e.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	first := look()
+	if want := "upstream=version/2026.2.1 pkgs=" + revA + " tool=v1.0.0"; first.State() != want || first.Version != "2026.2.1" {
+		t.Fatalf("first look %q (version %s), want %q", first.State(), first.Version, want)
+	}
+	if again := look(); again.State() != first.State() {
+		t.Errorf("nothing moved, but the state went from %q to %q", first.State(), again.State())
+	}
+	for _, move := range []func(){
+		func() { srv.SetBranch("tools/pkgs", "nixos-stable", revB) },
+		func() { srv.AddRelease("tools/tool", ghfake.Release{Tag: "v1.1.0"}) },
+		func() {
+			srv.SetFile(repo, prefix+"2026.2.2", "README.md", []byte("x"))
+			srv.AddRelease(repo, ghfake.Release{Tag: prefix + "2026.2.2"})
+		},
+	} {
+		before := look().State()
+		move()
+		if after := look().State(); after == before {
+			t.Errorf("something moved, but the state stayed %q", after)
+		}
+	}
+}

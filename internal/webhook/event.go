@@ -23,6 +23,12 @@ type payload struct {
 	Repository *struct {
 		FullName string `json:"full_name"`
 	} `json:"repository"`
+	// ClientPayload is a repository_dispatch's: the version a relay
+	// announces, or its tag.
+	ClientPayload *struct {
+		Version string `json:"version"`
+		Tag     string `json:"tag"`
+	} `json:"client_payload"`
 }
 
 // decodePayload decodes a verified body. GitHub sends JSON, or a form with
@@ -51,18 +57,43 @@ type match struct {
 	Ignored string // non-empty: why no job is queued
 }
 
-// classify decides whether the event announces a new upstream version.
+// classify decides whether the event announces a new upstream version: a
+// tag or release of the upstream or of one of its mirrors, or a relay's
+// repository_dispatch.
 func (s *Server) classify(event string, p payload) match {
-	tag, why := tagOf(event, p)
-	if why != "" {
-		return match{Ignored: why}
+	from := ""
+	if p.Repository != nil {
+		from = p.Repository.FullName
 	}
-	if p.Repository == nil || !strings.EqualFold(p.Repository.FullName, s.opts.UpstreamRepo) {
-		return match{Tag: tag, Ignored: "not the upstream repository"}
+	var tag, rest string
+	if event == "repository_dispatch" {
+		if !oneOf(from, s.opts.Relays) {
+			return match{Ignored: "repository_dispatch from a repository that is not a configured relay"}
+		}
+		if p.Action != s.opts.DispatchType {
+			return match{Ignored: fmt.Sprintf("repository_dispatch type is not %q", s.opts.DispatchType)}
+		}
+		if p.ClientPayload == nil || p.ClientPayload.Version == "" && p.ClientPayload.Tag == "" {
+			return match{Ignored: "repository_dispatch has no client_payload.version or tag"}
+		}
+		rest, tag = p.ClientPayload.Version, s.opts.TagPrefix+p.ClientPayload.Version
+		if rest == "" {
+			tag = p.ClientPayload.Tag
+		}
+	} else {
+		var why string
+		if tag, why = tagOf(event, p); why != "" {
+			return match{Ignored: why}
+		}
+		if !strings.EqualFold(from, s.opts.UpstreamRepo) && !oneOf(from, s.opts.Mirrors) {
+			return match{Tag: tag, Ignored: "not the upstream repository or a configured mirror"}
+		}
 	}
-	rest, ok := strings.CutPrefix(tag, s.opts.TagPrefix)
-	if !ok {
-		return match{Tag: tag, Ignored: fmt.Sprintf("tag does not start with %q", s.opts.TagPrefix)}
+	if rest == "" {
+		var ok bool
+		if rest, ok = strings.CutPrefix(tag, s.opts.TagPrefix); !ok {
+			return match{Tag: tag, Ignored: fmt.Sprintf("tag does not start with %q", s.opts.TagPrefix)}
+		}
 	}
 	if _, ok := version.Parse(rest); !ok {
 		return match{Tag: tag, Ignored: "tag does not name a version"}
@@ -71,6 +102,16 @@ func (s *Server) classify(event string, p payload) match {
 		return match{Tag: tag, Ignored: "pre-release (include-prereleases is off)"}
 	}
 	return match{Tag: tag, Version: rest}
+}
+
+// oneOf says whether repo is one of repos, ignoring case as GitHub does.
+func oneOf(repo string, repos []string) bool {
+	for _, r := range repos {
+		if strings.EqualFold(repo, r) {
+			return true
+		}
+	}
+	return false
 }
 
 // isPrerelease reports whether v has a pre-release part or the delivery's
@@ -107,5 +148,5 @@ func tagOf(event string, p payload) (tag, ignored string) {
 		}
 		return tag, ""
 	}
-	return "", "event is not release, create or push"
+	return "", "event is not release, create, push or repository_dispatch"
 }

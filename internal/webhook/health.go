@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -28,13 +29,16 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, h)
 }
 
-// counters counts deliveries by result for GET /metrics.
+// counters counts deliveries and polls by result for GET /metrics.
 type counters struct {
 	mu         sync.Mutex
 	deliveries map[string]uint64
+	polls      map[string]uint64
 }
 
-func newCounters() *counters { return &counters{deliveries: make(map[string]uint64)} }
+func newCounters() *counters {
+	return &counters{deliveries: make(map[string]uint64), polls: make(map[string]uint64)}
+}
 
 func (c *counters) delivery(result string) {
 	c.mu.Lock()
@@ -42,14 +46,17 @@ func (c *counters) delivery(result string) {
 	c.deliveries[result]++
 }
 
-func (c *counters) snapshot() map[string]uint64 {
+func (c *counters) poll(result string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make(map[string]uint64, len(c.deliveries))
-	for k, v := range c.deliveries {
-		out[k] = v
-	}
-	return out
+	c.polls[result]++
+}
+
+// snapshot copies the delivery and poll counts.
+func (c *counters) snapshot() (deliveries, polls map[string]uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.deliveries), maps.Clone(c.polls)
 }
 
 // serveMetrics answers GET /metrics in the Prometheus text format.
@@ -58,8 +65,10 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st, runs := s.queue.state()
+	deliveries, polls := s.stats.snapshot()
 	var b strings.Builder
-	counter(&b, "hashbot_webhook_deliveries_total", "Webhook deliveries by result.", "result", s.stats.snapshot())
+	counter(&b, "hashbot_webhook_deliveries_total", "Webhook deliveries by result.", "result", deliveries)
+	counter(&b, "hashbot_webhook_polls_total", "Looks at the upstream (serve --poll) by result.", "result", polls)
 	counter(&b, "hashbot_webhook_runs_total", "Finished runs by result.", "result", runs)
 	gauge(&b, "hashbot_webhook_running", "1 while a run is in progress.", st.Running != nil)
 	gauge(&b, "hashbot_webhook_waiting", "1 while a run waits for the running one.", st.Waiting != nil)

@@ -24,13 +24,33 @@ type RunnerFunc func(ctx context.Context, job Job) (Outcome, error)
 // Run calls f(ctx, job).
 func (f RunnerFunc) Run(ctx context.Context, job Job) (Outcome, error) { return f(ctx, job) }
 
-// Job is one queued run: the upstream version a delivery announced.
+// Job is one queued run: the upstream version a delivery (or a poll)
+// announced.
 type Job struct {
 	Version    string    // the tag without the tag prefix, e.g. "2026.2.3"
 	Tag        string    // the tag as sent, e.g. "version/2026.2.3"
-	Event      string    // X-GitHub-Event: "release", "create" or "push"
-	DeliveryID string    // X-GitHub-Delivery
+	Event      string    // X-GitHub-Event ("release", "create", "push", "repository_dispatch") or "poll"
+	DeliveryID string    // X-GitHub-Delivery; "" for a poll
 	Received   time.Time // when the delivery arrived
+
+	// coalesced are the deliveries folded into this job (the same version
+	// announced again while it waited or ran): forgotten with its own when
+	// the run fails, so that a manual redelivery of any of them runs again.
+	coalesced []string
+}
+
+// Watcher looks at the upstream and the other sources without being told,
+// for upstreams whose webhooks you cannot configure (you do not own them).
+// Watch returns an opaque State that changes when any of them moves, and
+// the upstream's candidate Version ("" when it has none, a branch).
+type Watcher interface {
+	Watch(ctx context.Context) (Watched, error)
+}
+
+// Watched is one look: State to compare with the last, Version for the job.
+type Watched struct {
+	State   string
+	Version string
 }
 
 // Outcome is what a run reports; GET /healthz shows the last one.
@@ -44,6 +64,23 @@ type Outcome struct {
 type Options struct {
 	Secret       []byte // webhook secret; New refuses an empty one
 	UpstreamRepo string // "owner/name", matched case-insensitively against repository.full_name
+	// Mirrors are repositories ("owner/name") whose tag and release
+	// deliveries count like the upstream's: a mirror you own that pushes the
+	// upstream's tags, where you can add the webhook the upstream's owner
+	// would not.
+	Mirrors []string
+	// Relays are repositories whose repository_dispatch deliveries of type
+	// DispatchType announce a version ({"client_payload": {"version":
+	// "2026.2.2"}}): a relay (a scheduled job, another bot) that watches
+	// the upstream for you.
+	Relays []string
+	// DispatchType is the repository_dispatch event type relays send;
+	// default "upstream-release".
+	DispatchType string
+	// Watch, with PollInterval, looks at the upstream every interval and
+	// queues a run when it moved (Serve does it; New starts nothing).
+	Watch        Watcher
+	PollInterval time.Duration
 	TagPrefix    string // e.g. "version/"; the rest of the tag is the version
 	Runner       Runner // does the work
 	MaxBodyBytes int64  // default 25 MiB, GitHub's own cap
@@ -91,6 +128,17 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if !ghrepo.Valid(o.UpstreamRepo) {
 		return o, fmt.Errorf("webhook upstream repository %q: want owner/name", o.UpstreamRepo)
+	}
+	for _, r := range append(append([]string(nil), o.Mirrors...), o.Relays...) {
+		if !ghrepo.Valid(r) {
+			return o, fmt.Errorf("webhook mirror or relay %q: want owner/name", r)
+		}
+	}
+	if o.DispatchType == "" {
+		o.DispatchType = "upstream-release"
+	}
+	if (o.Watch == nil) != (o.PollInterval <= 0) {
+		return o, fmt.Errorf("webhook options: Watch and a positive PollInterval (%s) go together", o.PollInterval)
 	}
 	if o.Runner == nil {
 		return o, errors.New("webhook options: Runner is nil")

@@ -34,6 +34,11 @@ type queue struct {
 	base   context.Context    // parent of every job's context
 	abort  context.CancelFunc // cancels base: shutdown after its timeout
 
+	// failed is told of a job whose run failed: its deliveries are
+	// forgotten, so that a manual redelivery is not taken for a duplicate
+	// (GitHub never redelivers by itself), and a poll looks again.
+	failed func(Job)
+
 	mu      sync.Mutex
 	closed  bool
 	running *runInfo
@@ -53,6 +58,7 @@ type runInfo struct {
 type runReport struct {
 	Version        string    `json:"version"`
 	Tag            string    `json:"tag"`
+	Event          string    `json:"event"`
 	Delivery       string    `json:"delivery"`
 	Status         string    `json:"status"`
 	Detail         string    `json:"detail,omitempty"`
@@ -62,9 +68,9 @@ type runReport struct {
 	Finished       time.Time `json:"finished"`
 }
 
-func newQueue(runner Runner, clock func() time.Time, redact func(string) string, log zerolog.Logger) *queue {
+func newQueue(runner Runner, clock func() time.Time, redact func(string) string, failed func(Job), log zerolog.Logger) *queue {
 	base, abort := context.WithCancel(context.Background())
-	return &queue{runner: runner, clock: clock, redact: redact, log: log,
+	return &queue{runner: runner, clock: clock, redact: redact, failed: failed, log: log,
 		base: base, abort: abort, runs: make(map[string]uint64)}
 }
 
@@ -80,17 +86,26 @@ func (q *queue) offer(job Job) (d decision, replaced *Job) {
 		return decStarted, nil
 	case q.waiting == nil:
 		if d := against(job, q.running.Job); d != "" {
+			q.running.Job.fold(job, d)
 			return d, nil
 		}
 		q.waiting = &job
 		return decQueued, nil
 	}
 	if d := against(job, *q.waiting); d != "" {
+		q.waiting.fold(job, d)
 		return d, nil
 	}
 	old := q.waiting
 	q.waiting = &job
 	return decReplaced, old
+}
+
+// fold records job's delivery in j when the queue coalesced job into it.
+func (j *Job) fold(job Job, d decision) {
+	if d == decCoalesced && job.DeliveryID != "" {
+		j.coalesced = append(j.coalesced, job.DeliveryID)
+	}
 }
 
 // against says why job is not worth keeping next to held, or "" when job
@@ -117,6 +132,10 @@ func (q *queue) work(job Job) {
 	for {
 		report := q.runOne(job)
 		q.mu.Lock()
+		job = q.running.Job // with the deliveries coalesced into it meanwhile
+		if (report.Status == "error" || report.Status == "cancelled") && q.failed != nil {
+			q.failed(job)
+		}
 		q.last = &report
 		q.runs[resultOf(report)]++
 		if q.waiting == nil {
@@ -139,7 +158,7 @@ func (q *queue) runOne(job Job) (report runReport) {
 		Str(fieldVersion, job.Version).Logger()
 	ctx, cancel := context.WithCancel(log.WithContext(q.base))
 	defer cancel()
-	report = runReport{Version: job.Version, Tag: job.Tag, Delivery: job.DeliveryID, Started: q.clock()}
+	report = runReport{Version: job.Version, Tag: job.Tag, Event: job.Event, Delivery: job.DeliveryID, Started: q.clock()}
 	log.Info().Msg("run started")
 	defer func() {
 		if p := recover(); p != nil {

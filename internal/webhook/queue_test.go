@@ -112,7 +112,7 @@ func TestQueueCoalescing(t *testing.T) {
 		{"2026.3.0", "coalesced", "2026.3"},
 	}
 	runner := newFakeRunner(true)
-	q := newQueue(runner, time.Now, nil, zeroLog())
+	q := newQueue(runner, time.Now, nil, nil, zeroLog())
 	if d, _ := q.offer(Job{Version: "2026.2.5"}); d != decStarted {
 		t.Fatalf("first offer: %s, want started", d)
 	}

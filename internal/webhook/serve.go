@@ -48,6 +48,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(netutil.LimitListener(ln, s.opts.MaxConnections)) }()
+	if s.opts.Watch != nil {
+		pollCtx, stopPolling := context.WithCancel(ctx)
+		defer stopPolling()
+		go s.poll(pollCtx)
+	}
 	select {
 	case err := <-served:
 		// The process is about to exit with this error: cancel the running

@@ -26,6 +26,24 @@ type Server struct {
 
 	mu   sync.Mutex
 	http *http.Server // set while Serve runs
+	// watched is the upstream's state as the last poll queued it; "" makes
+	// the next poll queue a run whatever it sees.
+	watched string
+}
+
+// runFailed forgets the deliveries of a job whose run failed, and makes
+// the next poll queue a run again.
+func (s *Server) runFailed(job Job) {
+	for _, id := range append([]string{job.DeliveryID}, job.coalesced...) {
+		if id != "" {
+			s.seen.forget(id)
+		}
+	}
+	if job.Event == eventPoll {
+		s.mu.Lock()
+		s.watched = ""
+		s.mu.Unlock()
+	}
 }
 
 // New checks opts and returns a Server. It returns ErrNoSecret when
@@ -46,13 +64,14 @@ func New(opts Options) (*Server, error) {
 		}
 		return s
 	}
-	return &Server{
+	s := &Server{
 		opts:   opts,
 		seen:   newDeliveries(opts.DedupSize),
-		queue:  newQueue(opts.Runner, opts.Clock, redact, opts.Log),
 		stats:  newCounters(),
 		bodies: make(chan struct{}, opts.MaxBodiesInFlight),
-	}, nil
+	}
+	s.queue = newQueue(opts.Runner, opts.Clock, redact, s.runFailed, opts.Log)
+	return s, nil
 }
 
 // Handler returns the server's routes: POST /webhook, GET /healthz and

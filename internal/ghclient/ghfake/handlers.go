@@ -53,11 +53,13 @@ func (s *Server) serve(w http.ResponseWriter, req *http.Request) {
 		s.mu.Lock()
 		s.requests = append(s.requests, Request{
 			Method: req.Method, Path: req.URL.Path, Query: req.URL.RawQuery,
-			Accept:      req.Header.Get("Accept"),
-			Conditional: req.Header.Get("If-None-Match") != "" || req.Header.Get("If-Modified-Since") != "",
-			Authorized:  req.Header.Get("Authorization") != "",
-			Status:      rec.status,
-			Body:        body,
+			Accept:          req.Header.Get("Accept"),
+			Conditional:     req.Header.Get("If-None-Match") != "" || req.Header.Get("If-Modified-Since") != "",
+			IfNoneMatch:     req.Header.Get("If-None-Match") != "",
+			IfModifiedSince: req.Header.Get("If-Modified-Since") != "",
+			Authorized:      req.Header.Get("Authorization") != "",
+			Status:          rec.status,
+			Body:            body,
 		})
 		s.mu.Unlock()
 	}()
@@ -114,7 +116,7 @@ func (s *Server) routeRead(w http.ResponseWriter, req *http.Request, r *repo, re
 		s.mu.Lock()
 		v := repoJSON(req, r)
 		s.mu.Unlock()
-		s.jsonAnswer(w, req, v)
+		s.jsonAnswerWith(w, req, v, etagAndLastModified)
 	case rest == "releases":
 		s.listReleases(w, req, name, r)
 	case strings.HasPrefix(rest, "releases/tags/"):
@@ -143,14 +145,25 @@ func unescape(p string) (string, error) {
 	return strings.Join(segs, "/"), nil
 }
 
-// answer writes body with an ETag, or a 304 when the client already has it.
-func (s *Server) answer(w http.ResponseWriter, req *http.Request, contentType string, body []byte, weak bool) {
-	tag := etag(body, weak)
+// answer writes body with an ETag for the caller (and a Last-Modified when
+// the endpoint sends one), or a 304 when the client already has it. An
+// authorized 304 is not charged to the rate limit, an anonymous one is:
+// "Making a conditional request does not count against your primary rate
+// limit if a 304 response is returned and the request was made while
+// correctly authorized with an Authorization header" (docs.github.com, Best
+// practices for using the REST API).
+func (s *Server) answer(w http.ResponseWriter, req *http.Request, contentType string, body []byte, weak bool, v validators) {
+	tag := etag(body, req.Header.Get("Authorization"), weak)
+	var lastMod time.Time
 	w.Header().Set("ETag", tag)
+	if v == etagAndLastModified {
+		lastMod = s.lastModified(req, body)
+		w.Header().Set("Last-Modified", lastMod.Format(http.TimeFormat))
+	}
 	w.Header().Set("Cache-Control", "private, max-age=60, s-maxage=60")
 	w.Header().Set("Vary", "Accept, Authorization, Cookie, X-GitHub-OTP")
-	if inm := req.Header.Get("If-None-Match"); inm != "" && matches(inm, tag) {
-		s.rateHeaders(w, false)
+	if notModified(req, tag, lastMod) {
+		s.rateHeaders(w, req.Header.Get("Authorization") == "")
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -159,16 +172,6 @@ func (s *Server) answer(w http.ResponseWriter, req *http.Request, contentType st
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
-}
-
-func matches(ifNoneMatch, tag string) bool {
-	strip := func(s string) string { return strings.TrimPrefix(strings.TrimSpace(s), "W/") }
-	for _, c := range strings.Split(ifNoneMatch, ",") {
-		if strings.TrimSpace(c) == "*" || strip(c) == strip(tag) {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Server) rateHeaders(w http.ResponseWriter, charge bool) {
@@ -194,13 +197,19 @@ func WriteError(w http.ResponseWriter, status int, msg, docs string) {
 		"message": msg, "documentation_url": docs, "status": strconv.Itoa(status)})
 }
 
+// jsonAnswer answers with v as JSON and an ETag only, as GitHub's lists
+// and pull requests do.
 func (s *Server) jsonAnswer(w http.ResponseWriter, req *http.Request, v any) {
+	s.jsonAnswerWith(w, req, v, etagOnly)
+}
+
+func (s *Server) jsonAnswerWith(w http.ResponseWriter, req *http.Request, v any, vals validators) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		s.fail(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	s.answer(w, req, "application/json; charset=utf-8", body, true)
+	s.answer(w, req, "application/json; charset=utf-8", body, true, vals)
 }
 
 func (s *Server) listReleases(w http.ResponseWriter, req *http.Request, name string, r *repo) {
@@ -260,7 +269,7 @@ func (s *Server) releaseByTag(w http.ResponseWriter, req *http.Request, name str
 		s.fail(w, http.StatusNotFound, "Not Found")
 		return
 	}
-	s.jsonAnswer(w, req, found)
+	s.jsonAnswerWith(w, req, found, etagAndLastModified)
 }
 
 // releaseJSON renders a release in the shape of GitHub's "release" schema.
@@ -341,7 +350,7 @@ func (s *Server) contents(w http.ResponseWriter, req *http.Request, name string,
 		return
 	}
 	if strings.Contains(req.Header.Get("Accept"), "application/vnd.github.raw") {
-		s.answer(w, req, "text/plain; charset=utf-8", data, false)
+		s.answer(w, req, "text/plain; charset=utf-8", data, false, etagAndLastModified)
 		return
 	}
 	content, encoding := base64.StdEncoding.EncodeToString(data), "base64"
@@ -350,13 +359,13 @@ func (s *Server) contents(w http.ResponseWriter, req *http.Request, name string,
 	}
 	sha := gitBlobSHA(data)
 	api := fmt.Sprintf("%s/repos/%s/contents/%s?ref=%s", baseURL(req), name, filePath, ref)
-	s.jsonAnswer(w, req, map[string]any{
+	s.jsonAnswerWith(w, req, map[string]any{
 		"type": "file", "encoding": encoding, "size": len(data),
 		"name": path.Base(filePath), "path": filePath, "content": content, "sha": sha,
 		"url": api, "git_url": baseURL(req) + "/repos/" + name + "/git/blobs/" + sha,
 		"html_url":     webURL(req) + "/" + name + "/blob/" + ref + "/" + filePath,
 		"download_url": webURL(req) + "/raw/" + name + "/" + ref + "/" + filePath,
-	})
+	}, etagAndLastModified)
 }
 
 func baseURL(req *http.Request) string { return "http://" + req.Host }

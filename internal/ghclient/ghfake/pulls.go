@@ -26,6 +26,35 @@ type PullRequest struct {
 	Created  time.Time
 	Updated  time.Time
 	Closed   time.Time // zero while open
+	// Merged marks a closed pull request as merged (merged_at is Closed).
+	Merged bool
+}
+
+// ClosePullRequest closes pull request n of repoName, as merged or not, as
+// a maintainer would; false when there is none.
+func (s *Server) ClosePullRequest(repoName string, n int, merged bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.repo(repoName).pull(n)
+	if p == nil {
+		return false
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	p.State, p.Closed, p.Merged, p.Updated = "closed", now, merged, now
+	return true
+}
+
+// ReopenPullRequest reopens pull request n of repoName; false when there is
+// none or it was merged (GitHub cannot reopen a merged pull request).
+func (s *Server) ReopenPullRequest(repoName string, n int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.repo(repoName).pull(n)
+	if p == nil || p.Merged {
+		return false
+	}
+	p.State, p.Closed, p.Updated = "open", time.Time{}, time.Now().UTC().Truncate(time.Second)
+	return true
 }
 
 func (p *PullRequest) clone() PullRequest {

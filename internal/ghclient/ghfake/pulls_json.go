@@ -127,7 +127,7 @@ func pullJSON(req *http.Request, r *repo, p *PullRequest, full bool) map[string]
 		"created_at":          timeOrNil(p.Created),
 		"updated_at":          timeOrNil(p.Updated),
 		"closed_at":           timeOrNil(p.Closed),
-		"merged_at":           nil,
+		"merged_at":           mergedAt(p),
 		"merge_commit_sha":    nil,
 		"assignee":            nil,
 		"assignees":           []any{},
@@ -146,7 +146,7 @@ func pullJSON(req *http.Request, r *repo, p *PullRequest, full bool) map[string]
 		"draft":              p.Draft,
 	}
 	if full {
-		out["merged"] = false
+		out["merged"] = p.Merged
 		out["mergeable"] = nil
 		out["mergeable_state"] = "unknown"
 		out["merged_by"] = nil
@@ -159,4 +159,12 @@ func pullJSON(req *http.Request, r *repo, p *PullRequest, full bool) map[string]
 		out["changed_files"] = 1
 	}
 	return out
+}
+
+// mergedAt is merged_at: the close time of a merged pull request, else null.
+func mergedAt(p *PullRequest) any {
+	if !p.Merged {
+		return nil
+	}
+	return timeOrNil(p.Closed)
 }

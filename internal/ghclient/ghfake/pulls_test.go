@@ -61,8 +61,10 @@ func TestPublishAgainstTheFake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := pulls.Request{Branch: "hashbot/authentik-2026.2.1", Title: "authentik: 2026.1.0 -> 2026.2.1", Body: "one",
-		UpstreamName: "authentik", Version: "2026.2.1"}
+	one := pulls.RenderBody(pulls.BodyData{UpstreamRepo: "goauthentik/authentik", NewVersion: "2026.2.1"})
+	two := pulls.RenderBody(pulls.BodyData{UpstreamRepo: "goauthentik/authentik", NewVersion: "2026.2.2"})
+	req := pulls.Request{Branch: "hashbot/authentik-2026.2.1", Title: "authentik: 2026.1.0 -> 2026.2.1", Body: one,
+		UpstreamRepo: "goauthentik/authentik", Version: "2026.2.1"}
 	out, err := m.Publish(t.Context(), req)
 	if err != nil || !out.Created || out.Number != 1 || !strings.HasSuffix(out.URL, "/"+pkgRepo+"/pull/1") {
 		t.Fatalf("first publish: %+v, %v", out, err)
@@ -74,16 +76,16 @@ func TestPublishAgainstTheFake(t *testing.T) {
 	if w := srv.Writes(); len(w) != 0 {
 		t.Errorf("republishing the same pull request wrote %+v", w)
 	}
-	newer := pulls.Request{Branch: "hashbot/authentik-2026.2.2", Title: "authentik: 2026.1.0 -> 2026.2.2", Body: "two",
-		UpstreamName: "authentik", Version: "2026.2.2"}
+	newer := pulls.Request{Branch: "hashbot/authentik-2026.2.2", Title: "authentik: 2026.1.0 -> 2026.2.2", Body: two,
+		UpstreamRepo: "goauthentik/authentik", Version: "2026.2.2"}
 	if out, err = m.Publish(t.Context(), newer); err != nil || out.Number != 2 || !cmp.Equal(out.Superseded, []int{1}) {
 		t.Fatalf("newer publish: %+v, %v", out, err)
 	}
 	want := []ghfake.PullRequest{
 		{Number: 1, State: "closed", Head: "hashbot/authentik-2026.2.1", HeadOwner: "hashbot-nix", Base: "trunk",
-			Title: req.Title, Body: "one", Labels: []string{"dependencies", "nix"}, Comments: []string{"Superseded by #2."}},
+			Title: req.Title, Body: one, Labels: []string{"dependencies", "nix"}, Comments: []string{"Superseded by #2."}},
 		{Number: 2, State: "open", Head: "hashbot/authentik-2026.2.2", HeadOwner: "hashbot-nix", Base: "trunk",
-			Title: newer.Title, Body: "two", Labels: []string{"dependencies", "nix"}},
+			Title: newer.Title, Body: two, Labels: []string{"dependencies", "nix"}},
 	}
 	if diff := cmp.Diff(want, srv.PullRequests(pkgRepo), ignoreTimes, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("pull requests (-want +got):\n%s", diff)
