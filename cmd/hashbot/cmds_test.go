@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -32,6 +36,7 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	"ghclose":   cmdGHClose,
 	"ghwrites":  cmdGHWrites,
 	"ghreads":   cmdGHReads,
+	"ghapp":     cmdGHApp,
 	"sendhook":  cmdSendHook,
 	"waithttp":  cmdWaitHTTP,
 	"exits":     cmdExits,
@@ -228,6 +233,32 @@ func cmdGHReads(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		fmt.Fprintf(out, "%s %d %s\n", r.Path, r.Status, kind)
 	}
+}
+
+// ghapp owner/name app-id installation-id keyfile ttl: install a GitHub App
+// on the repository, its new private key written to keyfile, its tokens
+// lasting ttl; ghapp minted: print how many tokens it minted.
+func cmdGHApp(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "ghapp")
+	srv := fakeGitHub(ts)
+	if len(args) == 1 && args[0] == "minted" {
+		fmt.Fprintln(ts.Stdout(), srv.MintedTokens())
+		return
+	}
+	if len(args) != 5 {
+		ts.Fatalf("usage: ghapp owner/name app-id installation-id keyfile ttl | ghapp minted")
+	}
+	id, err := strconv.ParseInt(args[1], 10, 64)
+	ts.Check(err)
+	inst, err := strconv.ParseInt(args[2], 10, 64)
+	ts.Check(err)
+	ttl, err := time.ParseDuration(args[4])
+	ts.Check(err)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	ts.Check(err)
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	ts.Check(os.WriteFile(ts.MkAbs(args[3]), keyPEM, 0o600))
+	srv.AddApp(ghfake.App{ID: id, PublicKey: &key.PublicKey, Installation: inst, Repos: []string{args[0]}, TokenTTL: ttl})
 }
 
 // deliveries numbers the deliveries sendhook makes (scripts run in parallel).

@@ -69,6 +69,9 @@ type Options struct {
 type GitOptions struct {
 	// Token authenticates pushes to https remotes; never logged.
 	Token string
+	// TokenSource, when set, gives the token at the start of each run
+	// instead (a GitHub App's installation token, which lasts an hour).
+	TokenSource func(ctx context.Context) (string, error)
 	// TokenHost is the only host the token goes to (gitops.Options).
 	TokenHost string
 }

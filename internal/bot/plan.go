@@ -77,16 +77,29 @@ func (b *Bot) makePlan(ctx context.Context, ro RunOptions) (*plan, error) {
 	return p, nil
 }
 
-// repo is the packaging repository, opened once per Bot.
+// repo is the packaging repository, opened once per Bot, with the run's
+// token when a source renews it.
 func (b *Bot) repo(ctx context.Context) (*gitops.Repo, error) {
-	if b.opts.Repo != nil {
-		return b.opts.Repo, nil
+	repo := b.opts.Repo
+	if repo == nil {
+		cfg := b.opts.Config
+		var err error
+		repo, err = gitops.Open(ctx, cfg.Dir, gitops.Options{
+			RemoteName: cfg.Git.Remote, Token: b.opts.Git.Token, TokenHost: b.opts.Git.TokenHost,
+			Author: cfg.Git.Author, Base: cfg.PullRequest.Base,
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
-	cfg := b.opts.Config
-	return gitops.Open(ctx, cfg.Dir, gitops.Options{
-		RemoteName: cfg.Git.Remote, Token: b.opts.Git.Token, TokenHost: b.opts.Git.TokenHost,
-		Author: cfg.Git.Author, Base: cfg.PullRequest.Base,
-	})
+	if src := b.opts.Git.TokenSource; src != nil {
+		token, err := src(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("a token for git: %w", err)
+		}
+		repo.SetToken(token)
+	}
+	return repo, nil
 }
 
 // readBase fetches the base branch and takes the configuration and the

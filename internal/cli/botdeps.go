@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,11 +15,13 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/bot"
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/fod"
+	"github.com/hashbot-nix/hashbot/internal/ghapp"
 	"github.com/hashbot-nix/hashbot/internal/ghclient"
 	"github.com/hashbot-nix/hashbot/internal/gitops"
 	"github.com/hashbot-nix/hashbot/internal/nixcmd"
 	"github.com/hashbot-nix/hashbot/internal/pulls"
 	"github.com/hashbot-nix/hashbot/internal/runlock"
+	"github.com/hashbot-nix/hashbot/internal/safefile"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
 )
 
@@ -42,7 +45,7 @@ func (g *globalOptions) stateDir() (string, error) {
 // GITHUB_API_URL, with its conditional-request cache in the state dir.
 func (g *globalOptions) gitHubClient(stateDir string, maxWait time.Duration) (*github.Client, *ghclient.Stats, error) {
 	gh, stats, err := ghclient.New(ghclient.Options{
-		BaseURL: g.env.APIURL, Token: g.env.Token,
+		BaseURL: g.env.APIURL, Token: g.env.Token, TokenSource: g.tokens,
 		StateDir: stateDir, MaxRateLimitWait: maxWait, Log: g.log,
 	})
 	if err != nil {
@@ -137,6 +140,9 @@ func (g *globalOptions) loadBot(ctx context.Context, cloneURL string, publish bo
 // repo (nil: not a clone, for a dry run). Without publish it has no
 // pull-request publisher (a dry run).
 func (g *globalOptions) newBot(cfg *config.Config, stateDir string, publish bool, repo *gitops.Repo) (*bot.Bot, error) {
+	if err := g.appTokens(cfg, repo); err != nil {
+		return nil, err
+	}
 	gh, stats, err := g.gitHubClient(stateDir, maxRateLimitWait)
 	if err != nil {
 		return nil, err
@@ -146,7 +152,7 @@ func (g *globalOptions) newBot(cfg *config.Config, stateDir string, publish bool
 		Config:     cfg,
 		Checker:    upstream.New(upstream.Options{Client: gh, Log: g.log}),
 		Engine:     g.newEngine(cfg),
-		Git:        bot.GitOptions{Token: g.env.Token, TokenHost: g.gitTokenHost()},
+		Git:        bot.GitOptions{Token: g.env.Token, TokenSource: g.tokens, TokenHost: g.gitTokenHost()},
 		LoadConfig: parseConfig,
 		LockRuns:   true,
 		Log:        g.log,
@@ -200,4 +206,56 @@ func runError(err error) error {
 		return &ExitError{Code: ExitLocked, Err: err}
 	}
 	return computeError(err)
+}
+
+// appTokens sets g.tokens when HASHBOT_APP_ID names a GitHub App: its
+// installation on the packaging repository ([pull-request] repo, or the
+// remote's) is looked up on first use, and each token minted is masked in
+// every output.
+func (g *globalOptions) appTokens(cfg *config.Config, repo *gitops.Repo) error {
+	if g.env.AppID == "" || g.tokens != nil {
+		return nil
+	}
+	id, err := strconv.ParseInt(g.env.AppID, 10, 64)
+	if err != nil {
+		return usageErrorf("%s %.40q: not a GitHub App ID", appIDEnv, g.env.AppID)
+	}
+	key := []byte(g.env.AppKey)
+	if g.env.AppKeyFile != "" {
+		if key, err = safefile.ReadRegular(g.env.AppKeyFile, 64<<10); err != nil {
+			return usageErrorf("reading %s: %v", appKeyFileEnv, err)
+		}
+	}
+	// The key whole and line by line: an error quoting part of it shows
+	// none of it.
+	g.secrets.Add(string(key))
+	g.secrets.Add(strings.Split(string(key), "\n")...)
+	var installation int64
+	if g.env.AppInstallation != "" {
+		if installation, err = strconv.ParseInt(g.env.AppInstallation, 10, 64); err != nil {
+			return usageErrorf("%s %.40q: not an installation ID", appInstallationEnv, g.env.AppInstallation)
+		}
+	}
+	target := cfg.PullRequest.Repo
+	if target == "" && repo != nil {
+		if owner, name, err := repo.RemoteRepo(); err == nil {
+			target = owner + "/" + name
+		}
+	}
+	base := g.env.APIURL
+	if base == "" {
+		base = ghclient.DefaultBaseURL
+	}
+	tokens, err := ghapp.New(ghapp.Options{BaseURL: base, AppID: id, PrivateKey: key, InstallationID: installation, Repo: target})
+	if err != nil {
+		return usageError(err)
+	}
+	g.tokens = func(ctx context.Context) (string, error) {
+		token, err := tokens.Token(ctx)
+		if err == nil {
+			g.secrets.Add(token)
+		}
+		return token, err
+	}
+	return nil
 }

@@ -37,8 +37,11 @@ FODs' input files at it through GitHub's API, and prints the stale FODs with
 their reasons and a summary of each changed lock file. It builds nothing.
 
 GITHUB_TOKEN (optional) authenticates; GITHUB_API_URL points at GitHub
-Enterprise. Answers are cached in the state directory, so a poll where nothing
-changed costs only 304 answers, which GitHub does not charge.
+Enterprise. Answers are cached in the state directory, and every request is
+conditional: with the same token as the last poll, one where nothing changed
+costs only 304 answers, which GitHub does not charge; with a fresh token (as
+in GitHub Actions) the requests GitHub gave no Last-Modified for are charged
+(docs/staleness.md, "What it costs").
 
 With --pull-requests it answers what ` + "`hashbot run`" + ` would do instead, from the base
 branch it would commit on: nothing when an open hashbot pull request already

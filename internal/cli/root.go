@@ -44,6 +44,9 @@ type globalOptions struct {
 	// ghStats counts the requests of the GitHub client newBot made, for
 	// commands that report them.
 	ghStats *ghclient.Stats
+	// tokens, once newBot has made it, is the GitHub App's installation
+	// token source: the API and git take their token from it.
+	tokens func(ctx context.Context) (string, error)
 	// started is set once flags and arguments were accepted: an error
 	// before that (an unknown command, a wrong argument count) is a usage
 	// error.
@@ -60,16 +63,34 @@ type environment struct {
 	// WebhookSecret is HASHBOT_WEBHOOK_SECRET, taken out of the process's
 	// environment so that no child (git, Nix) inherits it.
 	WebhookSecret string
+	// AppID, AppKey (HASHBOT_APP_PRIVATE_KEY, the PEM itself, taken out
+	// of the environment like the webhook secret), AppKeyFile
+	// (HASHBOT_APP_PRIVATE_KEY_FILE) and AppInstallation authenticate as
+	// a GitHub App instead of GITHUB_TOKEN.
+	AppID, AppKey, AppKeyFile, AppInstallation string
 }
+
+// Environment variables of the GitHub App credentials.
+const (
+	appIDEnv           = "HASHBOT_APP_ID"
+	appKeyEnv          = "HASHBOT_APP_PRIVATE_KEY"
+	appKeyFileEnv      = "HASHBOT_APP_PRIVATE_KEY_FILE"
+	appInstallationEnv = "HASHBOT_APP_INSTALLATION_ID"
+)
 
 // readEnvironment reads the environment hashbot uses.
 func readEnvironment() environment {
 	env := environment{
-		Token:         strings.TrimSpace(os.Getenv("GITHUB_TOKEN")),
-		APIURL:        os.Getenv("GITHUB_API_URL"),
-		WebhookSecret: os.Getenv(secretEnv),
+		Token:           strings.TrimSpace(os.Getenv("GITHUB_TOKEN")),
+		APIURL:          os.Getenv("GITHUB_API_URL"),
+		WebhookSecret:   os.Getenv(secretEnv),
+		AppID:           strings.TrimSpace(os.Getenv(appIDEnv)),
+		AppKey:          os.Getenv(appKeyEnv),
+		AppKeyFile:      os.Getenv(appKeyFileEnv),
+		AppInstallation: strings.TrimSpace(os.Getenv(appInstallationEnv)),
 	}
 	_ = os.Unsetenv(secretEnv)
+	_ = os.Unsetenv(appKeyEnv)
 	return env
 }
 
@@ -79,7 +100,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	env := readEnvironment()
-	secrets := redact.New(env.Token, env.WebhookSecret)
+	secrets := redact.New(env.Token, env.WebhookSecret, env.AppKey)
 	g := &globalOptions{stdin: stdin, stdout: secrets.Writer(stdout), stderr: secrets.Writer(stderr),
 		stderrTTY: isTerminal(stderr), env: env, secrets: secrets}
 	stdout, stderr = g.stdout, g.stderr

@@ -32,6 +32,10 @@ type Options struct {
 	// Token authenticates the requests when not empty. It is optional:
 	// public repositories can be read without one, at a lower rate limit.
 	Token string
+	// TokenSource, when set instead of Token, gives the token for each
+	// request (a GitHub App's installation token, renewed as it expires:
+	// ghapp.Tokens.Token). It is asked only for requests to the API host.
+	TokenSource func(ctx context.Context) (string, error)
 	// StateDir keeps the conditional-request cache (under StateDir/http).
 	// "" disables the disk cache.
 	StateDir string
@@ -87,7 +91,10 @@ func New(opts Options) (*github.Client, *Stats, error) {
 		}
 		rt = &cacheTransport{next: rt, dir: dir, log: opts.Log}
 	}
-	if token := strings.TrimSpace(opts.Token); token != "" {
+	switch token := strings.TrimSpace(opts.Token); {
+	case opts.TokenSource != nil:
+		rt = &authTransport{next: rt, source: opts.TokenSource, scheme: base.Scheme, host: base.Host}
+	case token != "":
 		rt = &authTransport{next: rt, token: token, scheme: base.Scheme, host: base.Host}
 	}
 	hc.Transport = &ownRateLimits{next: rt}
@@ -173,13 +180,21 @@ func WebURL(c *github.Client) string {
 type authTransport struct {
 	next         http.RoundTripper
 	token        string
+	source       func(ctx context.Context) (string, error) // instead of token
 	scheme, host string
 }
 
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context())
 	if req.URL.Scheme == t.scheme && strings.EqualFold(req.URL.Host, t.host) {
-		req.Header.Set("Authorization", "Bearer "+t.token)
+		token := t.token
+		if t.source != nil {
+			var err error
+			if token, err = t.source(req.Context()); err != nil {
+				return nil, fmt.Errorf("authenticating to GitHub: %w", err)
+			}
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
 	} else {
 		req.Header.Del("Authorization")
 	}

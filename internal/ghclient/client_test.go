@@ -393,3 +393,59 @@ func TestTokenNeverFollowsARedirectElsewhere(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenSourceIsAskedPerRequestToTheAPIHostOnly: a source (a GitHub
+// App's tokens) is asked for each request to the API, so a renewed token
+// is used at once, and not for a redirect to another host.
+func TestTokenSourceIsAskedPerRequestToTheAPIHostOnly(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, "other:"+r.Header.Get("Authorization"))
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`[]`))
+	}))
+	defer other.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, "api:"+r.Header.Get("Authorization"))
+		mu.Unlock()
+		if r.URL.Path == "/repos/o/r/releases" && r.URL.Query().Get("page") == "" {
+			http.Redirect(w, r, other.URL+r.URL.Path+"?page=2", http.StatusFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"default_branch": "main"}`))
+	}))
+	defer api.Close()
+	n := 0
+	source := func(context.Context) (string, error) {
+		n++
+		return fmt.Sprintf("ghs_%d", n), nil
+	}
+	c, _, err := ghclient.New(ghclient.Options{BaseURL: api.URL, TokenSource: source, MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, _, err := c.Repositories.Get(t.Context(), "o", "r"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := c.Repositories.ListReleases(t.Context(), "o", "r", nil); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"api:Bearer ghs_1", "api:Bearer ghs_2", "api:Bearer ghs_3", "other:"}
+	mu.Lock()
+	defer mu.Unlock()
+	if diff := cmp.Diff(want, seen); diff != "" {
+		t.Errorf("Authorization seen (-want +got):\n%s", diff)
+	}
+	failing := func(context.Context) (string, error) { return "", errors.New("the App is not installed") }
+	c, _, _ = ghclient.New(ghclient.Options{BaseURL: api.URL, TokenSource: failing, MaxRetries: -1})
+	if _, _, err := c.Repositories.Get(t.Context(), "o", "r"); err == nil || !strings.Contains(err.Error(), "the App is not installed") {
+		t.Errorf("with a failing source: %v, want its error", err)
+	}
+}

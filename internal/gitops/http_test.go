@@ -168,3 +168,30 @@ func TestTokenGoesOnlyToItsHost(t *testing.T) {
 		t.Fatalf("Clone from the token's host: %v", err)
 	}
 }
+
+// TestSetTokenPushesWithTheNewToken: a repository opened with one token
+// (a GitHub App's, now expired) pushes with the one SetToken gives it.
+func TestSetTokenPushesWithTheNewToken(t *testing.T) {
+	f := newFixture(t)
+	const renewed = "ghs_renewed_installation_token"
+	url := f.serveHTTP(t, testToken, renewed) // the old token may read, only the new one push
+	r, err := Clone(t.Context(), url, filepath.Join(t.TempDir(), "clone"), Options{Token: testToken, Base: "main"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const branch = "hashbot/authentik-2026.2.2"
+	if _, err := r.ResetBranch(t.Context(), branch, ""); err != nil {
+		t.Fatal(err)
+	}
+	h := commitNewPins(t, r, branch)
+	if err := r.Push(t.Context(), branch, Hash{}); err == nil {
+		t.Fatal("the push with the old token succeeded; this test would not see SetToken work")
+	}
+	r.SetToken(renewed)
+	if err := r.Push(t.Context(), branch, Hash{}); err != nil {
+		t.Fatalf("Push after SetToken: %v", err)
+	}
+	if got := f.remoteRev(t, branch); got != h.String() {
+		t.Errorf("remote branch at %q, want %s", got, h)
+	}
+}

@@ -170,6 +170,11 @@ func authFor(url, token, tokenHost string) transport.AuthMethod {
 	return &githttp.BasicAuth{Username: "x-access-token", Password: token}
 }
 
+// SetToken replaces the token http(s) remotes are authenticated with,
+// for the operations that follow (a GitHub App's installation token
+// renewed for a run). It is not safe to call during another operation.
+func (r *Repo) SetToken(token string) { r.token = token }
+
 func (r *Repo) auth() transport.AuthMethod {
 	url, _ := r.remoteURL()
 	return authFor(url, r.token, r.tokenOn)

@@ -3,12 +3,16 @@
 //
 //   - reads: a repository (default branch), releases (listed, paginated, by
 //     tag), branches and file contents at a ref (JSON or the raw media type),
-//     with ETags, 304s for If-None-Match and rate-limit headers;
+//     with token-specific ETags, Last-Modified where GitHub sends it, 304s
+//     for If-None-Match and If-Modified-Since (conditional.go says which
+//     endpoints and why), and rate-limit headers;
 //   - pull requests: list (state, head=owner:branch, base; a head without an
 //     owner is ignored, as GitHub does), get, create (422 "A pull request
 //     already exists for owner:branch." for a second open one), edit (title,
 //     body, state, base), and the issue endpoints that add labels and
-//     comments. Writes need an Authorization header (401 otherwise).
+//     comments; a maintainer closing (merged or not) and reopening one
+//     (ClosePullRequest, ReopenPullRequest). Writes need an Authorization
+//     header (401 otherwise).
 //
 // Every request is logged (Requests, Writes) and the pull requests are kept
 // for assertions (PullRequests, PullRequest). Intercept lets a test inject

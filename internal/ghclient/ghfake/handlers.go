@@ -1,11 +1,14 @@
 package ghfake
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -27,6 +30,16 @@ func (r *recorder) WriteHeader(code int) {
 		r.status = code
 	}
 	r.ResponseWriter.WriteHeader(code)
+}
+
+// Hijack hands the connection to a hook that drops it (a fault test), as
+// the server's own ResponseWriter would; the status stays 0.
+func (r *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := r.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("ghfake: the connection cannot be taken over")
+	}
+	return h.Hijack()
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
@@ -75,7 +88,7 @@ func (s *Server) serve(w http.ResponseWriter, req *http.Request) {
 }
 
 func (s *Server) route(w http.ResponseWriter, req *http.Request) {
-	if s.routeWeb(w, req) {
+	if s.routeWeb(w, req) || s.routeApps(w, req) {
 		return
 	}
 	parts := strings.SplitN(strings.TrimPrefix(req.URL.EscapedPath(), "/"), "/", 4)

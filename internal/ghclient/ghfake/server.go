@@ -83,6 +83,10 @@ type Server struct {
 	// see lastModified.
 	changes map[string]change
 	clock   time.Time
+	// apps are the GitHub Apps (AddApp); minted their installation tokens
+	// and when each expires.
+	apps   []App
+	minted map[string]time.Time
 }
 
 // New starts a server on a loopback port that stops when the test ends.
