@@ -39,73 +39,55 @@ func TestUpdateInGitHubActionsFoldsTheLogAndWritesTheSummary(t *testing.T) {
 	}
 }
 
-// ciCall is a hashbot command line that .github/workflows/hashbot.yml or
-// action.yml runs: a piece of the file's text and the arguments it amounts
-// to, with shell variables filled in.
+// ciCall is a hashbot command line that the composite action's script
+// (scripts/action-step, which the reusable workflow runs for every hashbot
+// step) builds: a piece of its text and the arguments it amounts to, with
+// shell variables filled in.
 type ciCall struct {
 	snippet string
 	argv    []string
 }
 
-var ciCalls = map[string][]ciCall{
-	".github/workflows/hashbot.yml": {
-		{`args=(check --json)`, []string{"check", "--json"}},
-		{`args+=(--version "$REQUESTED_VERSION")`, []string{"check", "--json", "--version", "2026.2.2"}},
-		{`bin/hashbot "${args[@]}"`, []string{"check", "--json"}},
-		{`for fod in $FODS; do args+=(--fod "$fod"); done`, []string{"update", "--fod", "python-deps", "--fod", "src"}},
-		{`bin/hashbot update --system "$SYSTEM" --set-version "$VERSION" "${args[@]}" --json`,
-			[]string{"update", "--system", "aarch64-linux", "--set-version", "2026.2.2", "--fod", "src", "--json"}},
-		{`bin/hashbot apply --set-version "$VERSION" "${args[@]}" results/*.json`,
-			[]string{"apply", "--set-version", "2026.2.2", "--fod", "src", "results/x86_64-linux.json", "results/aarch64-linux.json"}},
-		{`bin/hashbot run --publish-only --dry-run`, []string{"run", "--publish-only", "--dry-run"}},
-		{`bin/hashbot run --publish-only`, []string{"run", "--publish-only"}},
-	},
-	"action.yml": {
-		{`if [ -n "$INPUT_VERSION" ]; then args+=(--version "$INPUT_VERSION"); fi`,
-			[]string{"run", "--version", "2026.2.2", "--dry-run"}},
-		{`if [ "$INPUT_COMMAND" = check ]; then args+=(--json); fi`, []string{"check", "--json", "--version", "2026.2.2"}},
-		{`if [ -n "$INPUT_SYSTEM" ]; then args+=(--system "$INPUT_SYSTEM"); fi`,
-			[]string{"update", "--json", "--system", "x86_64-linux", "--set-version", "2026.2.2", "--dry-run"}},
-		{`args+=(--set-version "$INPUT_VERSION")`, []string{"update", "--set-version", "2026.2.2"}},
-	},
+var ciCalls = []ciCall{
+	{`args=(run)`, []string{"run"}},
+	{`args+=(--version "$INPUT_VERSION")`, []string{"run", "--version", "2026.2.2"}},
+	{`args=(check --json --pull-requests)`, []string{"check", "--json", "--pull-requests", "--version", "2026.2.2"}},
+	{`args=(update --json)`, []string{"update", "--json"}},
+	{`args+=(--system "$INPUT_SYSTEM")`, []string{"update", "--json", "--system", "x86_64-linux"}},
+	{`args+=(--set-version "$INPUT_VERSION")`, []string{"update", "--set-version", "2026.2.2"}},
+	{`words "${INPUT_FODS:-}" --fod`, []string{"update", "--fod", "python-deps", "--fod", "src"}},
+	{`words "${INPUT_SOURCES:-}" --source`, []string{"update", "--source", "nixpkgs=3f1c2a9b0d4e5f60718293a4b5c6d7e8f9012345"}},
+	{`args=(apply)`, []string{"apply", "--set-version", "2026.2.2", "--fod", "src", "results/x86_64-linux.json"}},
+	{`args=(run --publish-only)`, []string{"run", "--publish-only"}},
+	{`run | update | apply | publish) args+=(--dry-run)`, []string{"apply", "--dry-run", "results/x86_64-linux.json"}},
 }
 
-// TestCIFilesCallHashbotAsItIs checks that every hashbot command line in the
-// workflow and the composite action names a command and flags hashbot has:
-// cobra refuses an unknown flag even with --help.
+// TestCIFilesCallHashbotAsItIs checks that every hashbot command line the
+// action's script builds names a command and flags hashbot has: cobra
+// refuses an unknown flag even with --help.
 func TestCIFilesCallHashbotAsItIs(t *testing.T) {
-	root := filepath.Join("..", "..")
-	for file, calls := range ciCalls {
-		data, err := os.ReadFile(filepath.Join(root, file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := string(data)
-		for _, c := range calls {
-			t.Run(file+": "+strings.Join(c.argv, " "), func(t *testing.T) {
-				if !strings.Contains(text, c.snippet) {
-					t.Fatalf("%s no longer contains %q: update this table", file, c.snippet)
-				}
-				if r := updRun(t, append(c.argv, "--help")...); r.code != 0 {
-					t.Errorf("hashbot %s: exit %d\n%s", strings.Join(c.argv, " "), r.code, r.stderr)
-				}
-			})
-		}
-		// Every hashbot call in the workflow is in the table above.
-		for _, line := range strings.Split(text, "\n") {
-			if !strings.Contains(line, "bin/hashbot ") || strings.Contains(line, "go build") {
-				continue
-			}
-			if !slices.ContainsFunc(calls, func(c ciCall) bool { return strings.Contains(line, c.snippet) }) {
-				t.Errorf("%s runs %q, which this test does not check", file, strings.TrimSpace(line))
-			}
-		}
-	}
-	data, err := os.ReadFile(filepath.Join(root, ".github", "workflows", "hashbot.yml"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "scripts", "action-step"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := fmt.Sprintf("%d) stale=true", cli.ExitStale); !strings.Contains(string(data), want) {
-		t.Errorf("the check job does not read exit status %d as stale (%q)", cli.ExitStale, want)
+	text := string(data)
+	for _, c := range ciCalls {
+		t.Run(strings.Join(c.argv, " "), func(t *testing.T) {
+			if !strings.Contains(text, c.snippet) {
+				t.Fatalf("scripts/action-step no longer contains %q: update this table", c.snippet)
+			}
+			if r := updRun(t, append(c.argv, "--help")...); r.code != 0 {
+				t.Errorf("hashbot %s: exit %d\n%s", strings.Join(c.argv, " "), r.code, r.stderr)
+			}
+		})
+	}
+	// Every command the script can run is in the table above.
+	for _, line := range strings.Split(text, "\n") {
+		if strings.Contains(line, "args=(") && !strings.Contains(line, "args=()") && !slices.ContainsFunc(ciCalls, func(c ciCall) bool { return strings.Contains(line, c.snippet) }) {
+			t.Errorf("scripts/action-step builds %q, which this test does not check", strings.TrimSpace(line))
+		}
+	}
+	if want := fmt.Sprintf("%d) stale=true", cli.ExitStale); !strings.Contains(text, want) {
+		t.Errorf("the check step does not read exit status %d as stale (%q)", cli.ExitStale, want)
 	}
 }

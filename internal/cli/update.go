@@ -60,7 +60,7 @@ as JSON, the input of ` + "`hashbot apply`" + `.`,
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&opts.FODs, "fod", nil, "FOD to recompute (repeatable; default: all)")
-	f.StringArrayVar(&opts.Systems, "system", nil, "system to compute for (repeatable; default: each FOD's systems)")
+	f.StringArrayVar(&opts.Systems, "system", nil, "system to compute the per-system FODs for (repeatable; default: each FOD's systems); system-independent FODs are computed here with any")
 	f.BoolVar(&opts.Verify, "verify", false, "build each new hash again with --check; an unreproducible FOD is not written")
 	f.BoolVar(&opts.DryRun, "dry-run", false, "compute and print, write nothing")
 	f.BoolVar(&opts.Partial, "partial", false, "write the hashes that were computed even when other targets failed")

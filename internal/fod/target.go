@@ -115,10 +115,12 @@ func selectTargets(req Request, host *nixcmd.Host) ([]*target, error) {
 		}
 		seen[n] = true
 		f := req.Config.FODs[n]
+		// A system-independent FOD is computed here whatever the systems
+		// asked for: the per-system FODs built for another system may take
+		// it as input (src feeds webui-deps), and every machine gets the
+		// same hash for it (apply checks that they agree).
 		if !f.PerSystem() {
-			if wantSystem(host.System) {
-				out = append(out, newTarget(f, host.System, "", req.Pins))
-			}
+			out = append(out, newTarget(f, host.System, "", req.Pins))
 			continue
 		}
 		for _, s := range f.Systems {

@@ -44,7 +44,9 @@ func TestSelectTargets(t *testing.T) {
 	}{
 		{"all", nil, nil, []string{"deps x86_64-linux/x86_64-linux", "deps aarch64-linux/aarch64-linux", "src x86_64-linux/"}},
 		{"one FOD", []string{"src"}, nil, []string{"src x86_64-linux/"}},
-		{"other system skips system-independent FODs", nil, []string{"aarch64-linux"}, []string{"deps aarch64-linux/aarch64-linux"}},
+		// The aarch64 deps take src as input: it is computed here too.
+		{"another system keeps the system-independent FODs, built here", nil, []string{"aarch64-linux"},
+			[]string{"deps aarch64-linux/aarch64-linux", "src x86_64-linux/"}},
 		{"host system keeps them", nil, []string{"x86_64-linux"}, []string{"deps x86_64-linux/x86_64-linux", "src x86_64-linux/"}},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,7 @@ package ghactions_test
 // expression interpolated into a shell script.
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,6 +30,15 @@ type step struct {
 // workflow is the part of a workflow file checked here.
 type workflow struct {
 	On struct {
+		WorkflowCall struct {
+			Inputs map[string]struct {
+				Type    string `yaml:"type"`
+				Default any    `yaml:"default"`
+			} `yaml:"inputs"`
+			Secrets map[string]struct {
+				Required bool `yaml:"required"`
+			} `yaml:"secrets"`
+		} `yaml:"workflow_call"`
 		Schedule         []map[string]string `yaml:"schedule"`
 		WorkflowDispatch struct {
 			Inputs map[string]struct {
@@ -45,10 +55,12 @@ type workflow struct {
 	} `yaml:"concurrency"`
 	Jobs map[string]struct {
 		Needs       any               `yaml:"needs"`
+		Uses        string            `yaml:"uses"`
+		With        map[string]any    `yaml:"with"`
 		Permissions map[string]string `yaml:"permissions"`
 		Strategy    struct {
 			Matrix struct {
-				Include []map[string]string `yaml:"include"`
+				Include any `yaml:"include"` // a list, or an expression
 			} `yaml:"matrix"`
 		} `yaml:"strategy"`
 		Steps []step `yaml:"steps"`
@@ -117,6 +129,10 @@ func TestRunScriptsTakeNoExpressions(t *testing.T) {
 	}
 }
 
+// TestWorkflowShape checks this repository's own workflow: it adopts
+// hashbot as any other repository would, by calling the reusable workflow,
+// on the schedule, by hand and on a relay's dispatch, one run at a time,
+// with read-only permissions.
 func TestWorkflowShape(t *testing.T) {
 	root := repoRoot(t)
 	var wf workflow
@@ -139,25 +155,73 @@ func TestWorkflowShape(t *testing.T) {
 	if wf.Concurrency.Group == "" {
 		t.Error("no concurrency group: two runs could push at once")
 	}
+	job, ok := wf.Jobs["hashbot"]
+	if len(wf.Jobs) != 1 || !ok || job.Uses != "./.github/workflows/hashbot-reusable.yml" {
+		t.Errorf("jobs %v: want one, hashbot, calling ./.github/workflows/hashbot-reusable.yml", wf.Jobs)
+	}
+	checkReadOnly(t, "hashbot.yml job hashbot", job.Permissions)
+}
+
+// checkReadOnly fails for a permission set that writes: the default token
+// only reads, the App's token writes.
+func checkReadOnly(t *testing.T, where string, perms map[string]string) {
+	t.Helper()
+	if perms == nil {
+		t.Errorf("%s sets no permissions", where)
+	}
+	for perm, level := range perms {
+		if level == "write" {
+			t.Errorf("%s: %s: write; the default token only reads, the App token writes", where, perm)
+		}
+	}
+}
+
+// TestReusableWorkflowShape checks what docs/github-action.md promises of
+// the reusable workflow: check, compute per platform and publish, each
+// reading only; every action pinned to a major, hashbot itself from the
+// composite action; the platforms' default the two native runners.
+func TestReusableWorkflowShape(t *testing.T) {
+	root := repoRoot(t)
+	var wf workflow
+	decode(t, filepath.Join(root, ".github", "workflows", "hashbot-reusable.yml"), &wf)
+	var platforms []map[string]any
+	def, _ := wf.On.WorkflowCall.Inputs["platforms"].Default.(string)
+	if err := json.Unmarshal([]byte(def), &platforms); err != nil {
+		t.Fatalf("the platforms input's default %q is not JSON: %v", def, err)
+	}
+	want := []map[string]any{
+		{"runner": "ubuntu-latest", "system": "x86_64-linux"},
+		{"runner": "ubuntu-24.04-arm", "system": "aarch64-linux"},
+	}
+	if diff := cmp.Diff(want, platforms); diff != "" {
+		t.Errorf("default platforms (-want +got):\n%s", diff)
+	}
+	for name, typ := range map[string]string{"platforms": "string", "version": "string", "dry-run": "boolean", "repo": "string", "app-id": "string"} {
+		if got := wf.On.WorkflowCall.Inputs[name].Type; got != typ {
+			t.Errorf("input %q has type %q, want %q", name, got, typ)
+		}
+	}
+	if _, ok := wf.On.WorkflowCall.Secrets["app-private-key"]; !ok {
+		t.Error("no app-private-key secret")
+	}
+	if len(wf.Permissions) != 0 {
+		t.Errorf("top-level permissions %v: want none", wf.Permissions)
+	}
 	var jobs []string
 	for name, job := range wf.Jobs {
 		jobs = append(jobs, name)
-		if job.Permissions == nil {
-			t.Errorf("job %s sets no permissions", name)
-		}
-		for perm, level := range job.Permissions {
-			if level == "write" {
-				t.Errorf("job %s: %s: write; the default token only reads, the App token writes", name, perm)
-			}
-		}
+		checkReadOnly(t, "job "+name, job.Permissions)
 		for _, s := range job.Steps {
 			if s.Uses != "" && !strings.HasPrefix(s.Uses, "./") && !strings.Contains(s.Uses, "@") {
 				t.Errorf("job %s: %s is not pinned to a version", name, s.Uses)
 			}
-			// upload-artifact v4 refuses a name that exists in the run, and
+			// upload-artifact refuses a name that exists in the run, and
 			// "Re-run failed jobs" is the same run.
 			if strings.HasPrefix(s.Uses, "actions/upload-artifact@") && s.With["overwrite"] != "true" {
 				t.Errorf("job %s: %s without overwrite: true fails when the job is re-run", name, s.Uses)
+			}
+			if s.Run != "" && strings.Contains(s.Run, "go build") {
+				t.Errorf("job %s builds hashbot itself; the composite action does, from its own checkout", name)
 			}
 		}
 	}
@@ -165,12 +229,8 @@ func TestWorkflowShape(t *testing.T) {
 	if diff := cmp.Diff([]string{"check", "compute", "publish"}, jobs); diff != "" {
 		t.Errorf("jobs (-want +got):\n%s", diff)
 	}
-	wantMatrix := []map[string]string{
-		{"runner": "ubuntu-latest", "system": "x86_64-linux"},
-		{"runner": "ubuntu-24.04-arm", "system": "aarch64-linux"},
-	}
-	if diff := cmp.Diff(wantMatrix, wf.Jobs["compute"].Strategy.Matrix.Include); diff != "" {
-		t.Errorf("compute matrix (-want +got):\n%s", diff)
+	if include, ok := wf.Jobs["compute"].Strategy.Matrix.Include.(string); !ok || !strings.Contains(include, "fromJSON(inputs.platforms)") {
+		t.Errorf("compute matrix include = %v, want the platforms input", wf.Jobs["compute"].Strategy.Matrix.Include)
 	}
 }
 
@@ -181,7 +241,7 @@ func TestActionMetadata(t *testing.T) {
 	if act.Name == "" || act.Description == "" {
 		t.Error("action.yml needs a name and a description (the Marketplace shows them)")
 	}
-	for _, in := range []string{"command", "version", "dry-run", "system", "token", "go-version"} {
+	for _, in := range []string{"command", "version", "dry-run", "system", "fods", "sources", "results", "repo", "token", "go-version"} {
 		i, ok := act.Inputs[in]
 		if !ok {
 			t.Errorf("input %q missing", in)
@@ -208,6 +268,13 @@ func TestActionMetadata(t *testing.T) {
 		id, _, _ := strings.Cut(strings.TrimPrefix(out.Value, "${{ steps."), ".")
 		if !ids[id] {
 			t.Errorf("output %q reads step %q, which does not exist", name, id)
+		}
+	}
+	// setup-go's cache looks for go.sum in the workspace; hashbot's is in
+	// the action's checkout, so that cache would silently never work.
+	for i, s := range act.Runs.Steps {
+		if strings.HasPrefix(s.Uses, "actions/setup-go@") && s.With["cache"] != "false" {
+			t.Errorf("step %d (%s): setup-go's cache on; it cannot find go.sum outside the workspace", i+1, s.Name)
 		}
 	}
 }

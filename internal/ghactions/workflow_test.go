@@ -96,6 +96,9 @@ func TestWorkflowsPassActionlint(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The reusable workflow's steps use the released action; lint
+			// them against this one, whose inputs they must match.
+			content = usesThisAction.ReplaceAll(content, []byte("uses: ./"))
 			for _, msg := range lint(t, root, path, content) {
 				t.Error(msg)
 			}
@@ -103,9 +106,13 @@ func TestWorkflowsPassActionlint(t *testing.T) {
 	}
 }
 
-// usesThisAction matches a step using this repository's action by name, so
-// that examples can be linted against the local action.yml instead.
-var usesThisAction = regexp.MustCompile(`uses:\s*hashbot-nix/hashbot@\S+`)
+// usesThisAction matches a step using this repository's action by name, and
+// usesThisWorkflow a job calling its reusable workflow, so that examples
+// can be linted against the local files instead.
+var (
+	usesThisAction   = regexp.MustCompile(`uses:\s*hashbot-nix/hashbot@\S+`)
+	usesThisWorkflow = regexp.MustCompile(`uses:\s*hashbot-nix/hashbot/\.github/workflows/hashbot-reusable\.yml@\S+`)
+)
 
 // docsWorkflows returns the ```yaml blocks of the adoption guide that are
 // whole workflows (they have jobs:).
@@ -135,6 +142,7 @@ func TestDocumentedWorkflowsPassActionlint(t *testing.T) {
 		t.Run(fmt.Sprint("example ", i+1), func(t *testing.T) {
 			// Checked against the local action.yml: its inputs must exist.
 			local := usesThisAction.ReplaceAllString(block, "uses: ./")
+			local = usesThisWorkflow.ReplaceAllString(local, "uses: ./.github/workflows/hashbot-reusable.yml")
 			path := filepath.Join(root, ".github", "workflows", fmt.Sprintf("docs-example-%d.yml", i+1))
 			for _, msg := range lint(t, root, path, []byte(local)) {
 				t.Errorf("%s\nexample:\n%s", msg, block)
