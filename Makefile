@@ -4,7 +4,12 @@ GO ?= go
 export PATH := /usr/local/go/bin:$(PATH)
 BIN := bin/hashbot
 
-.PHONY: all build test demo deps vet fmt-check bench matrix
+.PHONY: all build test demo deps vet lint fmt-check bench matrix
+
+# The linters, pinned, installed into bin/tools (go install).
+STATICCHECK_VERSION := v0.8.2
+DEADCODE_VERSION := v0.52.0
+TOOLS := $(CURDIR)/bin/tools
 
 all: build
 
@@ -21,7 +26,15 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
 
-test: deps fmt-check vet
+# staticcheck's checks, and deadcode for functions nothing (tests
+# included) reaches.
+lint:
+	@GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	@GOBIN=$(TOOLS) $(GO) install golang.org/x/tools/cmd/deadcode@$(DEADCODE_VERSION)
+	$(TOOLS)/staticcheck ./...
+	@out=$$($(TOOLS)/deadcode -test ./...); if [ -n "$$out" ]; then echo "$$out"; echo "deadcode: unreachable code"; exit 1; fi
+
+test: deps fmt-check vet lint
 	$(GO) test -timeout 40m -count=1 ./...
 
 demo: deps

@@ -1,10 +1,9 @@
 package bot
 
 import (
-	"fmt"
 	"strings"
 
-	"github.com/sergi/go-diff/diffmatchpatch"
+	"github.com/aymanbagabas/go-udiff"
 
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/fod"
@@ -121,26 +120,8 @@ func reproduceCommands(check *upstream.Result, rows []pulls.HashRow) []string {
 	return []string{"hashbot update " + strings.Join(args, " "), "hashbot run --dry-run --version " + check.Candidate}
 }
 
-// unifiedDiff renders a line diff of the pins for --dry-run output.
+// unifiedDiff renders the pins' change for --dry-run output as a unified
+// diff with hunks (3 lines of context), as git diff shows it.
 func unifiedDiff(name string, old, cur []byte) string {
-	dmp := diffmatchpatch.New()
-	a, b, lines := dmp.DiffLinesToChars(string(old), string(cur))
-	diffs := dmp.DiffCharsToLines(dmp.DiffMain(a, b, false), lines)
-	var out strings.Builder
-	fmt.Fprintf(&out, "--- a/%s\n+++ b/%s\n", name, name)
-	for _, d := range diffs {
-		prefix := " "
-		switch d.Type {
-		case diffmatchpatch.DiffInsert:
-			prefix = "+"
-		case diffmatchpatch.DiffDelete:
-			prefix = "-"
-		}
-		for _, line := range strings.SplitAfter(d.Text, "\n") {
-			if line != "" {
-				out.WriteString(prefix + strings.TrimSuffix(line, "\n") + "\n")
-			}
-		}
-	}
-	return out.String()
+	return udiff.Unified("a/"+name, "b/"+name, string(old), string(cur))
 }

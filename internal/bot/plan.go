@@ -86,7 +86,7 @@ func (b *Bot) repo(ctx context.Context) (*gitops.Repo, error) {
 		var err error
 		repo, err = gitops.Open(ctx, cfg.Dir, gitops.Options{
 			RemoteName: cfg.Git.Remote, Token: b.opts.Git.Token, TokenHost: b.opts.Git.TokenHost,
-			Author: cfg.Git.Author, Base: cfg.PullRequest.Base,
+			Base: cfg.PullRequest.Base,
 		})
 		if err != nil {
 			return nil, err

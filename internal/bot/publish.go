@@ -165,7 +165,7 @@ func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, c
 		return err
 	}
 	commit, err := p.repo.CommitPins(ctx, gitops.PinsCommit{
-		Branch: out.Branch, Path: cfg.Pins, Content: content, Name: name, Author: &author,
+		Branch: out.Branch, Path: cfg.Pins, Content: content, Name: name, Author: author,
 		OldVersion: p.oldLabel, NewVersion: p.newLabel, Body: body, Guard: pins.GuardChange,
 	})
 	if err != nil {

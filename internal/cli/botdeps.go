@@ -123,7 +123,7 @@ func (g *globalOptions) loadBot(ctx context.Context, cloneURL string, publish bo
 	}
 	if repo == nil {
 		opts := g.gitOptions(cfg.PullRequest.Base)
-		opts.RemoteName, opts.Author = cfg.Git.Remote, cfg.Git.Author
+		opts.RemoteName = cfg.Git.Remote
 		repo, err = gitops.Open(ctx, cfg.Dir, opts)
 		if err != nil && (publish || !errors.Is(err, gitops.ErrNotARepository)) {
 			return nil, nil, err

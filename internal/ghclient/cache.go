@@ -1,7 +1,6 @@
 package ghclient
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -16,6 +15,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/renameio/v2"
 	"github.com/rs/zerolog"
 )
 
@@ -182,41 +182,20 @@ func readEntry(path string) (entryMeta, []byte, error) {
 	return meta, rest, nil
 }
 
-// writeEntry writes atomically: a temporary file in the same directory,
-// synced, then renamed over the old entry.
-func writeEntry(path string, meta entryMeta, body []byte) (err error) {
+// writeEntry writes atomically (renameio: a temporary file, synced, then
+// renamed over the old entry).
+func writeEntry(path string, meta entryMeta, body []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("creating cache directory: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing cache entry: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	w := bufio.NewWriter(f)
 	meta.BodySHA256 = bodyDigest(body)
 	line, err := json.Marshal(meta)
 	if err != nil {
 		return err
 	}
-	w.Write(line)
-	w.WriteByte('\n')
-	w.Write(body)
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("writing cache entry: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("writing cache entry: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing cache entry: %w", err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
+	entry := make([]byte, 0, len(line)+1+len(body))
+	entry = append(append(append(entry, line...), '\n'), body...)
+	if err := renameio.WriteFile(path, entry, 0o600); err != nil {
 		return fmt.Errorf("writing cache entry: %w", err)
 	}
 	return nil

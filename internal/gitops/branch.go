@@ -4,15 +4,12 @@ import (
 	"strings"
 )
 
-// DefaultBranchPrefix is the prefix of the bot's branches.
-const DefaultBranchPrefix = "hashbot/"
-
 // maxPartLen bounds the name and version parts of a branch name.
 const maxPartLen = 100
 
 // BranchName returns the bot's branch for an upstream name and version,
-// "<prefix><name>-<version>", e.g. "hashbot/authentik-2026.2.2". An empty
-// prefix means DefaultBranchPrefix.
+// "<prefix><name>-<version>", e.g. "hashbot/authentik-2026.2.2" ([git]
+// branch-prefix, whose default is config's).
 //
 // The name and version are untrusted (a tag can hold anything), so each is
 // sanitised: characters outside [A-Za-z0-9._+-] become '-', runs of '.' or
@@ -21,10 +18,7 @@ const maxPartLen = 100
 // not rewritten. A part with nothing usable left, a part longer than 100
 // bytes, or a result that git would refuse gives a *BranchNameError.
 func BranchName(prefix, name, version string) (string, error) {
-	if prefix == "" {
-		prefix = DefaultBranchPrefix
-	}
-	if err := CheckBranchName(prefix + "x"); err != nil {
+	if err := CheckBranchName(prefix + "x"); prefix == "" || err != nil {
 		return "", &BranchNameError{Input: prefix, Reason: "branch prefix is not usable in a branch name"}
 	}
 	n, err := sanitisePart("name", name)

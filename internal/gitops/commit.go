@@ -52,9 +52,8 @@ type PinsCommit struct {
 	// Guard, when set, checks the change from the branch's pins to Content
 	// before anything is committed (pins.GuardChange).
 	Guard func(old, new []byte) error
-	// Author, when set, is the commit's author and committer; default
-	// Options.Author.
-	Author *Author
+	// Author is the commit's author and committer ([git] author); required.
+	Author Author
 }
 
 // CommitPins commits c.Content as the pins file on top of c.Branch and moves
@@ -67,6 +66,9 @@ type PinsCommit struct {
 func (r *Repo) CommitPins(ctx context.Context, c PinsCommit) (Hash, error) {
 	if err := ctx.Err(); err != nil {
 		return ZeroHash, err
+	}
+	if c.Author.Name == "" || c.Author.Email == "" {
+		return ZeroHash, fmt.Errorf("committing pins on %s: no author", c.Branch)
 	}
 	parts, err := splitRepoPath(c.Path)
 	if err != nil {
@@ -104,11 +106,7 @@ func (r *Repo) CommitPins(ctx context.Context, c PinsCommit) (Hash, error) {
 	if err := r.checkOnlyPath(parent.TreeHash, treeHash, c.Path); err != nil {
 		return ZeroHash, fmt.Errorf("committing %s on %s: %w", c.Path, c.Branch, err)
 	}
-	author := r.author
-	if c.Author != nil {
-		author = *c.Author
-	}
-	sig := object.Signature{Name: author.Name, Email: author.Email, When: time.Now()}
+	sig := object.Signature{Name: c.Author.Name, Email: c.Author.Email, When: time.Now()}
 	commit := &object.Commit{
 		Author: sig, Committer: sig, TreeHash: treeHash, ParentHashes: []plumbing.Hash{parent.Hash},
 		Message: CommitMessage(c.Name, c.OldVersion, c.NewVersion, c.Body),

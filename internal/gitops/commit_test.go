@@ -21,8 +21,18 @@ func openFixture(t *testing.T, f fixture) *Repo {
 
 func commitNewPins(t *testing.T, r *Repo, branch string) Hash {
 	t.Helper()
+	return commitNewPinsAs(t, r, branch, testAuthor)
+}
+
+// commitNewPinsAs is commitNewPins by author ("Name <email>").
+func commitNewPinsAs(t *testing.T, r *Repo, branch, author string) Hash {
+	t.Helper()
+	a, err := ParseAuthor(author)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := r.CommitPins(t.Context(), PinsCommit{
-		Branch: branch, Path: pinsPath, Content: []byte(newPins),
+		Branch: branch, Path: pinsPath, Content: []byte(newPins), Author: a,
 		Name: "authentik", OldVersion: "2026.2.1", NewVersion: "2026.2.2",
 		Body: "- go-modules: sha256-3q2… -> sha256-ERER…\n- web: sha256-q83… -> sha256-IiIi…",
 	})
@@ -74,7 +84,7 @@ func TestCommitPinsTouchesOnlyPinsAndLeavesWorkTreeAlone(t *testing.T) {
 
 func TestCommitPinsMessageAndAuthor(t *testing.T) {
 	f := newFixture(t)
-	r, err := Open(t.Context(), f.work, Options{Author: "Pin Bot <pins@example.org>"})
+	r, err := Open(t.Context(), f.work, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +92,7 @@ func TestCommitPinsMessageAndAuthor(t *testing.T) {
 	if _, err := r.ResetBranch(t.Context(), branch, "main"); err != nil {
 		t.Fatal(err)
 	}
-	commitNewPins(t, r, branch)
+	commitNewPinsAs(t, r, branch, "Pin Bot <pins@example.org>")
 	got := runGit(t, f.work, "log", "-1", "--format=%an <%ae>|%cn <%ce>|%B", branch)
 	want := "Pin Bot <pins@example.org>|Pin Bot <pins@example.org>|authentik: 2026.2.1 -> 2026.2.2\n\n" +
 		"- go-modules: sha256-3q2… -> sha256-ERER…\n- web: sha256-q83… -> sha256-IiIi…"
@@ -114,9 +124,13 @@ func TestCommitPinsRefusals(t *testing.T) {
 		{"unchanged content", oldPins, nil, ErrNoChange},
 		{"a change the guard refuses", newPins, guard, refused},
 	}
+	if _, err := r.CommitPins(t.Context(), PinsCommit{Branch: branch, Path: pinsPath, Content: []byte(newPins), Name: "authentik"}); err == nil {
+		t.Error("CommitPins without an author succeeded")
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := r.CommitPins(t.Context(), PinsCommit{Branch: branch, Path: pinsPath, Content: []byte(tt.content), Name: "authentik", Guard: tt.guard})
+			_, err := r.CommitPins(t.Context(), PinsCommit{Branch: branch, Path: pinsPath, Content: []byte(tt.content), Name: "authentik",
+				Author: Author{"hashbot", "hashbot@localhost"}, Guard: tt.guard})
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("CommitPins = %v, want %v", err, tt.want)
 			}

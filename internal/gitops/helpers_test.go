@@ -13,6 +13,9 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/testutil"
 )
 
+// testAuthor is who the tests' repositories commit as ([git] author).
+const testAuthor = "hashbot <hashbot@localhost>"
+
 const pinsPath = "nix/sources.json"
 
 const oldPins = `{

@@ -5,10 +5,6 @@ import (
 	"strings"
 )
 
-// DefaultAuthor is the author and committer of the bot's commits when none
-// is configured.
-const DefaultAuthor = "hashbot <hashbot@localhost>"
-
 // Author is the name and email the bot commits as.
 type Author struct {
 	Name  string
@@ -18,13 +14,10 @@ type Author struct {
 // String returns the author as "Name <email>".
 func (a Author) String() string { return a.Name + " <" + a.Email + ">" }
 
-// ParseAuthor parses "Name <email>" (the [git] author setting). An empty
-// string gives DefaultAuthor.
+// ParseAuthor parses "Name <email>" (the [git] author setting, whose
+// default is config's).
 func ParseAuthor(s string) (Author, error) {
 	s = strings.TrimSpace(s)
-	if s == "" {
-		s = DefaultAuthor
-	}
 	open := strings.IndexByte(s, '<')
 	if open < 0 || !strings.HasSuffix(s, ">") {
 		return Author{}, fmt.Errorf("git author %q: want \"Name <email>\"", s)

@@ -12,7 +12,7 @@ func TestParseAuthor(t *testing.T) {
 		want    Author
 		wantErr bool
 	}{
-		{"", Author{"hashbot", "hashbot@localhost"}, false},
+		{"", Author{}, true}, // config gives the default, not gitops
 		{"hashbot <hashbot@localhost>", Author{"hashbot", "hashbot@localhost"}, false},
 		{"  Pin Bot   <pins@example.org> ", Author{"Pin Bot", "pins@example.org"}, false},
 		{"no email", Author{}, true},

@@ -27,8 +27,6 @@ type Options struct {
 	// is sent to: GitHub's (github.com, or a GitHub Enterprise server). A
 	// remote elsewhere gets no credentials.
 	TokenHost string
-	// Author is "Name <email>" for the bot's commits; default DefaultAuthor.
-	Author string
 	// Base is the base branch; default the remote's default branch (HEAD).
 	Base string
 }
@@ -40,7 +38,6 @@ type Repo struct {
 	remote  string
 	token   string
 	tokenOn string // TokenHost
-	author  Author
 	base    string
 	shallow bool // a clone made by Clone: fetch with depth 1
 
@@ -63,12 +60,8 @@ func Open(ctx context.Context, dir string, opts Options) (*Repo, error) {
 }
 
 func newRepo(repo *git.Repository, dir string, opts Options, shallow bool) (*Repo, error) {
-	author, err := ParseAuthor(opts.Author)
-	if err != nil {
-		return nil, err
-	}
 	r := &Repo{repo: repo, dir: dir, remote: opts.RemoteName, token: opts.Token, tokenOn: opts.TokenHost,
-		author: author, base: opts.Base, shallow: shallow}
+		base: opts.Base, shallow: shallow}
 	if r.remote == "" {
 		r.remote = git.DefaultRemoteName
 	}
@@ -138,9 +131,6 @@ func reuseClone(ctx context.Context, url, dir string, opts Options) (*Repo, erro
 
 // Dir returns the repository's working directory.
 func (r *Repo) Dir() string { return r.dir }
-
-// Author returns who the bot commits as.
-func (r *Repo) Author() Author { return r.author }
 
 func (r *Repo) remoteURL() (string, error) {
 	rem, err := r.repo.Remote(r.remote)

@@ -12,14 +12,6 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// defaultLabels are the labels added to a pull request when Options.Labels
-// is nil.
-var defaultLabels = []string{"dependencies", "nix"}
-
-// DefaultBranchPrefix is the head-branch prefix used when
-// Options.BranchPrefix is empty.
-const DefaultBranchPrefix = "hashbot/"
-
 // Log field names used by this package.
 const (
 	logBranch       = "branch"
@@ -38,13 +30,14 @@ type Options struct {
 	// Base is the branch pull requests merge into; "" looks up the
 	// repository's default branch once, on first use.
 	Base string
-	// Labels are added to every published pull request. nil means
-	// ["dependencies", "nix"]; an empty non-nil slice adds none.
+	// Labels are added to every published pull request ([pull-request]
+	// labels, whose default is config's); none adds none.
 	Labels []string
 	// Draft opens new pull requests as drafts. Existing ones keep their state.
 	Draft bool
-	// BranchPrefix is the prefix of hashbot's head branches, "hashbot/" when
-	// empty. Branches are named <prefix><upstream name>-<version>.
+	// BranchPrefix is the prefix of hashbot's head branches ([git]
+	// branch-prefix); required: only branches under it are hashbot's to
+	// supersede.
 	BranchPrefix string
 	// Log receives one line per write to GitHub; the zero value logs nothing.
 	Log zerolog.Logger
@@ -78,9 +71,6 @@ func New(opts Options) (*Manager, error) {
 		errs = append(errs, fmt.Errorf("repo %q is not a GitHub repository name", opts.Repo))
 	}
 	labels := opts.Labels
-	if labels == nil {
-		labels = defaultLabels
-	}
 	for _, l := range labels {
 		if strings.TrimSpace(l) == "" {
 			errs = append(errs, errors.New("labels: empty label"))
@@ -88,7 +78,7 @@ func New(opts Options) (*Manager, error) {
 	}
 	prefix := opts.BranchPrefix
 	if prefix == "" {
-		prefix = DefaultBranchPrefix
+		errs = append(errs, errors.New("no branch prefix"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("configuring pull requests: %w", err)

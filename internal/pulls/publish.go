@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/google/go-github/v60/github"
+
+	"github.com/hashbot-nix/hashbot/internal/gitops"
 )
 
 // Request is one pull request to publish.
@@ -105,10 +107,10 @@ func (m *Manager) Publish(ctx context.Context, req Request) (*Outcome, error) {
 }
 
 func (r Request) validate() error {
-	switch {
-	case r.Branch == "" || strings.ContainsAny(r.Branch, " \t\r\n:~^?*[\\") || strings.HasPrefix(r.Branch, "-"):
-		return fmt.Errorf("publishing pull request: branch %q is not a valid head branch", r.Branch)
-	case strings.TrimSpace(r.Title) == "":
+	if err := gitops.CheckBranchName(r.Branch); err != nil {
+		return fmt.Errorf("publishing pull request: head branch: %w", err)
+	}
+	if strings.TrimSpace(r.Title) == "" {
 		return fmt.Errorf("publishing pull request for %s: empty title", r.Branch)
 	}
 	return nil

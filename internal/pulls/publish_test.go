@@ -47,7 +47,8 @@ func newManager(t *testing.T, srv *ghfake.Server, mod func(*pulls.Options)) *pul
 		t.Fatal(err)
 	}
 	c.BaseURL = base
-	opts := pulls.Options{Client: c, Owner: testOwner, Repo: testRepo}
+	// config's defaults, as the CLI passes them.
+	opts := pulls.Options{Client: c, Owner: testOwner, Repo: testRepo, BranchPrefix: "hashbot/", Labels: []string{"dependencies", "nix"}}
 	if mod != nil {
 		mod(&opts)
 	}
@@ -426,7 +427,8 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		{"no client", pulls.Options{Owner: "o", Repo: "r"}},
 		{"no owner", pulls.Options{Client: c, Repo: "r"}},
 		{"repo with slash", pulls.Options{Client: c, Owner: "o", Repo: "r/x"}},
-		{"empty label", pulls.Options{Client: c, Owner: "o", Repo: "r", Labels: []string{"nix", " "}}},
+		{"empty label", pulls.Options{Client: c, Owner: "o", Repo: "r", BranchPrefix: "hashbot/", Labels: []string{"nix", " "}}},
+		{"no branch prefix", pulls.Options{Client: c, Owner: "o", Repo: "r"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -84,12 +84,7 @@ func (s fixtureSet) resolve(t testing.TB) fixtureSet {
 // mini is the miniature set, which every test can use.
 func mini(t testing.TB) fixtureSet { return fixtureSets()[0].resolve(t) }
 
-// fixtureDir is the tree of one version of the miniature releases.
-func fixtureDir(t testing.TB, version string) string { return mini(t).dir(version) }
-
 func (s fixtureSet) dir(version string) string { return filepath.Join(s.root, "version-"+version) }
-
-func fixture(t testing.TB, version, file string) []byte { return mini(t).file(t, version, file) }
 
 func (s fixtureSet) file(t testing.TB, version, file string) []byte {
 	t.Helper()

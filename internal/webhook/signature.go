@@ -58,15 +58,3 @@ func (b *signedBody) verify() error {
 	}
 	return nil
 }
-
-// verifySignature checks header against the HMAC-SHA256 of body under
-// secret.
-func verifySignature(secret, body []byte, header string) error {
-	want, err := parseSignature(header)
-	if err != nil {
-		return err
-	}
-	sb := newSignedBody(secret, want)
-	sb.Write(body)
-	return sb.verify()
-}

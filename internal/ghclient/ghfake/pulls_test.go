@@ -57,7 +57,8 @@ var ignoreTimes = cmpopts.IgnoreFields(ghfake.PullRequest{}, "Created", "Updated
 func TestPublishAgainstTheFake(t *testing.T) {
 	srv := ghfake.New(t)
 	srv.AddRepo(pkgRepo, "trunk")
-	m, err := pulls.New(pulls.Options{Client: client(t, srv), Owner: "hashbot-nix", Repo: "authentik-nix"})
+	m, err := pulls.New(pulls.Options{Client: client(t, srv), Owner: "hashbot-nix", Repo: "authentik-nix",
+		BranchPrefix: "hashbot/", Labels: []string{"dependencies", "nix"}})
 	if err != nil {
 		t.Fatal(err)
 	}
