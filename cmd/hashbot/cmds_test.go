@@ -28,18 +28,20 @@ import (
 
 // scriptCmds are the commands scripts have beyond testscript's own.
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
-	"ghrepo":    cmdGHRepo,
-	"ghrelease": cmdGHRelease,
-	"ghbranch":  cmdGHBranch,
-	"ghpulls":   cmdGHPulls,
-	"ghbody":    cmdGHBody,
-	"ghclose":   cmdGHClose,
-	"ghwrites":  cmdGHWrites,
-	"ghreads":   cmdGHReads,
-	"ghapp":     cmdGHApp,
-	"sendhook":  cmdSendHook,
-	"waithttp":  cmdWaitHTTP,
-	"exits":     cmdExits,
+	"ghrepo":       cmdGHRepo,
+	"ghrelease":    cmdGHRelease,
+	"ghbranch":     cmdGHBranch,
+	"ghpulls":      cmdGHPulls,
+	"ghbody":       cmdGHBody,
+	"ghclose":      cmdGHClose,
+	"ghwrites":     cmdGHWrites,
+	"ghreads":      cmdGHReads,
+	"ghapp":        cmdGHApp,
+	"ghgit":        cmdGHGit,
+	"ghapicommits": cmdGHAPICommits,
+	"sendhook":     cmdSendHook,
+	"waithttp":     cmdWaitHTTP,
+	"exits":        cmdExits,
 }
 
 // exits N program args...: run program like exec does (stdout and stderr
@@ -259,6 +261,28 @@ func cmdGHApp(ts *testscript.TestScript, neg bool, args []string) {
 	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
 	ts.Check(os.WriteFile(ts.MkAbs(args[3]), keyPEM, 0o600))
 	srv.AddApp(ghfake.App{ID: id, PublicKey: &key.PublicKey, Installation: inst, Repos: []string{args[0]}, TokenTTL: ttl})
+}
+
+// ghgit owner/name dir: the bare repository at dir backs the repository's
+// git refs endpoints and createCommitOnBranch.
+func cmdGHGit(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "ghgit")
+	if len(args) != 2 {
+		ts.Fatalf("usage: ghgit owner/name dir")
+	}
+	fakeGitHub(ts).ServeGit(args[0], ts.MkAbs(args[1]))
+}
+
+// ghapicommits owner/name: print the commits made through
+// createCommitOnBranch, one a line (the ones GitHub signs).
+func cmdGHAPICommits(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "ghapicommits")
+	if len(args) != 1 {
+		ts.Fatalf("usage: ghapicommits owner/name")
+	}
+	for _, c := range fakeGitHub(ts).APICommits(args[0]) {
+		fmt.Fprintln(ts.Stdout(), c)
+	}
 }
 
 // deliveries numbers the deliveries sendhook makes (scripts run in parallel).

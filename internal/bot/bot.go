@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/fod"
+	"github.com/hashbot-nix/hashbot/internal/ghcommit"
 	"github.com/hashbot-nix/hashbot/internal/gitops"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/pulls"
@@ -38,6 +39,12 @@ type prPublisher interface {
 	Declined(ctx context.Context, branch string) (*pulls.Outcome, error)
 }
 
+// apiCommitter makes the pins commit through GitHub's API ([git] sign =
+// "github").
+type apiCommitter interface {
+	Commit(ctx context.Context, req ghcommit.Request) (string, error)
+}
+
 // Options configures a Bot. Config, Checker and Engine are required;
 // Publisher is required unless DryRun.
 type Options struct {
@@ -48,6 +55,8 @@ type Options struct {
 	Checker   upstreamChecker
 	Engine    hashComputer
 	Publisher prPublisher
+	// APICommitter makes the commit when [git] sign = "github".
+	APICommitter apiCommitter
 	// Repo is the packaging repository, opened (or cloned) by the caller;
 	// nil means gitops.Open on Config.Dir with Git.
 	Repo *gitops.Repo

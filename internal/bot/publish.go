@@ -2,9 +2,12 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"github.com/hashbot-nix/hashbot/internal/config"
 	"strings"
+
+	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/ghcommit"
 
 	"github.com/hashbot-nix/hashbot/internal/fod"
 	"github.com/hashbot-nix/hashbot/internal/gitops"
@@ -143,9 +146,10 @@ func branchAnswers(cfg *config.Config, check *upstream.Result, base, branch *pin
 }
 
 // publish commits the new pins on the bot's branch, started from the
-// plan's base commit, pushes it with a lease on what the run saw, and
+// plan's base commit, pushes it with a lease on what the run saw (or, with
+// [git] sign = "github", has GitHub make the commit, which it signs), and
 // opens or updates the pull request. The pull request is only touched once
-// the push has succeeded.
+// the commit is on the remote.
 func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, content []byte) error {
 	cfg := p.cfg
 	var seen gitops.Hash
@@ -156,24 +160,30 @@ func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, c
 	if head != nil {
 		seen = head.Hash
 	}
-	if err := p.repo.SetBranch(out.Branch, p.base); err != nil {
-		return err
-	}
 	_, name := cfg.UpstreamOwnerName()
-	author, err := gitops.ParseAuthor(cfg.Git.Author)
-	if err != nil {
-		return err
-	}
-	commit, err := p.repo.CommitPins(ctx, gitops.PinsCommit{
-		Branch: out.Branch, Path: cfg.Pins, Content: content, Name: name, Author: author,
-		OldVersion: p.oldLabel, NewVersion: p.newLabel, Body: body, Guard: pins.GuardChange,
-	})
-	if err != nil {
-		return err
-	}
-	out.Commit = commit.String()
-	if err := p.repo.Push(ctx, out.Branch, seen); err != nil {
-		return err
+	if cfg.Git.Sign == config.SignByGitHub {
+		if err := b.commitThroughGitHub(ctx, p, out, seen, body, content); err != nil {
+			return err
+		}
+	} else {
+		if err := p.repo.SetBranch(out.Branch, p.base); err != nil {
+			return err
+		}
+		author, err := gitops.ParseAuthor(cfg.Git.Author)
+		if err != nil {
+			return err
+		}
+		commit, err := p.repo.CommitPins(ctx, gitops.PinsCommit{
+			Branch: out.Branch, Path: cfg.Pins, Content: content, Name: name, Author: author,
+			OldVersion: p.oldLabel, NewVersion: p.newLabel, Body: body, Guard: pins.GuardChange,
+		})
+		if err != nil {
+			return err
+		}
+		out.Commit = commit.String()
+		if err := p.repo.Push(ctx, out.Branch, seen); err != nil {
+			return err
+		}
 	}
 	b.opts.Log.Info().Str("branch", out.Branch).Str("commit", out.Commit).Msg("pushed")
 	pr, err := b.opts.Publisher.Publish(ctx, pulls.Request{
@@ -208,6 +218,30 @@ func (b *Bot) deleteSuperseded(ctx context.Context, p *plan, pr *pulls.Outcome) 
 			log.Info().Msg("deleted the superseded pull request's branch")
 		}
 	}
+}
+
+// commitThroughGitHub has GitHub make the pins commit on the bot's branch
+// ([git] sign = "github"), after the same guard a local commit passes.
+func (b *Bot) commitThroughGitHub(ctx context.Context, p *plan, out *Outcome, seen gitops.Hash, body string, content []byte) error {
+	if b.opts.APICommitter == nil {
+		return errors.New(`[git] sign = "github": no GitHub API committer (is this a dry run?)`)
+	}
+	if err := pins.GuardChange(p.oldBytes, content); err != nil {
+		return fmt.Errorf("refusing to commit %s: %w", p.cfg.Pins, err)
+	}
+	_, name := p.cfg.UpstreamOwnerName()
+	headline, rest, _ := strings.Cut(gitops.CommitMessage(name, p.oldLabel, p.newLabel, body), "\n")
+	req := ghcommit.Request{Branch: out.Branch, Base: p.base.String(), Path: p.cfg.Pins, Content: content,
+		Headline: headline, Body: strings.TrimSpace(rest)}
+	if !seen.IsZero() {
+		req.Seen = seen.String()
+	}
+	commit, err := b.opts.APICommitter.Commit(ctx, req)
+	if err != nil {
+		return err
+	}
+	out.Commit = commit
+	return nil
 }
 
 // botBranch fetches the bot's branch from the remote: nil when it does not

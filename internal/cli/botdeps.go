@@ -17,6 +17,7 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/fod"
 	"github.com/hashbot-nix/hashbot/internal/ghapp"
 	"github.com/hashbot-nix/hashbot/internal/ghclient"
+	"github.com/hashbot-nix/hashbot/internal/ghcommit"
 	"github.com/hashbot-nix/hashbot/internal/gitops"
 	"github.com/hashbot-nix/hashbot/internal/nixcmd"
 	"github.com/hashbot-nix/hashbot/internal/pulls"
@@ -161,8 +162,17 @@ func (g *globalOptions) newBot(cfg *config.Config, stateDir string, publish bool
 		opts.Repo = repo
 	}
 	if publish {
-		if opts.Publisher, err = g.newPublisher(cfg, gh, repo); err != nil {
+		owner, name, err := g.packagingRepo(cfg, repo)
+		if err != nil {
 			return nil, err
+		}
+		if opts.Publisher, err = g.newPublisher(cfg, gh, owner, name); err != nil {
+			return nil, err
+		}
+		if cfg.Git.Sign == config.SignByGitHub {
+			if opts.APICommitter, err = ghcommit.New(gh, owner, name); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return bot.New(opts)
@@ -175,16 +185,23 @@ func (g *globalOptions) newEngine(cfg *config.Config) *fod.Engine {
 	})
 }
 
-// newPublisher opens pull requests on [pull-request] repo, or on the
-// repository the git remote of repo points to.
-func (g *globalOptions) newPublisher(cfg *config.Config, gh *github.Client, repo *gitops.Repo) (*pulls.Manager, error) {
-	owner, name, ok := strings.Cut(cfg.PullRequest.Repo, "/")
-	if !ok {
-		var err error
-		if owner, name, err = repo.RemoteRepo(); err != nil {
-			return nil, usageError(err)
-		}
+// packagingRepo is the repository pull requests go to: [pull-request]
+// repo, or the one the git remote of repo points to.
+func (g *globalOptions) packagingRepo(cfg *config.Config, repo *gitops.Repo) (owner, name string, err error) {
+	if owner, name, ok := strings.Cut(cfg.PullRequest.Repo, "/"); ok {
+		return owner, name, nil
 	}
+	if repo == nil {
+		return "", "", usageErrorf("no [pull-request] repo and no git repository to take it from")
+	}
+	if owner, name, err = repo.RemoteRepo(); err != nil {
+		return "", "", usageError(err)
+	}
+	return owner, name, nil
+}
+
+// newPublisher opens pull requests on owner/name.
+func (g *globalOptions) newPublisher(cfg *config.Config, gh *github.Client, owner, name string) (*pulls.Manager, error) {
 	return pulls.New(pulls.Options{
 		Client: gh, Owner: owner, Repo: name, Base: cfg.PullRequest.Base, Labels: cfg.PullRequest.Labels,
 		Draft: cfg.PullRequest.Draft, BranchPrefix: cfg.Git.BranchPrefix, Log: g.log,
@@ -236,11 +253,9 @@ func (g *globalOptions) appTokens(cfg *config.Config, repo *gitops.Repo) error {
 			return usageErrorf("%s %.40q: not an installation ID", appInstallationEnv, g.env.AppInstallation)
 		}
 	}
-	target := cfg.PullRequest.Repo
-	if target == "" && repo != nil {
-		if owner, name, err := repo.RemoteRepo(); err == nil {
-			target = owner + "/" + name
-		}
+	target := ""
+	if owner, name, err := g.packagingRepo(cfg, repo); err == nil {
+		target = owner + "/" + name
 	}
 	base := g.env.APIURL
 	if base == "" {

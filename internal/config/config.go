@@ -165,7 +165,15 @@ type Git struct {
 	BranchPrefix string `toml:"branch-prefix"`
 	// Remote is the git remote pushed to.
 	Remote string `toml:"remote"`
+	// Sign, "github", makes the commits through GitHub's API
+	// (createCommitOnBranch), which GitHub signs, for repositories whose
+	// rules require signed commits; "" commits with git and pushes. With
+	// it, Author should be the App's bot identity, the commits' author.
+	Sign string `toml:"sign"`
 }
+
+// SignByGitHub is [git] sign's value for commits GitHub signs.
+const SignByGitHub = "github"
 
 // PullRequest configures the pull request hashbot opens.
 type PullRequest struct {

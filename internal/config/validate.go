@@ -53,6 +53,9 @@ func (c *Config) Validate() error {
 	if !ghrepo.ValidRef(c.Git.BranchPrefix + "x") {
 		bad("[git] branch-prefix %q: not a valid branch name prefix", c.Git.BranchPrefix)
 	}
+	if c.Git.Sign != "" && c.Git.Sign != SignByGitHub {
+		bad("[git] sign %q: the one way is %q (commits through GitHub's API, which GitHub signs)", c.Git.Sign, SignByGitHub)
+	}
 	if len(c.FODs) == 0 {
 		bad("no [fod.<name>] table: nothing to keep up to date")
 	}

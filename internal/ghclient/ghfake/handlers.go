@@ -62,18 +62,31 @@ func (s *Server) serve(w http.ResponseWriter, req *http.Request) {
 	if len(body) == 0 {
 		body = nil
 	}
+	// Logged on arrival, so that the log is in the order requests came
+	// (a dropped one's handler may return after its retry's); the status
+	// is filled in when the handler returns.
+	s.mu.Lock()
+	s.nextSeq++
+	seq := s.nextSeq
+	s.requests = append(s.requests, Request{
+		Method: req.Method, Path: req.URL.Path, Query: req.URL.RawQuery,
+		Accept:          req.Header.Get("Accept"),
+		Conditional:     req.Header.Get("If-None-Match") != "" || req.Header.Get("If-Modified-Since") != "",
+		IfNoneMatch:     req.Header.Get("If-None-Match") != "",
+		IfModifiedSince: req.Header.Get("If-Modified-Since") != "",
+		Authorized:      req.Header.Get("Authorization") != "",
+		Body:            body,
+		seq:             seq,
+	})
+	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		s.requests = append(s.requests, Request{
-			Method: req.Method, Path: req.URL.Path, Query: req.URL.RawQuery,
-			Accept:          req.Header.Get("Accept"),
-			Conditional:     req.Header.Get("If-None-Match") != "" || req.Header.Get("If-Modified-Since") != "",
-			IfNoneMatch:     req.Header.Get("If-None-Match") != "",
-			IfModifiedSince: req.Header.Get("If-Modified-Since") != "",
-			Authorized:      req.Header.Get("Authorization") != "",
-			Status:          rec.status,
-			Body:            body,
-		})
+		for i := len(s.requests) - 1; i >= 0; i-- {
+			if s.requests[i].seq == seq {
+				s.requests[i].Status = rec.status
+				break
+			}
+		}
 		s.mu.Unlock()
 	}()
 	s.mu.Lock()
@@ -88,7 +101,7 @@ func (s *Server) serve(w http.ResponseWriter, req *http.Request) {
 }
 
 func (s *Server) route(w http.ResponseWriter, req *http.Request) {
-	if s.routeWeb(w, req) || s.routeApps(w, req) {
+	if s.routeWeb(w, req) || s.routeApps(w, req) || s.routeGraphQL(w, req) {
 		return
 	}
 	parts := strings.SplitN(strings.TrimPrefix(req.URL.EscapedPath(), "/"), "/", 4)

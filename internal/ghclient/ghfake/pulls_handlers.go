@@ -59,6 +59,8 @@ func (s *Server) routePulls(w http.ResponseWriter, req *http.Request, r *repo, r
 			return false
 		}
 		s.write(w, req, docsLabels, func(body any) (int, any) { return s.addLabels(req, r, n, body) })
+	case strings.HasPrefix(rest, "git/refs"):
+		return s.routeGitRefs(w, req, r, rest)
 	case len(segs) == 3 && segs[0] == "issues" && segs[2] == "comments" && req.Method == http.MethodPost:
 		n, ok := num(1)
 		if !ok {

@@ -39,9 +39,11 @@ type Request struct {
 	IfNoneMatch         bool // carried If-None-Match
 	IfModifiedSince     bool // carried If-Modified-Since
 	Authorized          bool // carried an Authorization header
-	Status              int
+	Status              int // 0 while the handler runs, and for a dropped connection
 	// Body is the request body as sent (JSON for writes), nil for none.
 	Body []byte
+
+	seq uint64 // the request's arrival number
 }
 
 // Hook sees each request before the server does; it returns true when it
@@ -57,6 +59,11 @@ type repo struct {
 	branches      map[string]string            // branch → commit sha
 	pulls         []*PullRequest
 	nextNumber    int
+	// gitDir, when set (ServeGit), is the bare repository behind the git
+	// refs endpoints and createCommitOnBranch; apiCommits the commits
+	// made through them.
+	gitDir     string
+	apiCommits []string
 }
 
 type release struct {
@@ -87,6 +94,8 @@ type Server struct {
 	// and when each expires.
 	apps   []App
 	minted map[string]time.Time
+	// nextSeq numbers the requests as they arrive.
+	nextSeq uint64
 }
 
 // New starts a server on a loopback port that stops when the test ends.
