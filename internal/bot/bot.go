@@ -261,21 +261,7 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 		return out, &PartialError{Report: report}
 	}
 	report.Apply(newPins)
-	newBytes := newPins.Marshal()
-	if err := pins.GuardChange(p.oldBytes, newBytes); err != nil {
-		return out, fmt.Errorf("refusing to commit %s: %w", cfg.Pins, err)
-	}
-	out.Body = pulls.RenderBody(bodyData(p, rowsFromReport(report), report, ro.Verify, newPins))
-	out.Diff = unifiedDiff(cfg.Pins, p.oldBytes, newBytes)
-	if ro.DryRun {
-		out.Status = StatusDryRun
-		return out, nil
-	}
-	if err := b.publish(ctx, p, out, commitBody(report), newBytes); err != nil {
-		return out, err
-	}
-	out.Status = StatusUpdated
-	return out, nil
+	return b.finish(ctx, p, out, ro, rowsFromReport(report), report, newPins)
 }
 
 // nextPins is the pins as they will be once the new hashes are in: the

@@ -262,15 +262,36 @@ func (b *Bot) botBranch(ctx context.Context, p *plan, branch string) (*gitops.Re
 }
 
 // commitBody lists each changed hash, one per line, for the commit message.
-func commitBody(r *fod.Report) string {
+func commitBody(rows []pulls.HashRow) string {
 	var b strings.Builder
-	for _, t := range r.Results {
-		if t.Status != fod.StatusChanged {
+	for _, r := range rows {
+		if r.Status != string(fod.StatusChanged) {
 			continue
 		}
-		fmt.Fprintf(&b, "- %s (%s): %s -> %s\n", t.FOD, systemLabel(t.System, t.PerSystem), orNull(t.Old), t.New)
+		fmt.Fprintf(&b, "- %s (%s): %s -> %s\n", r.FOD, systemLabel(r.System, r.System != ""), orNull(r.Old), r.New)
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// finish shows (a dry run) or publishes the change a run made: the pull
+// request body from rows, the pins diff, then the commit and the pull
+// request.
+func (b *Bot) finish(ctx context.Context, p *plan, out *Outcome, ro RunOptions, rows []pulls.HashRow, report *fod.Report, newPins *pins.Pins) (*Outcome, error) {
+	newBytes := newPins.Marshal()
+	if err := pins.GuardChange(p.oldBytes, newBytes); err != nil {
+		return out, fmt.Errorf("refusing to commit %s: %w", p.cfg.Pins, err)
+	}
+	out.Body = pulls.RenderBody(bodyData(p, rows, report, ro.Verify && report != nil, newPins))
+	out.Diff = unifiedDiff(p.cfg.Pins, p.oldBytes, newBytes)
+	if ro.DryRun {
+		out.Status = StatusDryRun
+		return out, nil
+	}
+	if err := b.publish(ctx, p, out, commitBody(rows), newBytes); err != nil {
+		return out, err
+	}
+	out.Status = StatusUpdated
+	return out, nil
 }
 
 func systemLabel(system string, perSystem bool) string {

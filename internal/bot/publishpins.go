@@ -68,9 +68,6 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 		out.Status = StatusUpToDate
 		return out, nil
 	}
-	if err := pins.GuardChange(p.oldBytes, newBytes); err != nil {
-		return out, fmt.Errorf("refusing to commit %s: %w", cfg.Pins, err)
-	}
 	if p.branch == "" { // the check found the base up to date: name the change anyway
 		_, name := cfg.UpstreamOwnerName()
 		p.oldLabel, p.newLabel = out.Pinned, out.Candidate
@@ -83,30 +80,11 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 	if done, err := b.declined(ctx, p, out); err != nil || done {
 		return out, err
 	}
-	rows := rowsFromPins(cfg, p.oldPins, newPins)
-	out.Body = pulls.RenderBody(bodyData(p, rows, nil, false, newPins))
-	out.Diff = unifiedDiff(cfg.Pins, p.oldBytes, newBytes)
-	if ro.DryRun {
-		out.Status = StatusDryRun
-		return out, nil
-	}
-	if err := b.publish(ctx, p, out, commitBodyFromRows(rows), newBytes); err != nil {
-		return out, err
-	}
-	out.Status = StatusUpdated
-	return out, nil
+	return b.finish(ctx, p, out, ro, rowsFromPins(cfg, p.oldPins, newPins), nil, newPins)
 }
 
 // lockPoll is how often a run that waits for the lock tries again.
 const lockPoll = time.Second
-
-func commitBodyFromRows(rows []pulls.HashRow) string {
-	var s string
-	for _, r := range rows {
-		s += fmt.Sprintf("- %s (%s): %s -> %s\n", r.FOD, systemLabel(r.System, r.System != ""), orNull(r.Old), orNull(r.New))
-	}
-	return s
-}
 
 // lock takes the run lock when the bot locks runs; release is never nil.
 func (b *Bot) lock(ctx context.Context, ro RunOptions, fallback string) (release func(), err error) {

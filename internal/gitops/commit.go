@@ -236,11 +236,11 @@ func (r *Repo) checkOnlyPath(oldTree, newTree plumbing.Hash, p string) error {
 			if other == "" || other == p {
 				other = ch.From.Name
 			}
-			return &GuardError{Path: other, Reason: "the commit would change a file other than the pins"}
+			return &ScopeError{Path: other, N: 1}
 		}
 	}
 	if len(changes) != 1 {
-		return &GuardError{Path: p, Reason: fmt.Sprintf("the commit changes %d files, want exactly the pins", len(changes))}
+		return &ScopeError{Path: p, N: len(changes)}
 	}
 	return nil
 }

@@ -27,9 +27,9 @@ var (
 	ErrLeaseBroken = errors.New("remote branch moved since it was last seen")
 	// ErrBadBranchName is matched by a *BranchNameError.
 	ErrBadBranchName = errors.New("unusable branch name")
-	// ErrGuard is matched by a *GuardError: the commit would change more
+	// ErrScope is matched by a *ScopeError: the commit would change more
 	// than the pins, and was not made.
-	ErrGuard = errors.New("pins change refused")
+	ErrScope = errors.New("commit would change more than the pins")
 	// ErrAuth reports that the remote refused the credentials (or asked for
 	// some when none were given).
 	ErrAuth = errors.New("git remote authentication failed")
@@ -77,22 +77,23 @@ func (e *BranchNameError) Error() string {
 // Is makes errors.Is(err, ErrBadBranchName) true.
 func (e *BranchNameError) Is(target error) bool { return target == ErrBadBranchName }
 
-// GuardError says why a commit of the pins was refused (the rules about
-// the pins' content are pins.GuardChange's).
-type GuardError struct {
-	Path   string // JSON path inside the pins, or the file path for tree checks
-	Reason string
+// ScopeError says a commit would have changed a file other than the pins
+// (or not exactly one file): hashbot's commits change the pins only. The
+// rules about the pins' content are pins.GuardChange's.
+type ScopeError struct {
+	Path string // the other file, or the pins
+	N    int    // files the commit would change
 }
 
-func (e *GuardError) Error() string {
-	if e.Path == "" {
-		return "pins guard: " + e.Reason
+func (e *ScopeError) Error() string {
+	if e.N == 1 {
+		return fmt.Sprintf("the commit would change %s, a file other than the pins", e.Path)
 	}
-	return fmt.Sprintf("pins guard: %s at %s", e.Reason, e.Path)
+	return fmt.Sprintf("the commit would change %d files, want exactly the pins (%s)", e.N, e.Path)
 }
 
-// Is makes errors.Is(err, ErrGuard) true.
-func (e *GuardError) Is(target error) bool { return target == ErrGuard }
+// Is makes errors.Is(err, ErrScope) true.
+func (e *ScopeError) Is(target error) bool { return target == ErrScope }
 
 // censoredError hides secrets in the message of an error that came from
 // go-git or a remote, keeping the original for errors.Is and errors.As.

@@ -89,7 +89,7 @@ func (s *Server) routeApps(w http.ResponseWriter, req *http.Request) bool {
 		}
 		s.jsonAnswer(w, req, map[string]any{
 			"id": app.Installation, "app_id": app.ID, "target_type": "Organization",
-			"account":              map[string]any{"login": strings.Split(repo, "/")[0], "type": "Organization"},
+			"account":              map[string]any{"login": strings.Split(repo, "/")[0], "id": ownerID(strings.Split(repo, "/")[0]), "type": "Organization"},
 			"repository_selection": "selected",
 			"access_tokens_url":    fmt.Sprintf("%sapp/installations/%d/access_tokens", baseURL(req)+"/", app.Installation),
 			"permissions":          map[string]any{"contents": "write", "pull_requests": "write", "metadata": "read"},

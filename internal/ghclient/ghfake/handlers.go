@@ -391,6 +391,8 @@ func (s *Server) contents(w http.ResponseWriter, req *http.Request, name string,
 		"url": api, "git_url": baseURL(req) + "/repos/" + name + "/git/blobs/" + sha,
 		"html_url":     webURL(req) + "/" + name + "/blob/" + ref + "/" + filePath,
 		"download_url": webURL(req) + "/raw/" + name + "/" + ref + "/" + filePath,
+		"_links": map[string]any{"self": api, "git": baseURL(req) + "/repos/" + name + "/git/blobs/" + sha,
+			"html": webURL(req) + "/" + name + "/blob/" + ref + "/" + filePath},
 	}, etagAndLastModified)
 }
 

@@ -135,11 +135,11 @@ func pullJSON(req *http.Request, r *repo, p *PullRequest, full bool) map[string]
 		"requested_teams":     []any{},
 		"head": map[string]any{
 			"label": p.HeadOwner + ":" + p.Head, "ref": p.Head, "sha": fakeSHA(p.HeadOwner + ":" + p.Head),
-			"user": map[string]any{"login": p.HeadOwner}, "repo": headRepo,
+			"user": map[string]any{"login": p.HeadOwner, "id": ownerID(p.HeadOwner)}, "repo": headRepo,
 		},
 		"base": map[string]any{
 			"label": r.owner() + ":" + p.Base, "ref": p.Base, "sha": fakeSHA(r.name + ":" + p.Base),
-			"user": map[string]any{"login": r.owner()}, "repo": baseRepo,
+			"user": map[string]any{"login": r.owner(), "id": ownerID(r.owner())}, "repo": baseRepo,
 		},
 		"author_association": "CONTRIBUTOR",
 		"auto_merge":         nil,
@@ -167,4 +167,13 @@ func mergedAt(p *PullRequest) any {
 		return nil
 	}
 	return timeOrNil(p.Closed)
+}
+
+// ownerID is a stable made-up account id for a login.
+func ownerID(login string) int {
+	id := 1000
+	for _, c := range login {
+		id = id*31 + int(c)
+	}
+	return id & 0x3fffffff
 }

@@ -39,7 +39,7 @@ type Request struct {
 	IfNoneMatch         bool // carried If-None-Match
 	IfModifiedSince     bool // carried If-Modified-Since
 	Authorized          bool // carried an Authorization header
-	Status              int // 0 while the handler runs, and for a dropped connection
+	Status              int  // 0 while the handler runs, and for a dropped connection
 	// Body is the request body as sent (JSON for writes), nil for none.
 	Body []byte
 
