@@ -164,13 +164,15 @@ func doWith(t *testing.T, rt http.RoundTripper, url, method string) (int, string
 // emptyArrayAbove says whether path lies inside an array the answer has
 // but holds nothing in.
 func emptyArrayAbove(path string, got map[string]string) bool {
-	for i := strings.Index(path, "[]"); i >= 0; i = strings.Index(path[i+2:], "[]") + i + 2 {
+	for i := strings.Index(path, "[]"); i >= 0; {
 		if got[path[:i]] == "array" && got[path[:i+2]] == "" {
 			return true
 		}
-		if strings.Index(path[i+2:], "[]") < 0 {
+		j := strings.Index(path[i+2:], "[]")
+		if j < 0 {
 			break
 		}
+		i += 2 + j
 	}
 	return false
 }
