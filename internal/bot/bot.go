@@ -13,6 +13,7 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/fod"
 	"github.com/hashbot-nix/hashbot/internal/ghcommit"
 	"github.com/hashbot-nix/hashbot/internal/gitops"
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/pulls"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
@@ -69,7 +70,6 @@ type Options struct {
 	// LockRuns takes the repository's run lock (runlock) around each run;
 	// tests of one run leave it off.
 	LockRuns bool
-	Log      zerolog.Logger
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 }
@@ -215,14 +215,15 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 	}
 	defer p.cleanup()
 	cfg, check := p.cfg, p.check
-	log := b.opts.Log.With().Str("repo", cfg.Upstream.Repo).Logger()
+	log := zerolog.Ctx(ctx).With().Str(logfield.Repo, cfg.Upstream.Repo).Logger()
+	ctx = log.WithContext(ctx)
 	out.Pinned, out.Candidate, out.Stale = p.oldPins.Version(), check.Candidate, check.Stale
 	if check.UpToDate {
-		log.Info().Str("version", check.Candidate).Msg("up to date")
+		log.Info().Str(logfield.Version, check.Candidate).Msg("up to date")
 		out.Status = StatusUpToDate
 		return out, nil
 	}
-	log.Info().Str("pinned", check.Pinned).Str("candidate", check.Candidate).
+	log.Info().Str(logfield.Pinned, check.Pinned).Str(logfield.Candidate, check.Candidate).
 		Strs("stale", sortedKeys(check.Stale)).Msg("stale FODs found")
 	out.Branch, out.Title = p.branch, p.title
 	if done, err := b.declined(ctx, p, out); err != nil || done {

@@ -8,8 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/rs/zerolog"
+
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/gitops"
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/pulls"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
@@ -59,7 +62,7 @@ func (b *Bot) makePlan(ctx context.Context, ro RunOptions) (*plan, error) {
 	case ro.DryRun && errors.Is(err, gitops.ErrNotARepository):
 		// A dry run in a directory that is not a clone (the demo's copy):
 		// the working tree is all there is.
-		b.opts.Log.Info().Str("dir", b.opts.Config.Dir).Msg("not a git clone: a dry run from the working tree")
+		zerolog.Ctx(ctx).Info().Str("dir", b.opts.Config.Dir).Msg("not a git clone: a dry run from the working tree")
 		p.cfg = b.opts.Config
 		if p.oldBytes, err = os.ReadFile(p.cfg.PinsPath()); err != nil {
 			return nil, fmt.Errorf("reading pins: %w", err)
@@ -142,7 +145,7 @@ func (b *Bot) checkUpstream(ctx context.Context, p *plan, ro RunOptions) error {
 	cfg := p.cfg
 	if ro.OnlyNewer && ro.Version != "" {
 		if c, ok := version.Compare(ro.Version, p.oldPins.Version()); ok && c < 0 {
-			b.opts.Log.Info().Str("version", ro.Version).Str("pinned", p.oldPins.Version()).Msg("older than the pinned version: ignored")
+			zerolog.Ctx(ctx).Info().Str(logfield.Version, ro.Version).Str(logfield.Pinned, p.oldPins.Version()).Msg("older than the pinned version: ignored")
 			p.check = &upstream.Result{Pinned: p.oldPins.Version(), Candidate: ro.Version, UpToDate: true}
 			return nil
 		}

@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rs/zerolog"
+
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/ghcommit"
 
 	"github.com/hashbot-nix/hashbot/internal/fod"
 	"github.com/hashbot-nix/hashbot/internal/gitops"
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/pulls"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
@@ -44,7 +47,7 @@ func (b *Bot) resumeBranch(ctx context.Context, p *plan, out *Outcome) (done boo
 		return false, err
 	}
 	if pr != nil {
-		b.opts.Log.Info().Str("branch", out.Branch).Int("pr", pr.Number).Msg("the open pull request is up to date")
+		zerolog.Ctx(ctx).Info().Str(logfield.Branch, out.Branch).Int(logfield.PR, pr.Number).Msg("the open pull request is up to date")
 		out.PR, out.Status = pr, StatusUpToDate
 		return true, nil
 	}
@@ -103,7 +106,7 @@ func (b *Bot) declined(ctx context.Context, p *plan, out *Outcome) (done bool, e
 	if err != nil || pr == nil {
 		return false, err
 	}
-	b.opts.Log.Info().Str("branch", p.branch).Int("pr", pr.Number).
+	zerolog.Ctx(ctx).Info().Str(logfield.Branch, p.branch).Int(logfield.PR, pr.Number).
 		Msg("the pull request for this change was closed without merging: declined, not opened again; a newer version opens a new one")
 	out.PR, out.Status = pr, StatusDeclined
 	return true, nil
@@ -185,7 +188,7 @@ func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, c
 			return err
 		}
 	}
-	b.opts.Log.Info().Str("branch", out.Branch).Str("commit", out.Commit).Msg("pushed")
+	zerolog.Ctx(ctx).Info().Str(logfield.Branch, out.Branch).Str(logfield.Commit, out.Commit).Msg("pushed")
 	pr, err := b.opts.Publisher.Publish(ctx, pulls.Request{
 		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamRepo: cfg.Upstream.Repo, Version: p.newLabel,
 	})
@@ -206,7 +209,7 @@ func (b *Bot) deleteSuperseded(ctx context.Context, p *plan, pr *pulls.Outcome) 
 		return
 	}
 	for _, branch := range pr.SupersededBranches {
-		log := b.opts.Log.With().Str("branch", branch).Logger()
+		log := zerolog.Ctx(ctx).With().Str(logfield.Branch, branch).Logger()
 		head, err := b.botBranch(ctx, p, branch)
 		if err == nil && head != nil {
 			err = p.repo.DeleteRemoteBranch(ctx, branch, head.Hash)

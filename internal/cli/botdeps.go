@@ -47,7 +47,7 @@ func (g *globalOptions) stateDir() (string, error) {
 func (g *globalOptions) gitHubClient(stateDir string, maxWait time.Duration) (*github.Client, *ghclient.Stats, error) {
 	gh, stats, err := ghclient.New(ghclient.Options{
 		BaseURL: g.env.APIURL, Token: g.env.Token, TokenSource: g.tokens,
-		StateDir: stateDir, MaxRateLimitWait: maxWait, Log: g.log,
+		StateDir: stateDir, MaxRateLimitWait: maxWait,
 	})
 	if err != nil {
 		return nil, nil, usageError(err)
@@ -63,7 +63,7 @@ func (g *globalOptions) sourcePinner() (*upstream.Checker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return upstream.New(upstream.Options{Client: gh, Log: g.log}), nil
+	return upstream.New(upstream.Options{Client: gh}), nil
 }
 
 // gitTokenHost is the host git may send the token to: GitHub's web host
@@ -151,12 +151,11 @@ func (g *globalOptions) newBot(cfg *config.Config, stateDir string, publish bool
 	g.ghStats = stats
 	opts := bot.Options{
 		Config:     cfg,
-		Checker:    upstream.New(upstream.Options{Client: gh, Log: g.log}),
+		Checker:    upstream.New(upstream.Options{Client: gh}),
 		Engine:     g.newEngine(cfg),
 		Git:        bot.GitOptions{Token: g.env.Token, TokenSource: g.tokens, TokenHost: g.gitTokenHost()},
 		LoadConfig: parseConfig,
 		LockRuns:   true,
-		Log:        g.log,
 	}
 	if repo != nil {
 		opts.Repo = repo
@@ -180,7 +179,7 @@ func (g *globalOptions) newBot(cfg *config.Config, stateDir string, publish bool
 
 func (g *globalOptions) newEngine(cfg *config.Config) *fod.Engine {
 	return fod.NewEngine(fod.EngineOptions{
-		Nix: nixcmd.New(nixcmd.Options{Log: g.log}), Log: g.log, MaxJobs: cfg.Build.MaxJobs, Progress: progressLogger(g),
+		Nix: nixcmd.New(nixcmd.Options{}), MaxJobs: cfg.Build.MaxJobs, Progress: progressLogger(g),
 		BuildLog: g.buildLogFolder(), Redact: g.secrets.String,
 	})
 }
@@ -204,7 +203,7 @@ func (g *globalOptions) packagingRepo(cfg *config.Config, repo *gitops.Repo) (ow
 func (g *globalOptions) newPublisher(cfg *config.Config, gh *github.Client, owner, name string) (*pulls.Manager, error) {
 	return pulls.New(pulls.Options{
 		Client: gh, Owner: owner, Repo: name, Base: cfg.PullRequest.Base, Labels: cfg.PullRequest.Labels,
-		Draft: cfg.PullRequest.Draft, BranchPrefix: cfg.Git.BranchPrefix, Log: g.log,
+		Draft: cfg.PullRequest.Draft, BranchPrefix: cfg.Git.BranchPrefix,
 	})
 }
 

@@ -134,7 +134,7 @@ func checkRun(ctx context.Context, g *globalOptions, opts *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := upstream.New(upstream.Options{Client: gh, Log: g.log}).
+	res, err := upstream.New(upstream.Options{Client: gh}).
 		Check(ctx, cfg, p, upstream.CheckOptions{Version: opts.Version})
 	counts := stats.Snapshot()
 	g.log.Info().Int64("requests", counts.Requests).Int64("not_modified", counts.NotModified).

@@ -183,6 +183,8 @@ func (g *globalOptions) setup(cmd *cobra.Command) error {
 		return usageError(err)
 	}
 	g.log = log
+	// The engines take their logger from the context (zerolog.Ctx).
+	cmd.SetContext(log.WithContext(cmd.Context()))
 	g.started = true
 	return nil
 }

@@ -148,7 +148,7 @@ func serveRun(ctx context.Context, g *globalOptions, opts *serveOptions) error {
 		if err != nil {
 			return err
 		}
-		wo.Watch, wo.PollInterval = upstreamWatcher{upstream.New(upstream.Options{Client: gh, Log: g.log}), cfg}, opts.Poll
+		wo.Watch, wo.PollInterval = upstreamWatcher{upstream.New(upstream.Options{Client: gh}), cfg}, opts.Poll
 	}
 	srv, err := webhook.New(wo)
 	if err != nil {

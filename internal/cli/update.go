@@ -16,6 +16,7 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/fod"
 	"github.com/hashbot-nix/hashbot/internal/ghactions"
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/runlock"
 	"github.com/hashbot-nix/hashbot/internal/version"
@@ -144,7 +145,7 @@ func pinSources(ctx context.Context, g *globalOptions, cfg *config.Config, p *pi
 			return fmt.Errorf("source %s: %w", name, err)
 		}
 		p.SetSource(name, pin)
-		g.log.Info().Str("source", name).Str("rev", rev).Str("hash", pin.Hash).Msg("source pinned")
+		g.log.Info().Str(logfield.Source, name).Str(logfield.Rev, rev).Str(logfield.Hash, pin.Hash).Msg("source pinned")
 	}
 	return nil
 }
@@ -299,11 +300,11 @@ func progressLogger(g *globalOptions) func(fod.ProgressEvent) {
 		log := g.log.Info().Str("elapsed", ev.Elapsed.Round(time.Second/10).String())
 		switch ev.Kind {
 		case fod.ProgressPhase:
-			log.Str("phase", string(ev.Phase)).Int("layer", ev.Layer).Int("targets", ev.Total).Msg(phaseMessage(ev.Phase))
+			log.Str(logfield.Phase, string(ev.Phase)).Int(logfield.Layer, ev.Layer).Int("targets", ev.Total).Msg(phaseMessage(ev.Phase))
 		case fod.ProgressStarted:
-			g.log.Debug().Str("target", ev.Target).Msg("building")
+			g.log.Debug().Str(logfield.Target, ev.Target).Msg("building")
 		case fod.ProgressFinished:
-			log.Str("target", ev.Target).Str("progress", fmt.Sprintf("%d/%d", ev.Done, ev.Total)).Msg("finished")
+			log.Str(logfield.Target, ev.Target).Str("progress", fmt.Sprintf("%d/%d", ev.Done, ev.Total)).Msg("finished")
 		case fod.ProgressTick:
 			log.Str("building", strings.Join(ev.Building, ", ")).
 				Str("progress", fmt.Sprintf("%d/%d", ev.Done, ev.Total)).Msg("still building")

@@ -19,8 +19,6 @@ import (
 type EngineOptions struct {
 	// Nix runs Nix; usually nixcmd.New(…).
 	Nix nixcmd.Runner
-	// Log receives progress and warnings.
-	Log zerolog.Logger
 	// MaxJobs is nix-build's --max-jobs; 0 means one job per target
 	// (FOD builds wait on the network more than on the CPU).
 	MaxJobs int
@@ -120,7 +118,7 @@ func (e *Engine) compute(ctx context.Context, req Request, start time.Time) (*Re
 	for _, b := range host.Builders {
 		rep.Builders = append(rep.Builders, b.URI)
 	}
-	run := &engineRun{e: e, req: req, host: host, rep: rep, all: targets, start: start, graph: newDrvGraph()}
+	run := &engineRun{e: e, log: zerolog.Ctx(ctx), req: req, host: host, rep: rep, all: targets, start: start, graph: newDrvGraph()}
 	var pending []*target
 	for _, t := range targets {
 		if !host.CanBuild(t.system) {
@@ -160,6 +158,7 @@ func (e *Engine) compute(ctx context.Context, req Request, start time.Time) (*Re
 // engineRun is the state of one Compute.
 type engineRun struct {
 	e       *Engine
+	log     *zerolog.Logger // the context's (zerolog.Ctx)
 	req     Request
 	host    *nixcmd.Host
 	rep     *Report
@@ -291,7 +290,7 @@ func (r *engineRun) warn(msg string) {
 		}
 	}
 	r.rep.Warnings = append(r.rep.Warnings, msg)
-	r.e.opts.Log.Warn().Msg(msg)
+	r.log.Warn().Msg(msg)
 }
 
 // unavailableMessage says why a derivation for system that needs features

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rs/zerolog"
-
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/nixcmd"
 	"github.com/hashbot-nix/hashbot/internal/pins"
@@ -30,7 +28,7 @@ func BenchmarkComputeSleepTargets(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	e := NewEngine(EngineOptions{Nix: nixcmd.New(nixcmd.Options{}), Log: zerolog.Nop()})
+	e := NewEngine(EngineOptions{Nix: nixcmd.New(nixcmd.Options{})})
 	for b.Loop() {
 		rep, err := e.Compute(b.Context(), Request{Config: cfg, Pins: p})
 		if err != nil {

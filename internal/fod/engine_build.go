@@ -112,7 +112,7 @@ func (r *engineRun) nixBuild(ctx context.Context, phase Phase, layer int, ts []*
 		Args: args,
 		Dir:  r.scratch.repo,
 		Stderr: func(line []byte) {
-			r.e.opts.Log.Debug().Bytes("nix", line).Msg("nix-build")
+			r.log.Debug().Bytes("nix", line).Msg("nix-build")
 			if !structured {
 				writeLog("", line) // line's buffer is the runner's: write it as it is
 				if bytes.Contains(line, []byte("/nix/store/")) {

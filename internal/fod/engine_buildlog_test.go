@@ -6,8 +6,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/rs/zerolog"
-
 	"github.com/hashbot-nix/hashbot/internal/nixcmd"
 	"github.com/hashbot-nix/hashbot/internal/testutil"
 )
@@ -32,7 +30,7 @@ func TestComputeCopiesEachNixBuildLogToBuildLog(t *testing.T) {
 	testutil.RequireNix(t)
 	f := newEngFixture(t)
 	var logs []*recordedLog
-	e := NewEngine(EngineOptions{Nix: nixcmd.New(nixcmd.Options{}), Log: zerolog.Nop(),
+	e := NewEngine(EngineOptions{Nix: nixcmd.New(nixcmd.Options{}),
 		BuildLog: func(phase Phase, layer int) io.WriteCloser {
 			l := &recordedLog{name: string(phase)}
 			logs = append(logs, l)

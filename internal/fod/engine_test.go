@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/rs/zerolog"
 
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/nixcmd"
@@ -104,7 +103,7 @@ func newTestEngine(t *testing.T) (*Engine, *countingRunner) {
 	t.Helper()
 	testutil.RequireNix(t)
 	r := &countingRunner{Runner: nixcmd.New(nixcmd.Options{})}
-	return NewEngine(EngineOptions{Nix: r, Log: zerolog.Nop()}), r
+	return NewEngine(EngineOptions{Nix: r}), r
 }
 
 // flatHash is the SRI hash of a flat-mode FOD whose output is data.

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/hashbot-nix/hashbot/internal/nixcmd"
 	"github.com/hashbot-nix/hashbot/internal/testutil"
 )
@@ -111,7 +109,7 @@ func TestComputeKeepsSecretsFromBuilders(t *testing.T) {
 	testutil.RequireNix(t)
 	t.Setenv("GITHUB_TOKEN", "ghp_hashbotTestTokenThatMustNotLeak0000")
 	t.Setenv("HASHBOT_WEBHOOK_SECRET", "webhook-secret-that-must-not-leak")
-	e := NewEngine(EngineOptions{Nix: nixcmd.New(nixcmd.Options{}), Log: zerolog.Nop()})
+	e := NewEngine(EngineOptions{Nix: nixcmd.New(nixcmd.Options{})})
 	f := newEngFixture(t)
 	rep, err := e.Compute(t.Context(), Request{Config: f.cfg, Pins: f.pins, FODs: []string{"envprinter"}})
 	if err != nil {

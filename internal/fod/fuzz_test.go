@@ -3,10 +3,11 @@ package fod
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/hashbot-nix/hashbot/internal/pins"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hashbot-nix/hashbot/internal/pins"
 )
 
 // FuzzParse feeds arbitrary logs to the parser. It must never panic, and

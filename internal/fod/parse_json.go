@@ -3,8 +3,9 @@ package fod
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/hashbot-nix/hashbot/internal/pins"
 	"strings"
+
+	"github.com/hashbot-nix/hashbot/internal/pins"
 )
 
 // Nix's internal-json log format (`--log-format internal-json`): one JSON

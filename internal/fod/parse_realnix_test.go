@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
-	"github.com/hashbot-nix/hashbot/internal/pins"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hashbot-nix/hashbot/internal/pins"
 
 	"github.com/google/go-cmp/cmp"
 

@@ -13,10 +13,13 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/renameio/v2"
 	"github.com/rs/zerolog"
+
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 )
 
 // CacheHeader is set on answers served from the cache after a 304, for
@@ -28,7 +31,11 @@ const CacheHeader = "X-Hashbot-Cache"
 type cacheTransport struct {
 	next http.RoundTripper
 	dir  string
-	log  zerolog.Logger
+	// prune removes stale entries, once, before the first request: the
+	// constructor does no I/O, and the request's logger (zerolog.Ctx) says
+	// how many went.
+	prune     func() (removed int)
+	pruneOnce sync.Once
 }
 
 // entryMeta is the first line of a cache file. The URL is kept to detect hash
@@ -45,13 +52,19 @@ type entryMeta struct {
 }
 
 func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	log := zerolog.Ctx(req.Context())
+	t.pruneOnce.Do(func() {
+		if n := t.prune(); n > 0 {
+			log.Debug().Int("entries", n).Msg("pruned unused GitHub cache entries")
+		}
+	})
 	if req.Method != http.MethodGet || req.Header.Get("Range") != "" {
 		return t.next.RoundTrip(req)
 	}
 	path := filepath.Join(t.dir, cacheKey(req))
 	meta, body, err := readEntry(path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		t.log.Debug().Err(err).Str("path", req.URL.Path).Msg("ignoring unreadable cache entry")
+		log.Debug().Err(err).Str(logfield.Path, req.URL.Path).Msg("ignoring unreadable cache entry")
 	}
 	hit := err == nil && meta.URL == req.URL.String()
 	if hit {
@@ -82,7 +95,7 @@ func (t *cacheTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body = io.NopCloser(bytes.NewReader(data))
 		m := entryMeta{URL: req.URL.String(), Status: resp.StatusCode, Header: storedHeader(resp.Header), Identity: identity(req)}
 		if err := writeEntry(path, m, data); err != nil {
-			t.log.Warn().Err(err).Msg("could not write the GitHub cache; continuing without it")
+			log.Warn().Err(err).Msg("could not write the GitHub cache; continuing without it")
 		}
 	}
 	return resp, nil

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/google/go-github/v60/github"
-	"github.com/rs/zerolog"
 )
 
 // DefaultBaseURL is GitHub's REST API endpoint.
@@ -57,8 +56,6 @@ type Options struct {
 	// Timeout bounds one attempt, from sending the request to reading the
 	// whole body. 0 means DefaultTimeout.
 	Timeout time.Duration
-	// Log receives one debug line per request (method, path, status).
-	Log zerolog.Logger
 	// Sleep waits for d or until ctx is done; tests replace it. nil sleeps.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now tells the time; tests replace it. nil is time.Now.
@@ -86,10 +83,7 @@ func New(opts Options) (*github.Client, *Stats, error) {
 	var rt http.RoundTripper = &retryTransport{next: inner, opts: opts, stats: stats}
 	if opts.StateDir != "" {
 		dir := filepath.Join(opts.StateDir, "http")
-		if n := pruneCache(dir, opts.Now(), opts.CacheTTL); n > 0 {
-			opts.Log.Debug().Int("entries", n).Msg("pruned unused GitHub cache entries")
-		}
-		rt = &cacheTransport{next: rt, dir: dir, log: opts.Log}
+		rt = &cacheTransport{next: rt, dir: dir, prune: func() int { return pruneCache(dir, opts.Now(), opts.CacheTTL) }}
 	}
 	switch token := strings.TrimSpace(opts.Token); {
 	case opts.TokenSource != nil:

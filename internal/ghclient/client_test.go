@@ -61,7 +61,6 @@ func (c *fakeClock) Sleeps() []time.Duration {
 type env struct {
 	srv   *ghfake.Server
 	clock *fakeClock
-	logs  *bytes.Buffer
 }
 
 func newEnv(t *testing.T) *env {
@@ -69,7 +68,7 @@ func newEnv(t *testing.T) *env {
 	srv := ghfake.New(t)
 	srv.AddRelease(repoName, ghfake.Release{Tag: "version/2026.2.2"})
 	srv.SetFile(repoName, "version/2026.2.2", "go.mod", []byte("module goauthentik.io\n"))
-	return &env{srv: srv, clock: newClock(), logs: &bytes.Buffer{}}
+	return &env{srv: srv, clock: newClock()}
 }
 
 func (e *env) client(t *testing.T, mod func(*ghclient.Options)) (*github.Client, *ghclient.Stats) {
@@ -77,7 +76,6 @@ func (e *env) client(t *testing.T, mod func(*ghclient.Options)) (*github.Client,
 	opts := ghclient.Options{
 		BaseURL: e.srv.URL, Token: secret, StateDir: t.TempDir(),
 		MaxRateLimitWait: time.Minute, RetryBase: 10 * time.Millisecond, Timeout: 2 * time.Second,
-		Log:   zerolog.New(zerolog.SyncWriter(e.logs)).Level(zerolog.DebugLevel),
 		Sleep: e.clock.Sleep, Now: e.clock.Now,
 	}
 	if mod != nil {
@@ -186,9 +184,11 @@ func TestTokenNeverInLogsErrorsOrCache(t *testing.T) {
 		}
 		return false
 	})
-	listReleases(t, c)
-	_, _, _, err1 := c.Repositories.GetContents(t.Context(), "goauthentik", "authentik", "missing", nil)
-	_, _, _, err2 := c.Repositories.GetContents(t.Context(), "goauthentik", "nope", "x", nil)
+	var logs bytes.Buffer
+	ctx := zerolog.New(zerolog.SyncWriter(&logs)).Level(zerolog.DebugLevel).WithContext(t.Context())
+	c.Repositories.ListReleases(ctx, "goauthentik", "authentik", nil)
+	_, _, _, err1 := c.Repositories.GetContents(ctx, "goauthentik", "authentik", "missing", nil)
+	_, _, _, err2 := c.Repositories.GetContents(ctx, "goauthentik", "nope", "x", nil)
 	if err1 == nil || err2 == nil {
 		t.Fatalf("want errors, got %v, %v", err1, err2)
 	}
@@ -199,14 +199,14 @@ func TestTokenNeverInLogsErrorsOrCache(t *testing.T) {
 		cached.Write(data)
 	}
 	for name, text := range map[string]string{
-		"log": e.logs.String(), "error 1": err1.Error(), "error 2": err2.Error(), "cache": cached.String(),
+		"log": logs.String(), "error 1": err1.Error(), "error 2": err2.Error(), "cache": cached.String(),
 	} {
 		if strings.Contains(text, secret) || strings.Contains(text, "THIS_TOKEN") {
 			t.Errorf("the token shows up in the %s", name)
 		}
 	}
-	if e.logs.Len() == 0 || cached.Len() == 0 {
-		t.Errorf("nothing logged (%d bytes) or cached (%d bytes): the check above proves nothing", e.logs.Len(), cached.Len())
+	if logs.Len() == 0 || cached.Len() == 0 {
+		t.Errorf("nothing logged (%d bytes) or cached (%d bytes): the check above proves nothing", logs.Len(), cached.Len())
 	}
 }
 
@@ -273,17 +273,28 @@ func TestUnusedCacheEntriesArePruned(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("cache files = %v, want one", files)
 	}
-	e.client(t, func(o *ghclient.Options) { o.StateDir = dir; o.CacheTTL = time.Hour })
+	readGoMod := func(c *github.Client) {
+		t.Helper()
+		if _, _, _, err := c.Repositories.GetContents(t.Context(), "goauthentik", "authentik", "go.mod",
+			&github.RepositoryContentGetOptions{Ref: "version/2026.2.2"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Pruning happens before a client's first request, so each client
+	// below makes one, to another URL than the entry's.
+	c, _ = e.client(t, func(o *ghclient.Options) { o.StateDir = dir; o.CacheTTL = time.Hour })
+	readGoMod(c)
 	if _, err := os.Stat(files[0]); err != nil {
 		t.Errorf("a fresh entry was pruned: %v", err)
 	}
 	old := time.Now().Add(-2 * time.Hour)
 	os.Chtimes(files[0], old, old)
-	e.client(t, func(o *ghclient.Options) {
+	c, _ = e.client(t, func(o *ghclient.Options) {
 		o.StateDir = dir
 		o.CacheTTL = time.Hour
 		o.Now = time.Now
 	})
+	readGoMod(c)
 	if _, err := os.Stat(files[0]); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("an entry unused for 2h survived a 1h TTL: %v", err)
 	}

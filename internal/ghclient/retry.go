@@ -14,7 +14,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/sethvargo/go-retry"
+
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 )
 
 const (
@@ -64,7 +67,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 				}
 				rateWaits++
 				t.stats.waits.Add(1)
-				t.opts.Log.Warn().Str("path", req.URL.Path).Dur("wait", rl.Wait).Bool("secondary", rl.Secondary).
+				zerolog.Ctx(req.Context()).Warn().Str(logfield.Path, req.URL.Path).Dur("wait", rl.Wait).Bool("secondary", rl.Secondary).
 					Msg("GitHub rate limit hit; waiting for it to reset")
 				if err := t.opts.Sleep(ctx, rl.Wait); err != nil {
 					return nil, err
@@ -85,11 +88,11 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 		t.stats.retries.Add(1)
-		ev := t.opts.Log.Debug().Str("method", req.Method).Str("path", req.URL.Path).Dur("backoff", d).Int("attempt", attempt+1)
+		ev := zerolog.Ctx(req.Context()).Debug().Str(logfield.Method, req.Method).Str(logfield.Path, req.URL.Path).Dur("backoff", d).Int("attempt", attempt+1)
 		if err != nil {
 			ev = ev.Err(err)
 		} else {
-			ev = ev.Int("status", resp.StatusCode)
+			ev = ev.Int(logfield.Status, resp.StatusCode)
 		}
 		ev.Msg("retrying GitHub request")
 		if err := t.opts.Sleep(ctx, d); err != nil {
@@ -115,8 +118,8 @@ func (t *retryTransport) once(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
-	t.opts.Log.Debug().Str("method", req.Method).Str("path", req.URL.Path).Int("status", resp.StatusCode).
-		Int("bytes", len(body)).Dur("took", t.opts.Now().Sub(start)).Msg("GitHub request")
+	zerolog.Ctx(req.Context()).Debug().Str(logfield.Method, req.Method).Str(logfield.Path, req.URL.Path).Int(logfield.Status, resp.StatusCode).
+		Int("bytes", len(body)).Dur(logfield.Took, t.opts.Now().Sub(start)).Msg("GitHub request")
 	return resp, nil
 }
 

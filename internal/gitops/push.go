@@ -9,6 +9,8 @@ import (
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/rs/zerolog"
+
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 )
 
 // Push pushes the local branch to the remote branch of the same name with
@@ -50,7 +52,7 @@ func (r *Repo) Push(ctx context.Context, branch string, expected Hash) error {
 		po.RequireRemoteRefs = []config.RefSpec{config.RefSpec(fmt.Sprintf("%s:%s", expected, name))}
 	}
 	url, _ := r.remoteURL()
-	log := zerolog.Ctx(ctx).With().Str("branch", branch).Str("remote", censor(url, r.token)).Logger()
+	log := zerolog.Ctx(ctx).With().Str(logfield.Branch, branch).Str(logfield.Remote, censor(url, r.token)).Logger()
 	log.Debug().Str("expected", expected.String()).Str("new", local.Hash().String()).Msg("pushing")
 	if r.beforePush != nil {
 		r.beforePush()

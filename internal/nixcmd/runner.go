@@ -59,8 +59,6 @@ type Options struct {
 	// PassEnv names further variables of Env that Nix may see (a build's
 	// own impureEnvVars); the GitHub token and the webhook secret never are.
 	PassEnv []string
-	// Log receives a debug line per command.
-	Log zerolog.Logger
 	// TailLines is how many stderr lines errors keep; 0 means 40.
 	TailLines int
 	// KillGrace is how long a cancelled Nix gets between SIGTERM and
@@ -111,7 +109,7 @@ func (x *Exec) Run(ctx context.Context, c Command) (*Output, error) {
 	if err != nil {
 		return nil, fmt.Errorf("running %s: %w", c.Name, err)
 	}
-	x.opts.Log.Debug().Str("cmd", c.Name).Strs("args", c.Args).Msg("starting nix")
+	zerolog.Ctx(ctx).Debug().Str("cmd", c.Name).Strs("args", c.Args).Msg("starting nix")
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", c.Name, err)

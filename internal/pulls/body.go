@@ -2,8 +2,9 @@ package pulls
 
 import (
 	"fmt"
-	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 	"strings"
+
+	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 )
 
 // BodyData is everything a pull request body shows.

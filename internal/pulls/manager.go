@@ -4,20 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 	"strings"
 	"sync"
 
-	"github.com/google/go-github/v60/github"
-	"github.com/rs/zerolog"
-)
+	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 
-// Log field names used by this package.
-const (
-	logBranch       = "branch"
-	logPR           = "pr"
-	logSupersededBy = "superseded_by"
-	logVersion      = "version"
+	"github.com/google/go-github/v60/github"
 )
 
 // Options configures a Manager.
@@ -39,8 +31,6 @@ type Options struct {
 	// branch-prefix); required: only branches under it are hashbot's to
 	// supersede.
 	BranchPrefix string
-	// Log receives one line per write to GitHub; the zero value logs nothing.
-	Log zerolog.Logger
 }
 
 // Manager finds, creates, updates and supersedes hashbot's pull requests in
@@ -52,7 +42,6 @@ type Manager struct {
 	labels []string
 	draft  bool
 	prefix string
-	log    zerolog.Logger
 
 	baseMu sync.Mutex
 	base   string
@@ -90,7 +79,6 @@ func New(opts Options) (*Manager, error) {
 		labels: append([]string(nil), labels...),
 		draft:  opts.Draft,
 		prefix: prefix,
-		log:    opts.Log,
 		base:   opts.Base,
 	}, nil
 }

@@ -1,9 +1,10 @@
 package pulls
 
 import (
-	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 	"net/url"
 	"strings"
+
+	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 )
 
 // Helpers that keep untrusted text (tags, package names, build logs) from

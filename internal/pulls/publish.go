@@ -9,8 +9,10 @@ import (
 	"strings"
 
 	"github.com/google/go-github/v60/github"
+	"github.com/rs/zerolog"
 
 	"github.com/hashbot-nix/hashbot/internal/gitops"
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 )
 
 // Request is one pull request to publish.
@@ -64,7 +66,7 @@ func (m *Manager) Publish(ctx context.Context, req Request) (*Outcome, error) {
 	if err := req.validate(); err != nil {
 		return nil, err
 	}
-	log := m.log.With().Str(logBranch, req.Branch).Logger()
+	log := zerolog.Ctx(ctx).With().Str(logfield.Branch, req.Branch).Logger()
 	base, err := m.baseBranch(ctx)
 	if err != nil {
 		return nil, err
@@ -89,7 +91,7 @@ func (m *Manager) Publish(ctx context.Context, req Request) (*Outcome, error) {
 			return nil, err
 		default:
 			created = true
-			log.Info().Int(logPR, pr.GetNumber()).Msg("opened pull request")
+			log.Info().Int(logfield.PR, pr.GetNumber()).Msg("opened pull request")
 		}
 	}
 	if !created {
@@ -99,7 +101,7 @@ func (m *Manager) Publish(ctx context.Context, req Request) (*Outcome, error) {
 	}
 	out := &Outcome{Number: pr.GetNumber(), URL: pr.GetHTMLURL(), Created: created}
 	if err := m.addLabels(ctx, pr); err != nil {
-		log.Warn().Err(err).Int(logPR, pr.GetNumber()).Msg("labels not added")
+		log.Warn().Err(err).Int(logfield.PR, pr.GetNumber()).Msg("labels not added")
 		out.Warnings = append(out.Warnings, err.Error())
 	}
 	err = m.supersede(ctx, req, out)
@@ -175,7 +177,7 @@ func (m *Manager) create(ctx context.Context, base string, req Request) (*github
 // update sets pr's title and body when either differs.
 func (m *Manager) update(ctx context.Context, pr *github.PullRequest, req Request) (*github.PullRequest, error) {
 	if pr.GetTitle() == req.Title && pr.GetBody() == req.Body {
-		m.log.Debug().Int(logPR, pr.GetNumber()).Msg("pull request already up to date")
+		zerolog.Ctx(ctx).Debug().Int(logfield.PR, pr.GetNumber()).Msg("pull request already up to date")
 		return pr, nil
 	}
 	edit := &github.PullRequest{Title: github.String(req.Title), Body: github.String(req.Body)}
@@ -183,7 +185,7 @@ func (m *Manager) update(ctx context.Context, pr *github.PullRequest, req Reques
 	if err != nil {
 		return nil, fmt.Errorf("updating pull request #%d: %w", pr.GetNumber(), err)
 	}
-	m.log.Info().Int(logPR, pr.GetNumber()).Msg("updated pull request")
+	zerolog.Ctx(ctx).Info().Int(logfield.PR, pr.GetNumber()).Msg("updated pull request")
 	return updated, nil
 }
 

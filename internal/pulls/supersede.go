@@ -3,8 +3,12 @@ package pulls
 import (
 	"context"
 	"fmt"
-	"github.com/hashbot-nix/hashbot/internal/version"
 	"strings"
+
+	"github.com/rs/zerolog"
+
+	"github.com/hashbot-nix/hashbot/internal/logfield"
+	"github.com/hashbot-nix/hashbot/internal/version"
 
 	"github.com/google/go-github/v60/github"
 )
@@ -17,7 +21,7 @@ func (m *Manager) supersede(ctx context.Context, req Request, out *Outcome) erro
 		return nil
 	}
 	if _, ok := version.Parse(strings.TrimPrefix(req.Version, "v")); !ok {
-		m.log.Warn().Str(logVersion, req.Version).Msg("version is not comparable; not superseding older pull requests")
+		zerolog.Ctx(ctx).Warn().Str(logfield.Version, req.Version).Msg("version is not comparable; not superseding older pull requests")
 		return nil
 	}
 	open, err := m.listOpen(ctx)
@@ -84,6 +88,6 @@ func (m *Manager) closeSuperseded(ctx context.Context, old, n int) error {
 	if _, _, err := m.gh.PullRequests.Edit(ctx, m.owner, m.repo, old, &github.PullRequest{State: github.String("closed")}); err != nil {
 		return fmt.Errorf("closing superseded pull request #%d: %w", old, err)
 	}
-	m.log.Info().Int(logPR, old).Int(logSupersededBy, n).Msg("closed superseded pull request")
+	zerolog.Ctx(ctx).Info().Int(logfield.PR, old).Int(logfield.SupersededBy, n).Msg("closed superseded pull request")
 	return nil
 }

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/hashbot-nix/hashbot/internal/ghclient"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
@@ -44,15 +42,14 @@ var pollCases = []struct {
 // token, through rt (nil: the default transport).
 func newChecker(tb testing.TB, e *checkEnv, token string, rt http.RoundTripper) (*upstream.Checker, *ghclient.Stats) {
 	tb.Helper()
-	log := zerolog.New(zerolog.SyncWriter(&e.logs))
 	gh, stats, err := ghclient.New(ghclient.Options{
-		BaseURL: e.srv.URL, Token: token, StateDir: e.state, Log: log, HTTPClient: &http.Client{Transport: rt},
+		BaseURL: e.srv.URL, Token: token, StateDir: e.state, HTTPClient: &http.Client{Transport: rt},
 		RetryBase: time.Millisecond, Sleep: func(context.Context, time.Duration) error { return nil },
 	})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return upstream.New(upstream.Options{Client: gh, Log: log}), stats
+	return upstream.New(upstream.Options{Client: gh}), stats
 }
 
 // pollNothingNew runs one check, as scheduled run number run with token,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/ghclient"
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/version"
 )
@@ -20,18 +21,16 @@ import (
 type Options struct {
 	// Client talks to GitHub (see ghclient.New).
 	Client *github.Client
-	Log    zerolog.Logger
 }
 
 // Checker answers "what is stale?" for a packaging repository.
 type Checker struct {
-	gh  *github.Client
-	log zerolog.Logger
+	gh *github.Client
 }
 
 // New returns a Checker.
 func New(opts Options) *Checker {
-	return &Checker{gh: opts.Client, log: opts.Log}
+	return &Checker{gh: opts.Client}
 }
 
 // CheckOptions tune one Check.
@@ -147,7 +146,7 @@ func (c *Checker) Check(ctx context.Context, cfg *config.Config, p *pins.Pins, o
 	if res.Moved && res.PinnedTag != "" {
 		res.CompareURL = fmt.Sprintf("%s/%s/%s/compare/%s...%s", ghclient.WebURL(c.gh), owner, name, res.PinnedTag, res.CandidateTag)
 	}
-	c.log.Debug().Str("pinned", res.Pinned).Str("candidate", res.Candidate).Int("stale", len(res.Stale)).Msg("upstream checked")
+	zerolog.Ctx(ctx).Debug().Str(logfield.Pinned, res.Pinned).Str(logfield.Candidate, res.Candidate).Int(logfield.Stale, len(res.Stale)).Msg("upstream checked")
 	return res, nil
 }
 

@@ -1,15 +1,12 @@
 package upstream_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/rs/zerolog"
 
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/ghclient"
@@ -168,7 +165,6 @@ type checkEnv struct {
 	srv   *ghfake.Server
 	cfg   *config.Config
 	state string
-	logs  bytes.Buffer
 }
 
 func newCheckEnv(t testing.TB) *checkEnv {
@@ -184,15 +180,14 @@ func newCheckEnvFrom(t testing.TB, set fixtureSet) *checkEnv {
 
 func (e *checkEnv) checker(t testing.TB) (*upstream.Checker, *ghclient.Stats) {
 	t.Helper()
-	log := zerolog.New(zerolog.SyncWriter(&e.logs))
 	gh, stats, err := ghclient.New(ghclient.Options{
-		BaseURL: e.srv.URL, Token: "test-token", StateDir: e.state, Log: log,
+		BaseURL: e.srv.URL, Token: "test-token", StateDir: e.state,
 		RetryBase: time.Millisecond, Sleep: func(context.Context, time.Duration) error { return nil },
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return upstream.New(upstream.Options{Client: gh, Log: log}), stats
+	return upstream.New(upstream.Options{Client: gh}), stats
 }
 
 func (e *checkEnv) check(t testing.TB, p *pins.Pins, opts upstream.CheckOptions) (*upstream.Result, error) {

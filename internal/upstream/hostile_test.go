@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
 	"github.com/hashbot-nix/hashbot/internal/ghclient"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
 )
@@ -26,7 +24,7 @@ func hostileChecker(t *testing.T, handler http.HandlerFunc) *upstream.Checker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return upstream.New(upstream.Options{Client: gh, Log: zerolog.Nop()})
+	return upstream.New(upstream.Options{Client: gh})
 }
 
 // TestEndlessReleasePagesAreAnError has every page of releases link to a

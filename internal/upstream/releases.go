@@ -10,7 +10,9 @@ import (
 	"strings"
 
 	"github.com/google/go-github/v60/github"
+	"github.com/rs/zerolog"
 
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
@@ -78,7 +80,7 @@ func (c *Checker) newestRelease(ctx context.Context, owner, name, prefix string,
 			reason, v := qualify(rel, prefix, withPre)
 			if reason != "" {
 				noRel.Skipped[reason]++
-				c.log.Debug().Str("tag", tag).Str("skipped", reason).Msg("release skipped")
+				zerolog.Ctx(ctx).Debug().Str(logfield.Tag, tag).Str("skipped", reason).Msg("release skipped")
 				continue
 			}
 			if best == nil || v.Compare(bestV) > 0 {
@@ -134,7 +136,7 @@ func (c *Checker) releaseByTag(ctx context.Context, owner, name, prefix, ver str
 	var er *github.ErrorResponse
 	switch {
 	case errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound:
-		c.log.Debug().Str("tag", tag).Msg("no release for the requested tag; using the tag alone")
+		zerolog.Ctx(ctx).Debug().Str(logfield.Tag, tag).Msg("no release for the requested tag; using the tag alone")
 		return out, nil
 	case err != nil:
 		return nil, fmt.Errorf("reading release %s of %s/%s: %w", tag, owner, name, err)

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/rs/zerolog"
+
 	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 )
 
@@ -67,7 +70,7 @@ func (c *Checker) changedInputs(ctx context.Context, owner, name string, p *pins
 				continue // unchanged since the pinned ref
 			}
 		} else if len(ch.old) > 0 && pins.SRI(ch.old) != recorded {
-			c.log.Warn().Str("file", path).Str("ref", res.PinnedTag).
+			zerolog.Ctx(ctx).Warn().Str("file", path).Str(logfield.Ref, res.PinnedTag).
 				Msg("the recorded input hash does not match the file at the pinned ref; summarising against that file anyway")
 		}
 		out[path] = ch

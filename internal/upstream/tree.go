@@ -12,6 +12,9 @@ import (
 	"strings"
 
 	"github.com/google/go-github/v60/github"
+	"github.com/rs/zerolog"
+
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 )
 
 // Limits of a tree read from an upstream archive.
@@ -59,7 +62,7 @@ func (c *Checker) readTree(ctx context.Context, owner, name, ref string, pattern
 	if err != nil {
 		return nil, fmt.Errorf("reading the archive of %s/%s at %s: %w", owner, name, ref, err)
 	}
-	c.log.Debug().Str("ref", ref).Int("files", len(t.files)).Int("go_files", len(t.goFiles)).Msg("upstream tree read")
+	zerolog.Ctx(ctx).Debug().Str(logfield.Ref, ref).Int("files", len(t.files)).Int("go_files", len(t.goFiles)).Msg("upstream tree read")
 	return t, nil
 }
 

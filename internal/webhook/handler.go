@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 )
 
 // serveWebhook answers POST /webhook. The order of the checks matters: a
@@ -19,7 +21,7 @@ import (
 func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	event := r.Header.Get("X-GitHub-Event")
 	delivery := r.Header.Get("X-GitHub-Delivery")
-	log := s.opts.Log.With().Str(fieldDelivery, short(delivery)).Str(fieldEvent, short(event)).Logger()
+	log := s.opts.Log.With().Str(logfield.Delivery, short(delivery)).Str(logfield.Event, short(event)).Logger()
 	answer := func(code int, result string, rep reply) {
 		s.stats.delivery(result)
 		rep.Delivery = delivery
@@ -27,8 +29,8 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		if code >= 400 {
 			ev = log.Warn()
 		}
-		ev = ev.Int("code", code).Str("result", result).Str("remote", r.RemoteAddr)
-		for k, v := range map[string]string{fieldVersion: rep.Version, "reason": rep.Reason, "error": rep.Error} {
+		ev = ev.Int("code", code).Str("result", result).Str(logfield.Remote, r.RemoteAddr)
+		for k, v := range map[string]string{logfield.Version: rep.Version, "reason": rep.Reason, "error": rep.Error} {
 			if v != "" {
 				ev = ev.Str(k, v)
 			}
@@ -140,7 +142,7 @@ func (s *Server) dispatch(log zerolog.Logger, event, delivery string, p payload)
 		rep.Status = "queued"
 	case decReplaced:
 		rep.Status, rep.Reason = "queued", "replaced waiting version "+old.Version
-		log.Info().Str(fieldVersion, job.Version).Str("replaced", old.Version).Msg("newer version replaces the waiting one")
+		log.Info().Str(logfield.Version, job.Version).Str("replaced", old.Version).Msg("newer version replaces the waiting one")
 	case decCoalesced:
 		rep.Reason = "the same version is already running or waiting"
 	case decSuperseded:

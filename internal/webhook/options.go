@@ -96,8 +96,11 @@ type Options struct {
 	// MaxConnections bounds the connections Serve accepts at once; the
 	// rest wait in the kernel's backlog. Default 64.
 	MaxConnections int
-	Log            zerolog.Logger
-	Clock          func() time.Time // default time.Now
+	// Log is the server's own logger: a server outlives every context it
+	// could take one from. Each run's context carries it (zerolog.Ctx),
+	// with the delivery's fields, down to the Runner.
+	Log   zerolog.Logger
+	Clock func() time.Time // default time.Now
 
 	// IncludePrereleases queues pre-release versions too ("2026.2.3-rc1", or
 	// a release marked prerelease), as [upstream] include-prereleases does

@@ -3,6 +3,8 @@ package webhook
 import (
 	"context"
 	"time"
+
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 )
 
 // eventPoll is the Event of a job a poll queued.
@@ -16,14 +18,14 @@ const eventPoll = "poll"
 func (s *Server) poll(ctx context.Context) {
 	tick := time.NewTicker(s.opts.PollInterval)
 	defer tick.Stop()
-	log := s.opts.Log.With().Str(fieldEvent, eventPoll).Logger()
+	log := s.opts.Log.With().Str(logfield.Event, eventPoll).Logger()
 	for {
 		w, err := s.opts.Watch.Watch(ctx)
 		switch {
 		case ctx.Err() != nil:
 			return
 		case err != nil:
-			log.Warn().Str("error", s.queue.clean(err.Error())).Msg("looking at the upstream failed; trying again at the next poll")
+			log.Warn().Str(logfield.Error, s.queue.clean(err.Error())).Msg("looking at the upstream failed; trying again at the next poll")
 			s.stats.poll("failed")
 		default:
 			s.mu.Lock()
@@ -37,7 +39,7 @@ func (s *Server) poll(ctx context.Context) {
 			}
 			if moved {
 				d, _ := s.queue.offer(Job{Version: w.Version, Event: eventPoll, Received: s.opts.Clock()})
-				log.Info().Str(fieldVersion, w.Version).Str("decision", string(d)).Msg("the upstream moved")
+				log.Info().Str(logfield.Version, w.Version).Str("decision", string(d)).Msg("the upstream moved")
 				s.stats.poll("queued")
 				if d == decClosed {
 					return

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
@@ -154,8 +155,8 @@ func (q *queue) work(job Job) {
 // runOne runs one job and reports how it ended. A panicking Runner is
 // reported as an error instead of taking the server down.
 func (q *queue) runOne(job Job) (report runReport) {
-	log := q.log.With().Str(fieldDelivery, job.DeliveryID).Str(fieldEvent, job.Event).
-		Str(fieldVersion, job.Version).Logger()
+	log := q.log.With().Str(logfield.Delivery, job.DeliveryID).Str(logfield.Event, job.Event).
+		Str(logfield.Version, job.Version).Logger()
 	ctx, cancel := context.WithCancel(log.WithContext(q.base))
 	defer cancel()
 	report = runReport{Version: job.Version, Tag: job.Tag, Event: job.Event, Delivery: job.DeliveryID, Started: q.clock()}
@@ -168,9 +169,9 @@ func (q *queue) runOne(job Job) (report runReport) {
 		report.Finished = q.clock()
 		ev := log.Info()
 		if report.Error != "" {
-			ev = log.Error().Str("error", report.Error)
+			ev = log.Error().Str(logfield.Error, report.Error)
 		}
-		ev.Str("status", report.Status).Dur("took", report.Finished.Sub(report.Started)).Msg("run finished")
+		ev.Str(logfield.Status, report.Status).Dur(logfield.Took, report.Finished.Sub(report.Started)).Msg("run finished")
 	}()
 	out, err := q.runner.Run(ctx, job)
 	report.Status, report.Detail, report.PullRequestURL = out.Status, q.clean(out.Detail), out.PullRequestURL

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/net/netutil"
+
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 )
 
 // ErrRunnerStuck is returned by Shutdown when the running job did not
@@ -80,7 +82,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	dropped, idle := s.queue.close()
 	if dropped != nil {
-		s.opts.Log.Warn().Str(fieldVersion, dropped.Version).Str(fieldDelivery, dropped.DeliveryID).
+		s.opts.Log.Warn().Str(logfield.Version, dropped.Version).Str(logfield.Delivery, dropped.DeliveryID).
 			Msg("shutting down: dropping the waiting run")
 	}
 	s.mu.Lock()

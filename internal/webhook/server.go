@@ -8,13 +8,6 @@ import (
 	"sync"
 )
 
-// Log field names.
-const (
-	fieldDelivery = "delivery"
-	fieldEvent    = "event"
-	fieldVersion  = "version"
-)
-
 // Server receives GitHub webhook deliveries and queues runs. Create it with
 // New; serve it with Serve or ListenAndServe, or mount Handler yourself.
 type Server struct {
