@@ -120,8 +120,23 @@ func reproduceCommands(check *upstream.Result, rows []pulls.HashRow) []string {
 	return []string{"hashbot update " + strings.Join(args, " "), "hashbot run --dry-run --version " + check.Candidate}
 }
 
-// unifiedDiff renders the pins' change for --dry-run output as a unified
-// diff with hunks (3 lines of context), as git diff shows it.
-func unifiedDiff(name string, old, cur []byte) string {
-	return udiff.Unified("a/"+name, "b/"+name, string(old), string(cur))
+// filesDiff renders the change of the pins' files for --dry-run output as
+// unified diffs with hunks (3 lines of context), as git diff shows them,
+// file by file; a file that does not change is left out.
+func filesDiff(old, cur pins.Files) string {
+	var b strings.Builder
+	for _, path := range cur.Paths() {
+		b.WriteString(udiff.Unified("a/"+path, "b/"+path, string(old[path]), string(cur[path])))
+	}
+	return b.String()
+}
+
+// sameFiles says whether every file of cur holds what it held in old.
+func sameFiles(old, cur pins.Files) bool {
+	for path, data := range cur {
+		if string(old[path]) != string(data) {
+			return false
+		}
+	}
+	return true
 }

@@ -251,7 +251,7 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 	report := &fod.Report{} // the version moved, no hash depends on it
 	if len(check.Stale) > 0 {
 		report, err = b.opts.Engine.Compute(ctx, fod.Request{
-			Config: cfg, Pins: newPins, FODs: sortedKeys(check.Stale), Verify: ro.Verify,
+			Config: cfg, Pins: newPins, Stored: p.oldStored, FODs: sortedKeys(check.Stale), Verify: ro.Verify,
 		})
 		if err != nil {
 			return out, fmt.Errorf("computing hashes: %w", err)

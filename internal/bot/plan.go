@@ -33,10 +33,11 @@ type plan struct {
 	base gitops.Hash
 	// cfg is hashbot.toml of the base, its Dir the base's tree, written out.
 	cfg *config.Config
-	// oldPins and oldBytes are the pins of the base.
-	oldPins  *pins.Pins
-	oldBytes []byte
-	check    *upstream.Result
+	// oldPins are the pins of the base, as kept in the files of oldStored
+	// (the pins file, and the Nix files of inline hashes).
+	oldPins   *pins.Pins
+	oldStored *pins.Stored
+	check     *upstream.Result
 	// oldLabel and newLabel name the pinned and candidate refs in branch
 	// names, titles and commit messages.
 	oldLabel, newLabel string
@@ -64,10 +65,7 @@ func (b *Bot) makePlan(ctx context.Context, ro RunOptions) (*plan, error) {
 		// the working tree is all there is.
 		zerolog.Ctx(ctx).Info().Str("dir", b.opts.Config.Dir).Msg("not a git clone: a dry run from the working tree")
 		p.cfg = b.opts.Config
-		if p.oldBytes, err = os.ReadFile(p.cfg.PinsPath()); err != nil {
-			return nil, fmt.Errorf("reading pins: %w", err)
-		}
-		if p.oldPins, err = pins.Parse(p.oldBytes, p.cfg.Pins); err != nil {
+		if err := p.loadPins(pins.ReadTree(p.cfg.Dir), ""); err != nil {
 			return nil, err
 		}
 	default:
@@ -132,11 +130,18 @@ func (b *Bot) readBase(ctx context.Context, p *plan) error {
 	if p.cfg, err = b.opts.LoadConfig(data, dir); err != nil {
 		return fmt.Errorf("the base's %s (%.12s): %w", config.FileName, base, err)
 	}
-	if p.oldBytes, err = p.repo.CommitFile(base, p.cfg.Pins); err != nil {
+	return p.loadPins(func(path string) ([]byte, error) { return p.repo.CommitFile(base, path) }, fmt.Sprintf("base %.12s", base))
+}
+
+// loadPins reads the plan's pins from the files of its configuration's
+// layout with read.
+func (p *plan) loadPins(read func(path string) ([]byte, error), name string) error {
+	s, err := p.cfg.PinsLayout().Load(read, name)
+	if err != nil {
 		return err
 	}
-	p.oldPins, err = pins.Parse(p.oldBytes, fmt.Sprintf("%s (base %.12s)", p.cfg.Pins, base))
-	return err
+	p.oldStored, p.oldPins = s, s.Pins
+	return nil
 }
 
 // checkUpstream finds the candidate and the stale FODs for the plan's pins

@@ -77,14 +77,11 @@ func (b *Bot) answeringBranch(ctx context.Context, p *plan) (*gitops.RemoteBranc
 	if len(head.Parents) != 1 || head.Parents[0] != p.base {
 		return nil, nil, nil // the base moved on: recompute on top of it
 	}
-	content, err := head.File(p.cfg.Pins)
-	if err != nil {
-		return nil, nil, err
-	}
-	branchPins, err := pins.Parse(content, p.branch+":"+p.cfg.Pins)
+	stored, err := p.cfg.PinsLayout().Load(head.File, "branch "+p.branch)
 	if err != nil {
 		return nil, nil, nil // not hashbot's pins any more: recompute
 	}
+	branchPins := stored.Pins
 	if !branchAnswers(p.cfg, p.check, p.oldPins, branchPins) {
 		return nil, nil, nil
 	}
@@ -153,7 +150,7 @@ func branchAnswers(cfg *config.Config, check *upstream.Result, base, branch *pin
 // [git] sign = "github", has GitHub make the commit, which it signs), and
 // opens or updates the pull request. The pull request is only touched once
 // the commit is on the remote.
-func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, content []byte) error {
+func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, files pins.Files) error {
 	cfg := p.cfg
 	var seen gitops.Hash
 	head, err := b.botBranch(ctx, p, out.Branch)
@@ -165,7 +162,7 @@ func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, c
 	}
 	_, name := cfg.UpstreamOwnerName()
 	if cfg.Git.Sign == config.SignByGitHub {
-		if err := b.commitThroughGitHub(ctx, p, out, seen, body, content); err != nil {
+		if err := b.commitThroughGitHub(ctx, p, out, seen, body, files); err != nil {
 			return err
 		}
 	} else {
@@ -177,8 +174,9 @@ func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, c
 			return err
 		}
 		commit, err := p.repo.CommitPins(ctx, gitops.PinsCommit{
-			Branch: out.Branch, Path: cfg.Pins, Content: content, Name: name, Author: author,
-			OldVersion: p.oldLabel, NewVersion: p.newLabel, Body: body, Guard: pins.GuardChange,
+			Branch: out.Branch, Files: files, Name: name, Author: author,
+			OldVersion: p.oldLabel, NewVersion: p.newLabel, Body: body,
+			Guard: func(old, new map[string][]byte) error { return p.oldStored.Guard(new) },
 		})
 		if err != nil {
 			return err
@@ -225,16 +223,25 @@ func (b *Bot) deleteSuperseded(ctx context.Context, p *plan, pr *pulls.Outcome) 
 
 // commitThroughGitHub has GitHub make the pins commit on the bot's branch
 // ([git] sign = "github"), after the same guard a local commit passes.
-func (b *Bot) commitThroughGitHub(ctx context.Context, p *plan, out *Outcome, seen gitops.Hash, body string, content []byte) error {
+func (b *Bot) commitThroughGitHub(ctx context.Context, p *plan, out *Outcome, seen gitops.Hash, body string, files pins.Files) error {
 	if b.opts.APICommitter == nil {
 		return errors.New(`[git] sign = "github": no GitHub API committer (is this a dry run?)`)
 	}
-	if err := pins.GuardChange(p.oldBytes, content); err != nil {
-		return fmt.Errorf("refusing to commit %s: %w", p.cfg.Pins, err)
+	if err := p.oldStored.Guard(files); err != nil {
+		return fmt.Errorf("refusing to commit %s: %w", strings.Join(files.Paths(), ", "), err)
+	}
+	// GitHub's commit takes the files that change: one given as it is
+	// would be committed as it is, but says nothing.
+	old := p.oldStored.Files()
+	changed := map[string][]byte{}
+	for path, data := range files {
+		if string(old[path]) != string(data) {
+			changed[path] = data
+		}
 	}
 	_, name := p.cfg.UpstreamOwnerName()
 	headline, rest, _ := strings.Cut(gitops.CommitMessage(name, p.oldLabel, p.newLabel, body), "\n")
-	req := ghcommit.Request{Branch: out.Branch, Base: p.base.String(), Path: p.cfg.Pins, Content: content,
+	req := ghcommit.Request{Branch: out.Branch, Base: p.base.String(), Files: changed,
 		Headline: headline, Body: strings.TrimSpace(rest)}
 	if !seen.IsZero() {
 		req.Seen = seen.String()
@@ -280,17 +287,20 @@ func commitBody(rows []pulls.HashRow) string {
 // request body from rows, the pins diff, then the commit and the pull
 // request.
 func (b *Bot) finish(ctx context.Context, p *plan, out *Outcome, ro RunOptions, rows []pulls.HashRow, report *fod.Report, newPins *pins.Pins) (*Outcome, error) {
-	newBytes := newPins.Marshal()
-	if err := pins.GuardChange(p.oldBytes, newBytes); err != nil {
-		return out, fmt.Errorf("refusing to commit %s: %w", p.cfg.Pins, err)
+	files, err := p.oldStored.Render(newPins)
+	if err != nil {
+		return out, err
+	}
+	if err := p.oldStored.Guard(files); err != nil {
+		return out, fmt.Errorf("refusing to commit %s: %w", strings.Join(files.Paths(), ", "), err)
 	}
 	out.Body = pulls.RenderBody(bodyData(p, rows, report, ro.Verify && report != nil, newPins))
-	out.Diff = unifiedDiff(p.cfg.Pins, p.oldBytes, newBytes)
+	out.Diff = filesDiff(p.oldStored.Files(), files)
 	if ro.DryRun {
 		out.Status = StatusDryRun
 		return out, nil
 	}
-	if err := b.publish(ctx, p, out, commitBody(rows), newBytes); err != nil {
+	if err := b.publish(ctx, p, out, commitBody(rows), files); err != nil {
 		return out, err
 	}
 	out.Status = StatusUpdated

@@ -24,10 +24,11 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 		return out, err
 	}
 	defer release()
-	newPins, err := pins.Read(b.opts.Config.PinsPath())
+	working, err := b.opts.Config.PinsLayout().Load(pins.ReadTree(b.opts.Config.Dir), "")
 	if err != nil {
 		return out, err
 	}
+	newPins := working.Pins
 	p := &plan{cleanup: func() {}}
 	if p.repo, err = b.repo(ctx); err != nil {
 		return out, err
@@ -63,8 +64,9 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 	for _, path := range sortedKeys(p.check.NewInputs) {
 		newPins.SetInput(path, p.check.NewInputs[path])
 	}
-	newBytes := newPins.Marshal()
-	if string(p.oldBytes) == string(newBytes) {
+	if files, err := p.oldStored.Render(newPins); err != nil {
+		return out, err
+	} else if sameFiles(p.oldStored.Files(), files) {
 		out.Status = StatusUpToDate
 		return out, nil
 	}

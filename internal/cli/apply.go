@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -53,10 +54,11 @@ func applyRun(_ context.Context, g *globalOptions, opts *applyOptions) error {
 	if err := checkVersionFlag("--set-version", opts.SetVersion); err != nil {
 		return err
 	}
-	cfg, p, err := loadRepo(g)
+	cfg, stored, err := loadRepo(g)
 	if err != nil {
 		return err
 	}
+	p := stored.Pins.Clone()
 	versionMoved := opts.SetVersion != "" && opts.SetVersion != p.Version()
 	if versionMoved {
 		p.SetVersion(opts.SetVersion)
@@ -99,10 +101,11 @@ func applyRun(_ context.Context, g *globalOptions, opts *applyOptions) error {
 	case n == 0 && !versionMoved && movedSources == 0:
 		fmt.Fprintf(g.stderr, "hashbot: %s already up to date\n", cfg.Pins)
 	default:
-		if err := pins.Save(cfg.PinsPath(), p); err != nil {
+		written, err := stored.Save(cfg.Dir, p)
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(g.stderr, "hashbot: wrote %d hash(es) to %s from %d results file(s)\n", n, cfg.Pins, len(opts.Files))
+		fmt.Fprintf(g.stderr, "hashbot: wrote %d hash(es) to %s from %d results file(s)\n", n, strings.Join(written, ", "), len(opts.Files))
 	}
 	return nil
 }

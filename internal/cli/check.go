@@ -118,10 +118,11 @@ func checkRun(ctx context.Context, g *globalOptions, opts *checkOptions) error {
 	if opts.PullRequests {
 		return checkPullRequests(ctx, g, opts)
 	}
-	cfg, p, err := loadRepo(g)
+	cfg, stored, err := loadRepo(g)
 	if err != nil {
 		return err
 	}
+	p := stored.Pins
 	if opts.Version != "" && cfg.Upstream.Branch != "" {
 		return usageErrorf("--version %s: %s follows [upstream] branch = %q, so there is no release to choose",
 			opts.Version, config.FileName, cfg.Upstream.Branch)

@@ -80,10 +80,11 @@ func updateRun(ctx context.Context, g *globalOptions, opts *updateOptions) error
 	if err := checkVersionFlag("--set-version", opts.SetVersion); err != nil {
 		return err
 	}
-	cfg, p, err := loadRepo(g)
+	cfg, stored, err := loadRepo(g)
 	if err != nil {
 		return err
 	}
+	p := stored.Pins.Clone()
 	if opts.SetVersion != "" {
 		p.SetVersion(opts.SetVersion)
 	}
@@ -102,7 +103,7 @@ func updateRun(ctx context.Context, g *globalOptions, opts *updateOptions) error
 		return err
 	}
 	rep, err := engine.Compute(ctx, fod.Request{
-		Config: cfg, Pins: p, FODs: opts.FODs, Systems: opts.Systems, Verify: opts.Verify,
+		Config: cfg, Pins: p, Stored: stored, FODs: opts.FODs, Systems: opts.Systems, Verify: opts.Verify,
 	})
 	if err != nil {
 		g.actions().Error(err.Error(), ghactions.Annotation{Title: "hashbot update failed"})
@@ -116,7 +117,7 @@ func updateRun(ctx context.Context, g *globalOptions, opts *updateOptions) error
 	} else {
 		printReport(g.stdout, rep.Results)
 	}
-	return writeUpdate(g, cfg, p, rep, opts)
+	return writeUpdate(g, cfg, stored, p, rep, opts)
 }
 
 // pinSources pins each source of --source NAME=REV at REV, with the hash
@@ -193,17 +194,18 @@ func checkVersionFlag(flag, value string) error {
 }
 
 // loadRepo reads hashbot.toml (loadConfig) and the pins of the working
-// tree; a problem with either is a usage error.
-func loadRepo(g *globalOptions) (*config.Config, *pins.Pins, error) {
+// tree, from every file of its layout; a problem with either is a usage
+// error.
+func loadRepo(g *globalOptions) (*config.Config, *pins.Stored, error) {
 	cfg, err := loadConfig(g)
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := pins.Read(cfg.PinsPath())
+	stored, err := cfg.PinsLayout().Load(pins.ReadTree(cfg.Dir), "")
 	if err != nil {
 		return nil, nil, usageError(err)
 	}
-	return cfg, p, nil
+	return cfg, stored, nil
 }
 
 // computeError maps the engine's errors to exit codes: problems with the
@@ -221,7 +223,7 @@ func computeError(err error) error {
 }
 
 // writeUpdate writes the successful hashes unless the run said not to.
-func writeUpdate(g *globalOptions, cfg *config.Config, p *pins.Pins, rep *fod.Report, opts *updateOptions) error {
+func writeUpdate(g *globalOptions, cfg *config.Config, stored *pins.Stored, p *pins.Pins, rep *fod.Report, opts *updateOptions) error {
 	ok := rep.OK()
 	write := !opts.DryRun && (ok || opts.Partial)
 	n := rep.Apply(p)
@@ -236,10 +238,11 @@ func writeUpdate(g *globalOptions, cfg *config.Config, p *pins.Pins, rep *fod.Re
 	case n == 0 && !moved:
 		fmt.Fprintf(g.stderr, "hashbot: %s; no new hash to write to %s\n", rep.Summary(), cfg.Pins)
 	default:
-		if err := pins.Save(cfg.PinsPath(), p); err != nil {
+		written, err := stored.Save(cfg.Dir, p)
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(g.stderr, "hashbot: %s; wrote %d hash(es) to %s\n", rep.Summary(), n, cfg.Pins)
+		fmt.Fprintf(g.stderr, "hashbot: %s; wrote %d hash(es) to %s\n", rep.Summary(), n, strings.Join(written, ", "))
 	}
 	if !ok {
 		return &ExitError{Code: ExitPartial}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/pelletier/go-toml/v2"
 
+	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/safefile"
 )
 
@@ -35,6 +36,7 @@ const (
 	DefaultAuthor       = "hashbot <hashbot@localhost>"
 	DefaultBranchPrefix = "hashbot/"
 	DefaultRemote       = "origin"
+	DefaultVersionAttr  = "version"
 )
 
 // DefaultLabels are the labels put on hashbot's pull requests.
@@ -44,9 +46,16 @@ var DefaultLabels = []string{"dependencies", "nix"}
 type Config struct {
 	// Dir is the absolute path of the repository root (not from the file).
 	Dir string `toml:"-"`
-	// Entry is the Nix file evaluating to a function of { system, ... }.
+	// Entry is the Nix file evaluating to a function of { system, ... }
+	// (or to an attribute set).
 	Entry string `toml:"entry"`
-	// Pins is the JSON file the Nix code reads hashes from.
+	// Flake, instead of Entry, is the directory of a flake.nix ("." for
+	// the repository's root): FOD attributes are paths in its outputs, with
+	// {system} where the system goes ("packages.{system}.gopkgs").
+	Flake string `toml:"flake"`
+	// Pins is the JSON file the Nix code reads hashes from, and where
+	// hashbot keeps what it records (input fingerprints, sources, the
+	// version) beside the hashes written in Nix files (hash-file).
 	Pins        string            `toml:"pins"`
 	Upstream    Upstream          `toml:"upstream"`
 	Sources     map[string]Source `toml:"source"`
@@ -66,6 +75,13 @@ type Upstream struct {
 	Branch string `toml:"branch"`
 	// IncludePrereleases lets a prerelease be the candidate version.
 	IncludePrereleases bool `toml:"include-prereleases"`
+	// VersionFile, when set, is the Nix file whose string literal bound
+	// to VersionAttr is the pinned version (nixpkgs' `version = "…";`),
+	// kept there instead of in the pins.
+	VersionFile string `toml:"version-file"`
+	// VersionAttr is the attribute holding the version literal; default
+	// "version".
+	VersionAttr string `toml:"version-attr"`
 }
 
 // Source is a pinned input of the build other than the release: a
@@ -130,7 +146,29 @@ type FOD struct {
 	// (hashbot's own vendor FOD).
 	LocalGoImports string `toml:"local-go-imports"`
 	// LocalInputs are files of the packaging repo that change the recipe.
+	// A file holding hash literals (hash-file) is fingerprinted with their
+	// content left out: writing a new hash there changes no recipe.
 	LocalInputs []string `toml:"local-inputs"`
+	// HashFile, when set, is the Nix file the hash is written in, as a
+	// string literal bound to HashAttr (nixpkgs' `vendorHash = "…";`), or
+	// for a per-system FOD, a set of them keyed by system; the pins keep
+	// no hash for the FOD.
+	HashFile string `toml:"hash-file"`
+	// HashAttr is the attribute holding the literal in HashFile:
+	// "vendorHash", or "src.hash" for the hash inside the value of src.
+	HashAttr string `toml:"hash-attr"`
+}
+
+// Inline says whether the FOD's hash is written in a Nix file.
+func (f FOD) Inline() bool { return f.HashFile != "" }
+
+// SystemPlaceholder stands for the system in a flake's attribute paths.
+const SystemPlaceholder = "{system}"
+
+// AttrFor is the FOD's attribute path for system: Attr with
+// SystemPlaceholder replaced by system.
+func (f FOD) AttrFor(system string) string {
+	return strings.ReplaceAll(f.Attr, SystemPlaceholder, system)
 }
 
 // PerSystem says whether the FOD has one hash per system.
@@ -253,11 +291,22 @@ func (c *Config) CheckFiles() error {
 			errs = append(errs, fmt.Errorf("%s: %s %q: %w", FileName, key, rel, err))
 		}
 	}
-	check("entry", c.Entry, true)
+	if c.Flake != "" {
+		check("flake", c.EntryName(), true)
+	} else {
+		check("entry", c.Entry, true)
+	}
 	check("pins", c.Pins, false)
+	if f := c.Upstream.VersionFile; f != "" {
+		check("[upstream] version-file", f, false)
+	}
 	for _, name := range c.FODNames() {
-		for _, p := range c.FODs[name].LocalInputs {
+		f := c.FODs[name]
+		for _, p := range f.LocalInputs {
 			check("[fod."+name+"] local-inputs", p, false)
+		}
+		if f.HashFile != "" {
+			check("[fod."+name+"] hash-file", f.HashFile, false)
 		}
 	}
 	return errors.Join(errs...)
@@ -299,8 +348,11 @@ func decodeError(err error) error {
 }
 
 func (c *Config) applyDefaults() {
-	if c.Entry == "" {
+	if c.Entry == "" && c.Flake == "" {
 		c.Entry = DefaultEntry
+	}
+	if c.Upstream.VersionFile != "" && c.Upstream.VersionAttr == "" {
+		c.Upstream.VersionAttr = DefaultVersionAttr
 	}
 	if c.Pins == "" {
 		c.Pins = DefaultPins
@@ -340,8 +392,39 @@ func (c *Config) FODNames() []string {
 // PinsPath is the absolute path of the pins file.
 func (c *Config) PinsPath() string { return filepath.Join(c.Dir, c.Pins) }
 
-// EntryPath is the absolute path of the Nix entry file.
-func (c *Config) EntryPath() string { return filepath.Join(c.Dir, c.Entry) }
+// EntryPath is the absolute path of the Nix entry file, or of the
+// flake.nix.
+func (c *Config) EntryPath() string {
+	if c.Flake != "" {
+		return filepath.Join(c.Dir, c.Flake, "flake.nix")
+	}
+	return filepath.Join(c.Dir, c.Entry)
+}
+
+// EntryName names the entry in messages: the entry file, or the flake.nix.
+func (c *Config) EntryName() string {
+	if c.Flake != "" {
+		return path.Join(c.Flake, "flake.nix")
+	}
+	return c.Entry
+}
+
+// PinsLayout is where the pins are kept: the pins file, and the Nix files
+// of the hashes (and version) written in the Nix code.
+func (c *Config) PinsLayout() pins.Layout {
+	l := pins.Layout{JSON: c.Pins}
+	for _, name := range c.FODNames() {
+		f := c.FODs[name]
+		if f.Inline() {
+			l.Inline = append(l.Inline, pins.InlineHash{FOD: name, Systems: f.Systems,
+				InlineValue: pins.InlineValue{File: f.HashFile, Attr: f.HashAttr}})
+		}
+	}
+	if u := c.Upstream; u.VersionFile != "" {
+		l.Version = &pins.InlineValue{File: u.VersionFile, Attr: u.VersionAttr}
+	}
+	return l
+}
 
 // UpstreamOwnerName splits Upstream.Repo into owner and name.
 func (c *Config) UpstreamOwnerName() (owner, name string) {

@@ -29,8 +29,30 @@ func (c *Config) Validate() error {
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf(FileName+": "+format, args...))
 	}
-	if err := checkRelPath(c.Entry); err != nil {
-		bad("entry %q: %v", c.Entry, err)
+	switch {
+	case c.Flake != "" && c.Entry != "":
+		bad("entry %q and flake %q: name one, the entry file or the flake's directory", c.Entry, c.Flake)
+	case c.Flake != "" && c.Flake != ".":
+		if err := checkRelPath(c.Flake); err != nil {
+			bad("flake %q: %v (\".\" for the repository's root)", c.Flake, err)
+		}
+	case c.Flake == "":
+		if err := checkRelPath(c.Entry); err != nil {
+			bad("entry %q: %v", c.Entry, err)
+		}
+	}
+	if f := c.Upstream.VersionFile; f != "" {
+		if err := checkNixFile(f); err != nil {
+			bad("[upstream] version-file %q: %v", f, err)
+		}
+		if !attrPattern.MatchString(c.Upstream.VersionAttr) {
+			bad("[upstream] version-attr %q: want a Nix attribute path such as \"version\"", c.Upstream.VersionAttr)
+		}
+		if c.Upstream.Branch != "" {
+			bad("[upstream] version-file with branch %q: a branch's head has no version to write there", c.Upstream.Branch)
+		}
+	} else if c.Upstream.VersionAttr != "" {
+		bad("[upstream] version-attr %q without version-file: name the file it is in", c.Upstream.VersionAttr)
 	}
 	if err := checkRelPath(c.Pins); err != nil {
 		bad("pins %q: %v", c.Pins, err)
@@ -60,7 +82,18 @@ func (c *Config) Validate() error {
 		bad("no [fod.<name>] table: nothing to keep up to date")
 	}
 	for _, name := range c.FODNames() {
-		errs = append(errs, c.FODs[name].validate()...)
+		f := c.FODs[name]
+		errs = append(errs, f.validate()...)
+		if f.HashFile == c.Pins {
+			bad("[fod.%s] hash-file %q is the pins file: the pins file keeps hashes of its own: a hash-file is another file", name, f.HashFile)
+		}
+		if strings.Contains(f.Attr, SystemPlaceholder) && c.Flake == "" {
+			bad("[fod.%s] attr %q: %s is for a flake's attribute paths (set flake)", name, f.Attr, SystemPlaceholder)
+		}
+		if c.Flake != "" && f.PerSystem() && !strings.Contains(f.Attr, SystemPlaceholder) {
+			bad("[fod.%s] attr %q: a flake's FOD with systems needs %s in its path (\"packages.%s.%s\")",
+				name, f.Attr, SystemPlaceholder, SystemPlaceholder, name)
+		}
 	}
 	for _, name := range c.SourceNames() {
 		errs = append(errs, c.Sources[name].validate(c)...)
@@ -123,7 +156,7 @@ func (f FOD) validate() []error {
 	}
 	if f.Attr == "" {
 		bad("attr is required (the attribute path in the entry's result)")
-	} else if !attrPattern.MatchString(f.Attr) {
+	} else if !attrPattern.MatchString(strings.ReplaceAll(f.Attr, SystemPlaceholder, "system")) {
 		bad("attr %q: want a Nix attribute path such as \"server.goModules\"", f.Attr)
 	}
 	seen := map[string]bool{}
@@ -155,7 +188,32 @@ func (f FOD) validate() []error {
 			bad("local-inputs: %q: %v", p, err)
 		}
 	}
+	switch {
+	case f.HashFile != "" && f.HashAttr == "":
+		bad("hash-file %q without hash-attr: name the attribute holding the hash (\"vendorHash\", \"src.hash\")", f.HashFile)
+	case f.HashFile == "" && f.HashAttr != "":
+		bad("hash-attr %q without hash-file: name the Nix file it is in", f.HashAttr)
+	case f.HashFile != "":
+		if err := checkNixFile(f.HashFile); err != nil {
+			bad("hash-file %q: %v", f.HashFile, err)
+		}
+		if !attrPattern.MatchString(f.HashAttr) {
+			bad("hash-attr %q: want a Nix attribute path such as \"vendorHash\" or \"src.hash\"", f.HashAttr)
+		}
+	}
 	return errs
+}
+
+// checkNixFile is checkRelPath for a file of Nix code, or a JSON file the
+// Nix code reads (nixpkgs' source.json).
+func checkNixFile(p string) error {
+	if err := checkRelPath(p); err != nil {
+		return err
+	}
+	if !strings.HasSuffix(p, ".nix") && !strings.HasSuffix(p, ".json") {
+		return errors.New("not a .nix or .json file")
+	}
+	return nil
 }
 
 // checkRelPath accepts a clean, relative, slash-separated path inside the

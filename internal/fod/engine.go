@@ -56,6 +56,10 @@ type Request struct {
 	// Pins are the pins to compute against (the caller may have set a new
 	// version in them). Compute never writes them.
 	Pins *pins.Pins
+	// Stored is where the pins are kept (pins.Layout.Load), for the
+	// scratch copy's files; nil means the pins file alone, which a
+	// configuration with hashes in Nix files (hash-file) refuses.
+	Stored *pins.Stored
 	// FODs names the FODs to compute; empty means all.
 	FODs []string
 	// Systems names the systems to compute; empty means each FOD's systems,
@@ -118,7 +122,11 @@ func (e *Engine) compute(ctx context.Context, req Request, start time.Time) (*Re
 	for _, b := range host.Builders {
 		rep.Builders = append(rep.Builders, b.URI)
 	}
-	run := &engineRun{e: e, log: zerolog.Ctx(ctx), req: req, host: host, rep: rep, all: targets, start: start, graph: newDrvGraph()}
+	run := &engineRun{e: e, log: zerolog.Ctx(ctx), req: req, host: host, rep: rep, all: targets, start: start, graph: newDrvGraph(),
+		stored: req.Stored}
+	if run.stored == nil {
+		run.stored = pins.StoredJSON(req.Config.Pins, req.Pins)
+	}
 	var pending []*target
 	for _, t := range targets {
 		if !host.CanBuild(t.system) {
@@ -128,7 +136,11 @@ func (e *Engine) compute(ctx context.Context, req Request, start time.Time) (*Re
 		pending = append(pending, t)
 	}
 	if len(pending) > 0 {
-		s, err := newScratch(req.Config.Dir, req.Config.Entry, req.Config.Pins)
+		entry := req.Config.Entry
+		if req.Config.Flake != "" {
+			entry = req.Config.Flake
+		}
+		s, err := newScratch(req.Config.Dir, entry, run.stored.Layout().Paths())
 		if err != nil {
 			return nil, err
 		}
@@ -159,6 +171,7 @@ func (e *Engine) compute(ctx context.Context, req Request, start time.Time) (*Re
 type engineRun struct {
 	e       *Engine
 	log     *zerolog.Logger // the context's (zerolog.Ctx)
+	stored  *pins.Stored    // where the pins are kept (Request.Stored)
 	req     Request
 	host    *nixcmd.Host
 	rep     *Report
@@ -223,12 +236,8 @@ func (r *engineRun) dropIgnoringPins(ts []*target) ([]*target, error) {
 			return nil, err
 		}
 		if !ok {
-			where := "hashes." + t.fod.Name
-			if t.pinSystem != "" {
-				where += "." + t.pinSystem
-			}
-			t.resolve(StatusFailed, "", fmt.Sprintf("its derivation does not take its outputHash from %s (%s): "+
-				"hashbot cannot set the hash it builds with", r.req.Config.Pins, where), nil)
+			t.resolve(StatusFailed, "", fmt.Sprintf("its derivation does not take its outputHash from %s: "+
+				"hashbot cannot set the hash it builds with", r.stored.Where(t.fod.Name, t.pinSystem)), nil)
 			continue
 		}
 		keep = append(keep, t)
@@ -280,7 +289,11 @@ func (r *engineRun) writePins(pending []*target, withFakes bool) error {
 			p.SetHash(t.fod.Name, t.pinSystem, t.fake)
 		}
 	}
-	return r.scratch.writePins(p)
+	files, err := r.stored.Render(p)
+	if err != nil {
+		return fmt.Errorf("writing scratch pins: %w", err)
+	}
+	return r.scratch.writePins(files)
 }
 
 func (r *engineRun) warn(msg string) {

@@ -17,10 +17,12 @@ import (
 // evalExpr applies the entry to each system once and walks each target's
 // attribute path, reporting a missing attribute instead of failing, so that
 // one nix-instantiate gives every target's .drv path.
+// A flake's outputs are the same for every system: its attribute paths
+// name the system themselves (packages.x86_64-linux.gopkgs).
 const evalExpr = `let
   spec = builtins.fromJSON (builtins.readFile ./spec.json);
-  entry = import (/. + spec.entry);
-  apply = system: if builtins.isFunction entry then entry { inherit system; } else entry;
+  entry = if spec.flake != "" then builtins.getFlake spec.flake else import (/. + spec.entry);
+  apply = system: if spec.flake == "" && builtins.isFunction entry then entry { inherit system; } else entry;
   bySystem = builtins.listToAttrs (map (s: { name = s; value = apply s; }) spec.systems);
   walk = v: path:
     if path == [ ] then { value = v; }
@@ -40,6 +42,7 @@ in map one spec.targets
 
 type evalSpec struct {
 	Entry   string           `json:"entry"`
+	Flake   string           `json:"flake"` // a path: flake reference, or 
 	Systems []string         `json:"systems"`
 	Targets []evalSpecTarget `json:"targets"`
 }
@@ -90,13 +93,17 @@ func (e *EvalError) Unwrap() error { return e.Err }
 // nix-instantiate run in the scratch copy.
 func (e *Engine) evaluate(ctx context.Context, s *scratch, cfg *config.Config, ts []*target) error {
 	spec := evalSpec{Entry: s.entry}
+	if cfg.Flake != "" {
+		// path: takes the copy as it is, not through git (it has no .git).
+		spec.Entry, spec.Flake = "", "path:"+s.entry
+	}
 	seen := map[string]bool{}
 	for _, t := range ts {
 		if !seen[t.system] {
 			seen[t.system] = true
 			spec.Systems = append(spec.Systems, t.system)
 		}
-		spec.Targets = append(spec.Targets, evalSpecTarget{System: t.system, Path: strings.Split(t.fod.Attr, ".")})
+		spec.Targets = append(spec.Targets, evalSpecTarget{System: t.system, Path: strings.Split(t.fod.AttrFor(t.system), ".")})
 	}
 	data, err := json.Marshal(spec)
 	if err != nil {
@@ -109,26 +116,26 @@ func (e *Engine) evaluate(ctx context.Context, s *scratch, cfg *config.Config, t
 	if err := os.WriteFile(exprPath, []byte(evalExpr), 0o644); err != nil {
 		return fmt.Errorf("writing evaluation expression: %w", err)
 	}
-	out, err := e.opts.Nix.Run(ctx, nixcmd.Command{
-		Name: "nix-instantiate",
-		Args: []string{"--eval", "--strict", "--json", "--read-write-mode", exprPath},
-		Dir:  s.repo,
-	})
+	args := []string{"--eval", "--strict", "--json", "--read-write-mode", exprPath}
+	if cfg.Flake != "" {
+		args = append(nixcmd.FlakeArgs(), args...)
+	}
+	out, err := e.opts.Nix.Run(ctx, nixcmd.Command{Name: "nix-instantiate", Args: args, Dir: s.repo})
 	if err != nil {
 		var ee *nixcmd.ExitError
 		if errors.As(err, &ee) {
-			return &EvalError{Entry: cfg.Entry, Message: shortenEvalError(ee.StderrTail, s.root, s.repo), Err: err}
+			return &EvalError{Entry: cfg.EntryName(), Message: shortenEvalError(ee.StderrTail, s.root, s.repo), Err: err}
 		}
-		return fmt.Errorf("evaluating %s: %w", cfg.Entry, err)
+		return fmt.Errorf("evaluating %s: %w", cfg.EntryName(), err)
 	}
 	var answers []evalAnswer
 	if err := json.Unmarshal(out.Stdout, &answers); err != nil || len(answers) != len(ts) {
-		return fmt.Errorf("evaluating %s: unexpected nix-instantiate output %.200q", cfg.Entry, out.Stdout)
+		return fmt.Errorf("evaluating %s: unexpected nix-instantiate output %.200q", cfg.EntryName(), out.Stdout)
 	}
 	var problems []string
 	for i, a := range answers {
 		t := ts[i]
-		where := fmt.Sprintf("%s [fod.%s] attr %q", config.FileName, t.fod.Name, t.fod.Attr)
+		where := fmt.Sprintf("%s [fod.%s] attr %q", config.FileName, t.fod.Name, t.fod.AttrFor(t.system))
 		switch {
 		case a.Missing != "":
 			problems = append(problems, fmt.Sprintf("%s: the entry has no attribute %q (evaluated for %s)", where, a.Missing, t.system))
@@ -139,7 +146,7 @@ func (e *Engine) evaluate(ctx context.Context, s *scratch, cfg *config.Config, t
 		}
 	}
 	if len(problems) > 0 {
-		return &AttrError{Entry: cfg.Entry, Problems: problems}
+		return &AttrError{Entry: cfg.EntryName(), Problems: problems}
 	}
 	return nil
 }

@@ -14,39 +14,43 @@ import (
 // scratch is a throw-away copy of the packaging repo. Placeholder hashes
 // are written only here, never to the user's tree.
 type scratch struct {
-	root  string // temp dir holding the eval files and the copy
-	repo  string // the copy, named like the original (Nix names ./. after it)
-	pins  string // the copy's pins file
-	entry string // the copy's entry file
+	root  string            // temp dir holding the eval files and the copy
+	repo  string            // the copy, named like the original (Nix names ./. after it)
+	pins  map[string]string // the copy's files of the pins layout, by their path in the repository
+	entry string            // the copy's entry file, or its flake's directory
 }
 
 // newScratch copies the repository at dir into a new temporary directory,
-// leaving out .git and result symlinks into the Nix store.
-func newScratch(dir, entryRel, pinsRel string) (*scratch, error) {
+// leaving out .git and result symlinks into the Nix store. entryRel is the
+// entry file or the flake's directory; pinsRel are the files the pins are
+// kept in.
+func newScratch(dir, entryRel string, pinsRel []string) (*scratch, error) {
 	root, err := os.MkdirTemp("", "hashbot-scratch-")
 	if err != nil {
 		return nil, fmt.Errorf("creating scratch directory: %w", err)
 	}
-	s := &scratch{root: root, repo: filepath.Join(root, filepath.Base(dir))}
-	s.pins = filepath.Join(s.repo, pinsRel)
+	s := &scratch{root: root, repo: filepath.Join(root, filepath.Base(dir)), pins: map[string]string{}}
 	s.entry = filepath.Join(s.repo, entryRel)
 	if err := copyTree(dir, s.repo); err != nil {
 		s.remove()
 		return nil, fmt.Errorf("copying %s to a scratch directory: %w", dir, err)
 	}
-	if err := s.isolatePins(pinsRel); err != nil {
-		s.remove()
-		return nil, err
+	for _, rel := range pinsRel {
+		if err := s.isolatePins(rel); err != nil {
+			s.remove()
+			return nil, err
+		}
 	}
 	return s, nil
 }
 
-// isolatePins makes sure that writing the copy's pins never writes through
-// a symlink into a file outside the copy (the user's own pins). A pins file
-// linking into the copy is written where it points; one linking out of it
-// is replaced by a file of the copy's own; a pins directory linking out of
-// the repository is refused.
-func (s *scratch) isolatePins(pinsRel string) error {
+// isolatePins makes sure that writing the copy's file rel of the pins
+// never writes through a symlink into a file outside the copy (the user's
+// own). A file linking into the copy is written where it points; one
+// linking out of it is replaced by a file of the copy's own (with the
+// original's content); a directory linking out of the repository is
+// refused.
+func (s *scratch) isolatePins(rel string) error {
 	root, err := filepath.EvalSymlinks(s.root)
 	if err != nil {
 		return fmt.Errorf("resolving the scratch directory: %w", err)
@@ -55,17 +59,18 @@ func (s *scratch) isolatePins(pinsRel string) error {
 		rel, err := filepath.Rel(root, p)
 		return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 	}
-	if real, err := filepath.EvalSymlinks(s.pins); err == nil && inside(real) {
-		s.pins = real
+	path := filepath.Join(s.repo, filepath.FromSlash(rel))
+	if real, err := filepath.EvalSymlinks(path); err == nil && inside(real) {
+		s.pins[rel] = real
 		return nil
 	}
-	dir, err := filepath.EvalSymlinks(filepath.Dir(s.pins))
+	dir, err := filepath.EvalSymlinks(filepath.Dir(path))
 	if err != nil || !inside(dir) {
-		return fmt.Errorf("pins %s: its directory links out of the repository, so hashbot cannot give a scratch copy of it placeholder hashes without writing to the original", pinsRel)
+		return fmt.Errorf("pins %s: its directory links out of the repository, so hashbot cannot give a scratch copy of it placeholder hashes without writing to the original", rel)
 	}
-	s.pins = filepath.Join(dir, filepath.Base(s.pins))
-	if err := os.Remove(s.pins); err != nil && !os.IsNotExist(err) {
-		return fmt.Errorf("replacing the scratch copy's link %s: %w", pinsRel, err)
+	s.pins[rel] = filepath.Join(dir, filepath.Base(path))
+	if err := os.Remove(s.pins[rel]); err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("replacing the scratch copy's link %s: %w", rel, err)
 	}
 	return nil
 }
@@ -73,10 +78,16 @@ func (s *scratch) isolatePins(pinsRel string) error {
 // remove deletes the scratch directory.
 func (s *scratch) remove() { _ = os.RemoveAll(s.root) }
 
-// writePins writes p as the scratch copy's pins file.
-func (s *scratch) writePins(p *pins.Pins) error {
-	if err := os.WriteFile(s.pins, p.Marshal(), 0o644); err != nil {
-		return fmt.Errorf("writing scratch pins: %w", err)
+// writePins writes the files of the pins layout into the scratch copy.
+func (s *scratch) writePins(files pins.Files) error {
+	for _, rel := range files.Paths() {
+		path, ok := s.pins[rel]
+		if !ok {
+			return fmt.Errorf("writing scratch pins: %s is not a file of the pins layout", rel)
+		}
+		if err := os.WriteFile(path, files[rel], 0o644); err != nil {
+			return fmt.Errorf("writing scratch pins: %w", err)
+		}
 	}
 	return nil
 }

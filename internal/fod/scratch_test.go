@@ -48,7 +48,7 @@ func TestScratchPinsNeverWriteThroughALink(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			s, err := newScratch(repo, "nix/default.nix", "nix/sources.json")
+			s, err := newScratch(repo, "nix/default.nix", []string{"nix/sources.json"})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("newScratch error = %v, want one saying %q", err, tt.wantErr)
@@ -64,7 +64,7 @@ func TestScratchPinsNeverWriteThroughALink(t *testing.T) {
 				t.Fatal(err)
 			}
 			p.SetHash("flat", "", pins.Placeholder("flat", ""))
-			if err := s.writePins(p); err != nil {
+			if err := s.writePins(pins.Files{"nix/sources.json": p.Marshal()}); err != nil {
 				t.Fatal(err)
 			}
 

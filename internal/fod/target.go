@@ -64,6 +64,9 @@ func (e *RequestError) Error() string { return strings.Join(e.Problems, "; ") }
 // null) of the right shape for every configured FOD.
 func checkRequest(req Request) error {
 	var problems []string
+	if req.Stored == nil && len(req.Config.PinsLayout().Inline) > 0 {
+		problems = append(problems, "hashes kept in Nix files (hash-file) need the loaded pins layout (Request.Stored)")
+	}
 	for _, n := range req.FODs {
 		if _, ok := req.Config.FODs[n]; !ok {
 			problems = append(problems, fmt.Sprintf("--fod %q: no [fod.%s] in %s (have: %s)",

@@ -12,7 +12,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/google/go-github/v60/github"
@@ -34,15 +36,15 @@ func New(gh *github.Client, owner, repo string) (*Committer, error) {
 	return &Committer{gh: gh, owner: owner, repo: repo}, nil
 }
 
-// Request is one commit of one file.
+// Request is one commit of the files of the pins.
 type Request struct {
 	// Branch is the branch to commit on; Base the commit it starts from
 	// (40 hex digits); Seen the branch's commit when the caller last
 	// looked, "" when it did not exist.
 	Branch, Base, Seen string
-	// Path and Content are the file and what it holds after the commit.
-	Path    string
-	Content []byte
+	// Files are the files changed, by path, with what each holds after
+	// the commit.
+	Files map[string][]byte
 	// Headline and Body are the commit message.
 	Headline, Body string
 }
@@ -58,8 +60,8 @@ func (e *MovedError) Error() string {
 	return fmt.Sprintf("branch %s moved while hashbot committed on it: %s", e.Branch, e.Reason)
 }
 
-// Commit puts req.Branch at req.Base and commits req.Content at req.Path
-// on it, returning the new commit's id.
+// Commit puts req.Branch at req.Base and commits req.Files on it,
+// returning the new commit's id.
 func (c *Committer) Commit(ctx context.Context, req Request) (string, error) {
 	ref := "refs/heads/" + req.Branch
 	switch req.Seen {
@@ -87,15 +89,19 @@ const createCommitOnBranch = `mutation ($input: CreateCommitOnBranchInput!) {
 }`
 
 func (c *Committer) createCommitOnBranch(ctx context.Context, req Request) (string, error) {
+	paths := slices.Sorted(maps.Keys(req.Files))
+	additions := make([]any, 0, len(paths))
+	for _, p := range paths {
+		additions = append(additions, map[string]any{"path": p, "contents": base64.StdEncoding.EncodeToString(req.Files[p])})
+	}
+	what := strings.Join(paths, ", ")
 	body := map[string]any{
 		"query": createCommitOnBranch,
 		"variables": map[string]any{"input": map[string]any{
 			"branch":          map[string]any{"repositoryNameWithOwner": c.owner + "/" + c.repo, "branchName": req.Branch},
 			"expectedHeadOid": req.Base,
 			"message":         map[string]any{"headline": req.Headline, "body": req.Body},
-			"fileChanges": map[string]any{"additions": []any{map[string]any{
-				"path": req.Path, "contents": base64.StdEncoding.EncodeToString(req.Content),
-			}}},
+			"fileChanges":     map[string]any{"additions": additions},
 		}},
 	}
 	hr, err := c.gh.NewRequest(http.MethodPost, graphqlPath(c.gh), body)
@@ -116,14 +122,14 @@ func (c *Committer) createCommitOnBranch(ctx context.Context, req Request) (stri
 		} `json:"errors"`
 	}
 	if _, err := c.gh.Do(ctx, hr, &answer); err != nil {
-		return "", fmt.Errorf("committing %s on %s through GitHub's API: %w", req.Path, req.Branch, err)
+		return "", fmt.Errorf("committing %s on %s through GitHub's API: %w", what, req.Branch, err)
 	}
 	if len(answer.Errors) > 0 {
 		e := answer.Errors[0]
 		if strings.Contains(e.Message, "Expected branch to point to") || e.Type == "STALE_DATA" {
 			return "", &MovedError{Branch: req.Branch, Reason: e.Message}
 		}
-		return "", fmt.Errorf("committing %s on %s through GitHub's API: %.200s", req.Path, req.Branch, e.Message)
+		return "", fmt.Errorf("committing %s on %s through GitHub's API: %.200s", what, req.Branch, e.Message)
 	}
 	cc := answer.Data.CreateCommitOnBranch
 	if cc == nil || len(cc.Commit.OID) != 40 || strings.Trim(cc.Commit.OID, "0123456789abcdef") != "" {

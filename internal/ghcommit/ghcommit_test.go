@@ -49,7 +49,7 @@ func TestCommitLandsOnTheBranchOrRefusesAMovedOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := ghcommit.Request{Branch: "hashbot/app-1.0.0", Base: base, Path: "nix/sources.json", Content: []byte("{}\n"), Headline: "app: init at 1.0.0"}
+	req := ghcommit.Request{Branch: "hashbot/app-1.0.0", Base: base, Files: map[string][]byte{"nix/sources.json": []byte("{}\n")}, Headline: "app: init at 1.0.0"}
 	first, err := committer.Commit(t.Context(), req)
 	if err != nil {
 		t.Fatalf("Commit on a new branch: %v", err)

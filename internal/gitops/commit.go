@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,27 +44,30 @@ func (r *Repo) ResetBranch(ctx context.Context, branch, base string) (Hash, erro
 
 // PinsCommit is what CommitPins commits.
 type PinsCommit struct {
-	Branch     string // the local branch, as left by ResetBranch
-	Path       string // the pins file, relative to the repository root, '/'-separated
-	Content    []byte // the new pins content
+	Branch string // the local branch, as left by ResetBranch
+	// Files are the files the pins are kept in (the pins file, and the Nix
+	// files of hashes written inline), by their path relative to the
+	// repository root ('/'-separated), with their new content; unchanged
+	// ones may be among them.
+	Files      map[string][]byte
 	Name       string // the upstream name in the subject line
 	OldVersion string
 	NewVersion string
 	Body       string // the list of changed hashes
-	// Guard, when set, checks the change from the branch's pins to Content
-	// before anything is committed (pins.GuardChange).
-	Guard func(old, new []byte) error
+	// Guard, when set, checks the change from the branch's files to Files
+	// before anything is committed (pins.Stored.Guard).
+	Guard func(old, new map[string][]byte) error
 	// Author is the commit's author and committer ([git] author); required.
 	Author Author
 }
 
-// CommitPins commits c.Content as the pins file on top of c.Branch and moves
-// the branch to the new commit, which it returns. The commit is built from
-// the branch tip's tree with only the pins blob replaced, so nothing else
-// (a dirty working tree, a staged file) can land in it, and the working tree
-// and index are not touched. Before committing it runs c.Guard and checks
-// that the new tree differs from the old in the pins file only.
-// Content equal to the current pins gives ErrNoChange.
+// CommitPins commits c.Files on top of c.Branch and moves the branch to
+// the new commit, which it returns. The commit is built from the branch
+// tip's tree with only those blobs replaced, so nothing else (a dirty
+// working tree, a staged file) can land in it, and the working tree and
+// index are not touched. Before committing it runs c.Guard and checks that
+// the new tree differs from the old in those files only. Files equal to the
+// branch's give ErrNoChange.
 func (r *Repo) CommitPins(ctx context.Context, c PinsCommit) (Hash, error) {
 	if err := ctx.Err(); err != nil {
 		return ZeroHash, err
@@ -70,9 +75,18 @@ func (r *Repo) CommitPins(ctx context.Context, c PinsCommit) (Hash, error) {
 	if c.Author.Name == "" || c.Author.Email == "" {
 		return ZeroHash, fmt.Errorf("committing pins on %s: no author", c.Branch)
 	}
-	parts, err := splitRepoPath(c.Path)
-	if err != nil {
-		return ZeroHash, err
+	paths := slices.Sorted(maps.Keys(c.Files))
+	if len(paths) == 0 {
+		return ZeroHash, fmt.Errorf("committing pins on %s: no file", c.Branch)
+	}
+	what := strings.Join(paths, ", ")
+	parts := map[string][]string{}
+	for _, p := range paths {
+		split, err := splitRepoPath(p)
+		if err != nil {
+			return ZeroHash, err
+		}
+		parts[p] = split
 	}
 	refName := plumbing.NewBranchReferenceName(c.Branch)
 	ref, err := r.repo.Reference(refName, true)
@@ -83,28 +97,39 @@ func (r *Repo) CommitPins(ctx context.Context, c PinsCommit) (Hash, error) {
 	if err != nil {
 		return ZeroHash, fmt.Errorf("committing pins on %s: reading %s: %w", c.Branch, ref.Hash(), err)
 	}
-	old, err := fileContent(parent, c.Path)
-	if err != nil {
-		return ZeroHash, fmt.Errorf("committing pins on %s: %w", c.Branch, err)
-	}
-	if bytes.Equal(old, c.Content) {
-		return ZeroHash, fmt.Errorf("committing %s on %s: %w", c.Path, c.Branch, ErrNoChange)
-	}
-	if c.Guard != nil {
-		if err := c.Guard(old, c.Content); err != nil {
-			return ZeroHash, fmt.Errorf("committing %s on %s: %w", c.Path, c.Branch, err)
+	old := map[string][]byte{}
+	changed := map[string]bool{}
+	for _, p := range paths {
+		if old[p], err = fileContent(parent, p); err != nil {
+			return ZeroHash, fmt.Errorf("committing pins on %s: %w", c.Branch, err)
+		}
+		if !bytes.Equal(old[p], c.Files[p]) {
+			changed[p] = true
 		}
 	}
-	blob, err := r.storeBlob(c.Content)
-	if err != nil {
-		return ZeroHash, err
+	if len(changed) == 0 {
+		return ZeroHash, fmt.Errorf("committing %s on %s: %w", what, c.Branch, ErrNoChange)
 	}
-	treeHash, err := r.replaceInTree(parent.TreeHash, parts, blob)
-	if err != nil {
-		return ZeroHash, fmt.Errorf("committing %s on %s: %w", c.Path, c.Branch, err)
+	if c.Guard != nil {
+		if err := c.Guard(old, c.Files); err != nil {
+			return ZeroHash, fmt.Errorf("committing %s on %s: %w", what, c.Branch, err)
+		}
 	}
-	if err := r.checkOnlyPath(parent.TreeHash, treeHash, c.Path); err != nil {
-		return ZeroHash, fmt.Errorf("committing %s on %s: %w", c.Path, c.Branch, err)
+	treeHash := parent.TreeHash
+	for _, p := range paths {
+		if !changed[p] {
+			continue
+		}
+		blob, err := r.storeBlob(c.Files[p])
+		if err != nil {
+			return ZeroHash, err
+		}
+		if treeHash, err = r.replaceInTree(treeHash, parts[p], blob); err != nil {
+			return ZeroHash, fmt.Errorf("committing %s on %s: %w", p, c.Branch, err)
+		}
+	}
+	if err := r.checkOnlyPaths(parent.TreeHash, treeHash, changed); err != nil {
+		return ZeroHash, fmt.Errorf("committing %s on %s: %w", what, c.Branch, err)
 	}
 	sig := object.Signature{Name: c.Author.Name, Email: c.Author.Email, When: time.Now()}
 	commit := &object.Commit{
@@ -113,10 +138,10 @@ func (r *Repo) CommitPins(ctx context.Context, c PinsCommit) (Hash, error) {
 	}
 	h, err := r.storeObject(commit)
 	if err != nil {
-		return ZeroHash, fmt.Errorf("committing %s on %s: %w", c.Path, c.Branch, err)
+		return ZeroHash, fmt.Errorf("committing %s on %s: %w", what, c.Branch, err)
 	}
 	if err := r.repo.Storer.CheckAndSetReference(plumbing.NewHashReference(refName, h), ref); err != nil {
-		return ZeroHash, fmt.Errorf("committing %s: moving %s to %s: %w", c.Path, c.Branch, h, err)
+		return ZeroHash, fmt.Errorf("committing %s: moving %s to %s: %w", what, c.Branch, h, err)
 	}
 	return h, nil
 }
@@ -217,7 +242,7 @@ func (r *Repo) replaceInTree(treeHash plumbing.Hash, parts []string, blob plumbi
 }
 
 // checkOnlyPath refuses a new tree that differs from the old anywhere but p.
-func (r *Repo) checkOnlyPath(oldTree, newTree plumbing.Hash, p string) error {
+func (r *Repo) checkOnlyPaths(oldTree, newTree plumbing.Hash, want map[string]bool) error {
 	a, err := object.GetTree(r.repo.Storer, oldTree)
 	if err != nil {
 		return err
@@ -231,16 +256,16 @@ func (r *Repo) checkOnlyPath(oldTree, newTree plumbing.Hash, p string) error {
 		return err
 	}
 	for _, ch := range changes {
-		if ch.From.Name != p || ch.To.Name != p {
+		if ch.From.Name != ch.To.Name || !want[ch.To.Name] {
 			other := ch.To.Name
-			if other == "" || other == p {
+			if other == "" || want[other] {
 				other = ch.From.Name
 			}
 			return &ScopeError{Path: other, N: 1}
 		}
 	}
-	if len(changes) != 1 {
-		return &ScopeError{Path: p, N: len(changes)}
+	if len(changes) != len(want) {
+		return &ScopeError{Path: strings.Join(slices.Sorted(maps.Keys(want)), ", "), N: len(changes)}
 	}
 	return nil
 }

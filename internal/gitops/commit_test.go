@@ -32,7 +32,7 @@ func commitNewPinsAs(t *testing.T, r *Repo, branch, author string) Hash {
 		t.Fatal(err)
 	}
 	h, err := r.CommitPins(t.Context(), PinsCommit{
-		Branch: branch, Path: pinsPath, Content: []byte(newPins), Author: a,
+		Branch: branch, Files: map[string][]byte{pinsPath: []byte(newPins)}, Author: a,
 		Name: "authentik", OldVersion: "2026.2.1", NewVersion: "2026.2.2",
 		Body: "- go-modules: sha256-3q2… -> sha256-ERER…\n- web: sha256-q83… -> sha256-IiIi…",
 	})
@@ -111,25 +111,25 @@ func TestCommitPinsRefusals(t *testing.T) {
 	tip := runGit(t, f.work, "rev-parse", branch)
 	refused := errors.New("the guard refuses")
 	var guarded [][2]string
-	guard := func(old, new []byte) error {
-		guarded = append(guarded, [2]string{string(old), string(new)})
+	guard := func(old, new map[string][]byte) error {
+		guarded = append(guarded, [2]string{string(old[pinsPath]), string(new[pinsPath])})
 		return refused
 	}
 	tests := []struct {
 		name    string
 		content string
-		guard   func(old, new []byte) error
+		guard   func(old, new map[string][]byte) error
 		want    error
 	}{
 		{"unchanged content", oldPins, nil, ErrNoChange},
 		{"a change the guard refuses", newPins, guard, refused},
 	}
-	if _, err := r.CommitPins(t.Context(), PinsCommit{Branch: branch, Path: pinsPath, Content: []byte(newPins), Name: "authentik"}); err == nil {
+	if _, err := r.CommitPins(t.Context(), PinsCommit{Branch: branch, Files: map[string][]byte{pinsPath: []byte(newPins)}, Name: "authentik"}); err == nil {
 		t.Error("CommitPins without an author succeeded")
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := r.CommitPins(t.Context(), PinsCommit{Branch: branch, Path: pinsPath, Content: []byte(tt.content), Name: "authentik",
+			_, err := r.CommitPins(t.Context(), PinsCommit{Branch: branch, Files: map[string][]byte{pinsPath: []byte(tt.content)}, Name: "authentik",
 				Author: Author{"hashbot", "hashbot@localhost"}, Guard: tt.guard})
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("CommitPins = %v, want %v", err, tt.want)
@@ -141,7 +141,8 @@ func TestCommitPinsRefusals(t *testing.T) {
 	}
 	for _, p := range []string{"", "/nix/sources.json", "../x.json", "nix/../README.md", ".git/config", "missing.json", "nix"} {
 		t.Run("path "+p, func(t *testing.T) {
-			_, err := r.CommitPins(t.Context(), PinsCommit{Branch: branch, Path: p, Content: []byte(newPins), Name: "authentik"})
+			_, err := r.CommitPins(t.Context(), PinsCommit{Branch: branch, Files: map[string][]byte{p: []byte(newPins)}, Name: "authentik",
+				Author: Author{"hashbot", "hashbot@localhost"}})
 			if err == nil {
 				t.Fatalf("CommitPins(path %q) succeeded", p)
 			}
@@ -196,4 +197,38 @@ func workState(t *testing.T, dir string) map[string]string {
 		"index":  runGit(t, dir, "ls-files", "--stage"),
 		"HEAD":   runGit(t, dir, "symbolic-ref", "HEAD"),
 	}
+}
+
+// TestCommitPinsCommitsEveryChangedFileOfThePins commits a layout of two
+// files (the pins and a Nix file with an inline hash) in one commit, and
+// leaves out a file given unchanged.
+func TestCommitPinsCommitsEveryChangedFileOfThePins(t *testing.T) {
+	f := newFixture(t)
+	r := openFixture(t, f)
+	const branch = "hashbot/authentik-2026.2.2"
+	if _, err := r.ResetBranch(t.Context(), branch, "main"); err != nil {
+		t.Fatal(err)
+	}
+	var guarded []string
+	_, err := r.CommitPins(t.Context(), PinsCommit{
+		Branch: branch, Name: "authentik", Author: Author{"hashbot", "hashbot@localhost"},
+		Files: map[string][]byte{pinsPath: []byte(newPins), "nix/default.nix": []byte("{ vendorHash = \"sha256-x\"; }\n"),
+			"README.md": []byte("packaging\n")},
+		Guard: func(old, new map[string][]byte) error {
+			for p := range old {
+				guarded = append(guarded, p)
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		t.Fatalf("CommitPins: %v", err)
+	}
+	if diff := cmp.Diff("nix/default.nix\n"+pinsPath, runGit(t, f.work, "show", "--format=", "--name-only", branch)); diff != "" {
+		t.Errorf("files in the commit (-want +got):\n%s", diff)
+	}
+	if len(guarded) != 3 {
+		t.Errorf("the guard saw %v, want the three files given", guarded)
+	}
+	runGit(t, f.work, "fsck", "--strict", "--no-progress")
 }

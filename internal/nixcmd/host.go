@@ -79,6 +79,13 @@ func (h *Host) BuildArgs(parallel int) []string {
 	return []string{"--extra-experimental-features", "auto-allocate-uids", "--option", "auto-allocate-uids", "true"}
 }
 
+// FlakeArgs are the options every command evaluating a flake needs: flakes
+// are experimental in every Nix (2.4 and later) but Determinate's, and
+// extra- adds them to what the user enabled instead of replacing it.
+func FlakeArgs() []string {
+	return []string{"--extra-experimental-features", "nix-command flakes"}
+}
+
 // BuildUsersAdvice says how to lift the cap of BuildUsers on parallel
 // builds, for a warning.
 func (h *Host) BuildUsersAdvice() string {

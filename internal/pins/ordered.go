@@ -116,6 +116,17 @@ func (v *value) set(key string, child *value) {
 	v.fields[key] = child
 }
 
+// remove deletes key, keeping the others' order.
+func (v *value) remove(key string) {
+	if v == nil || v.kind != '{' {
+		return
+	}
+	if _, ok := v.fields[key]; ok {
+		delete(v.fields, key)
+		v.keys = slices.DeleteFunc(v.keys, func(k string) bool { return k == key })
+	}
+}
+
 // setSorted replaces key's value where it stands, or inserts a new key
 // before the first greater one: systems added by different builders land
 // in the same place, and an existing order is never rewritten.

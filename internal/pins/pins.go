@@ -6,8 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/hashbot-nix/hashbot/internal/safefile"
 	"strings"
+
+	"github.com/hashbot-nix/hashbot/internal/safefile"
 )
 
 // Pins is a parsed pins file. The zero value is not usable; use Read or Parse.
@@ -72,6 +73,9 @@ func (p *Pins) Version() string { s, _ := p.topString("version"); return s }
 
 // SetVersion sets the pinned upstream version.
 func (p *Pins) SetVersion(v string) { p.root.set("version", stringValue(v)) }
+
+// DeleteVersion removes the version (kept in the Nix code instead).
+func (p *Pins) DeleteVersion() { p.root.remove("version") }
 
 // Rev is the pinned upstream commit (branch mode), "" when absent.
 func (p *Pins) Rev() string { s, _ := p.topString("rev"); return s }
@@ -169,6 +173,10 @@ func (p *Pins) SetHash(fod, system, hash string) {
 	}
 	obj.setSorted(system, val)
 }
+
+// DeleteHash removes hashes.<fod> (an FOD whose hash the Nix code keeps).
+// An emptied "hashes" object stays, as {}.
+func (p *Pins) DeleteHash(fod string) { p.root.get("hashes").remove(fod) }
 
 // Source is the pin of a source ([source.<name>] in hashbot.toml) under
 // "sources": where it is and the hash of its archive there.
@@ -296,11 +304,17 @@ func SRI(data []byte) string {
 	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
 }
 
-// FileSRI returns the SRI sha256 hash of the file at path.
-func FileSRI(path string) (string, error) {
-	data, err := safefile.ReadRegular(path, 0)
+// RecipeSRI returns the SRI sha256 hash of the file rel of the working
+// tree at dir as a recipe: a Nix file of the layout holding hash or version
+// literals is hashed with their content left out (MaskLiterals), so that
+// writing a new hash there does not make its FODs stale.
+func (l Layout) RecipeSRI(dir, rel string) (string, error) {
+	data, err := ReadTree(dir)(rel)
 	if err != nil {
-		return "", fmt.Errorf("hashing %s: %w", path, err)
+		return "", fmt.Errorf("hashing %s: %w", rel, err)
+	}
+	if data, err = l.MaskLiterals(rel, data); err != nil {
+		return "", fmt.Errorf("hashing %s: %w", rel, err)
 	}
 	return SRI(data), nil
 }

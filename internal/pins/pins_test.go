@@ -197,8 +197,8 @@ func TestSRI(t *testing.T) {
 	if got := SRI(nil); got != "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" {
 		t.Errorf("SRI(nil) = %s", got)
 	}
-	if _, err := FileSRI(filepath.Join(t.TempDir(), "nope")); err == nil || !strings.Contains(err.Error(), "nope") {
-		t.Errorf("FileSRI on a missing file: %v", err)
+	if _, err := (Layout{JSON: "p.json"}).RecipeSRI(t.TempDir(), "nope"); err == nil || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("RecipeSRI on a missing file: %v", err)
 	}
 }
 

@@ -2,25 +2,74 @@ package pins
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/google/renameio/v2"
+
+	"github.com/hashbot-nix/hashbot/internal/safefile"
 )
 
-// Save writes p to the pins file at path (WriteFile) after the guard has
-// checked the change from what the file holds now (GuardChange): a fake
-// hash, or a null where a hash was, is never written.
-func Save(path string, p *Pins) error {
-	data := p.Marshal()
-	old, err := os.ReadFile(path)
+// Save writes p into the working tree at dir, the files it was loaded
+// from, after the guard has checked the change (Guard): a fake hash, a
+// null where a hash was, a change outside the literals of a Nix file, is
+// never written. Every changed file is written in full to a temporary
+// file first, and only then is each renamed over its original, so that a
+// failure while writing them leaves every file as it was. It returns the
+// paths written. s still holds the files as they were loaded.
+func (s *Stored) Save(dir string, p *Pins) (written []string, err error) {
+	files, err := s.Render(p)
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+		return nil, err
 	}
-	if err := GuardChange(old, data); err != nil {
-		return fmt.Errorf("refusing to write %s: %w", path, err)
+	if err := s.Guard(files); err != nil {
+		return nil, fmt.Errorf("refusing to write %s: %w", strings.Join(files.Paths(), ", "), err)
 	}
-	return WriteFile(path, data)
+	var pending []*renameio.PendingFile
+	defer func() {
+		for _, f := range pending {
+			f.Cleanup()
+		}
+	}()
+	for _, rel := range files.Paths() {
+		if string(files[rel]) == string(s.files[rel]) {
+			continue
+		}
+		path, err := safefile.Inside(dir, rel)
+		if err != nil {
+			return nil, fmt.Errorf("writing %s: %w", rel, err)
+		}
+		f, err := renameio.NewPendingFile(path, renameio.WithPermissions(0o644), renameio.WithExistingPermissions())
+		if err != nil {
+			return nil, fmt.Errorf("writing %s: %w", rel, err)
+		}
+		pending = append(pending, f)
+		if _, err := f.Write(files[rel]); err != nil {
+			return nil, fmt.Errorf("writing %s: %w", rel, err)
+		}
+		written = append(written, rel)
+	}
+	for i, f := range pending {
+		if err := f.CloseAtomicallyReplace(); err != nil {
+			return written[:i], fmt.Errorf("writing %s: %w", written[i], err)
+		}
+	}
+	return written, nil
+}
+
+// maxPinsFile bounds what hashbot reads of one file of the pins.
+const maxPinsFile = 4 << 20
+
+// ReadTree reads the files of a layout from the working tree at dir: each
+// a regular file inside it, after every symbolic link (safefile).
+func ReadTree(dir string) func(path string) ([]byte, error) {
+	return func(rel string) ([]byte, error) {
+		real, err := safefile.Inside(dir, rel)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", rel, err)
+		}
+		return safefile.ReadRegular(real, maxPinsFile)
+	}
 }
 
 // WriteFile replaces the file at path with data atomically (renameio: a

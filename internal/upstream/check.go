@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"sort"
 
 	"github.com/google/go-github/v60/github"
@@ -232,8 +231,9 @@ func inputPaths(cfg *config.Config) (upstream, local []string) {
 // edit of the recipe.
 func localChanges(cfg *config.Config, p *pins.Pins, paths []string, newInputs map[string]string) (map[string]string, error) {
 	out := map[string]string{}
+	layout := cfg.PinsLayout()
 	for _, path := range paths {
-		sri, err := pins.FileSRI(filepath.Join(cfg.Dir, filepath.FromSlash(path)))
+		sri, err := layout.RecipeSRI(cfg.Dir, path)
 		if err != nil {
 			return nil, fmt.Errorf("hashing local input %s (local-inputs in %s): %w", path, config.FileName, err)
 		}
