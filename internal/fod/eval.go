@@ -42,7 +42,7 @@ in map one spec.targets
 
 type evalSpec struct {
 	Entry   string           `json:"entry"`
-	Flake   string           `json:"flake"` // a path: flake reference, or 
+	Flake   string           `json:"flake"` // a path: flake reference, or
 	Systems []string         `json:"systems"`
 	Targets []evalSpecTarget `json:"targets"`
 }

@@ -250,7 +250,7 @@ func (l *lexer) doubleQuoted() error {
 	}
 }
 
-// indented lexes ''…'': '' ends it unless followed by ' (an escaped ''),
+// indented lexes ”…”: ” ends it unless followed by ' (an escaped ”),
 // $ (an escaped $) or \ (an escape); ${ opens an interpolation.
 func (l *lexer) indented() error {
 	t := token{kind: tokString, pos: l.i, indented: true}
