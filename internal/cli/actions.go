@@ -13,14 +13,14 @@ import (
 
 // actions returns GitHub Actions' workflow-command writer; outside Actions
 // (GITHUB_ACTIONS unset) its methods do nothing.
-func (g *globalOptions) actions() *ghactions.Actions {
-	return ghactions.New(ghactions.Options{Out: g.stderr, LookupEnv: os.LookupEnv,
+func (f *factory) actions() *ghactions.Actions {
+	return ghactions.New(ghactions.Options{Out: f.IO.ErrOut, LookupEnv: f.env.lookup,
 		OpenAppend: func(name string) (io.WriteCloser, error) {
-			f, err := os.OpenFile(name, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+			file, err := os.OpenFile(name, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 			if err != nil {
 				return nil, err
 			}
-			return redactedFile{Writer: g.secrets.Writer(f), Closer: f}, nil
+			return redactedFile{Writer: f.secrets.Writer(file), Closer: file}, nil
 		}})
 }
 
@@ -32,8 +32,8 @@ type redactedFile struct {
 
 // buildLogFolder folds each nix-build's log into its own group in an
 // Actions job log; elsewhere the log goes nowhere (it is at debug level).
-func (g *globalOptions) buildLogFolder() func(fod.Phase, int) io.WriteCloser {
-	gha := g.actions()
+func (f *factory) buildLogFolder() func(fod.Phase, int) io.WriteCloser {
+	gha := f.actions()
 	if !gha.Enabled() {
 		return nil
 	}
@@ -61,8 +61,7 @@ func reportTargetsToActions(gha *ghactions.Actions, cfg *config.Config, results 
 
 // reportToActions reports a run: its targets, its error and the body of
 // the pull request it opened or would open.
-func reportToActions(g *globalOptions, cfg *config.Config, out *bot.Outcome, err error) {
-	gha := g.actions()
+func reportToActions(gha *ghactions.Actions, cfg *config.Config, out *bot.Outcome, err error) {
 	if !gha.Enabled() {
 		return
 	}

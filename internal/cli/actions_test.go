@@ -1,4 +1,4 @@
-package cli_test
+package cli
 
 import (
 	"fmt"
@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashbot-nix/hashbot/internal/cli"
 	"github.com/hashbot-nix/hashbot/internal/testutil"
 )
 
@@ -87,7 +86,7 @@ func TestCIFilesCallHashbotAsItIs(t *testing.T) {
 			t.Errorf("scripts/action-step builds %q, which this test does not check", strings.TrimSpace(line))
 		}
 	}
-	if want := fmt.Sprintf("%d) stale=true", cli.ExitStale); !strings.Contains(text, want) {
-		t.Errorf("the check step does not read exit status %d as stale (%q)", cli.ExitStale, want)
+	if want := fmt.Sprintf("%d) stale=true", ExitStale); !strings.Contains(text, want) {
+		t.Errorf("the check step does not read exit status %d as stale (%q)", ExitStale, want)
 	}
 }

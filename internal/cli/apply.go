@@ -15,16 +15,20 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/pins"
 )
 
-// applyOptions are the flags and arguments of `hashbot apply`.
+// applyOptions are the flags and arguments of `hashbot apply` and what it
+// runs with.
 type applyOptions struct {
+	IO      *ioStreams
+	Factory *factory
+
 	Files      []string
 	FODs       []string
 	DryRun     bool
 	SetVersion string
 }
 
-func newApplyCmd(g *globalOptions) *cobra.Command {
-	opts := &applyOptions{}
+func newApplyCmd(f *factory, runF func(*applyOptions) error) *cobra.Command {
+	opts := &applyOptions{IO: f.IO, Factory: f}
 	cmd := &cobra.Command{
 		Use:   "apply FILE...",
 		Short: "Write the pins from the JSON results of per-platform `hashbot update --json` runs",
@@ -40,21 +44,25 @@ writes nothing.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
-			return applyRun(cmd.Context(), g, opts)
+			if err := checkVersionFlag("--set-version", opts.SetVersion); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return applyRun(cmd.Context(), opts)
 		},
 	}
-	f := cmd.Flags()
-	f.StringArrayVar(&opts.FODs, "fod", nil, "FOD the results must cover (repeatable; default: all)")
-	f.BoolVar(&opts.DryRun, "dry-run", false, "check and print, write nothing")
-	f.StringVar(&opts.SetVersion, "set-version", "", "the upstream version the results were computed for (update --set-version); written to the pins")
+	fl := cmd.Flags()
+	fl.StringArrayVar(&opts.FODs, "fod", nil, "FOD the results must cover (repeatable; default: all)")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "check and print, write nothing")
+	fl.StringVar(&opts.SetVersion, "set-version", "", "the upstream version the results were computed for (update --set-version); written to the pins")
 	return cmd
 }
 
-func applyRun(_ context.Context, g *globalOptions, opts *applyOptions) error {
-	if err := checkVersionFlag("--set-version", opts.SetVersion); err != nil {
-		return err
-	}
-	cfg, stored, err := loadRepo(g)
+func applyRun(_ context.Context, opts *applyOptions) error {
+	f := opts.Factory
+	cfg, stored, err := f.loadRepo()
 	if err != nil {
 		return err
 	}
@@ -79,7 +87,7 @@ func applyRun(_ context.Context, g *globalOptions, opts *applyOptions) error {
 		}
 		return fmt.Errorf("refusing to write %s: %w", cfg.Pins, err)
 	}
-	movedSources, err := applySources(g, cfg, p, reports[0].Report.Sources)
+	movedSources, err := applySources(f, cfg, p, reports[0].Report.Sources)
 	if err != nil {
 		return err
 	}
@@ -93,19 +101,19 @@ func applyRun(_ context.Context, g *globalOptions, opts *applyOptions) error {
 		}
 		rep.Results[i].Message, rep.Results[i].LogTail = "", nil
 	}
-	printReport(g.stdout, rep.Results)
+	printReport(opts.IO.Out, rep.Results)
 	n := rep.Apply(p)
 	switch {
 	case opts.DryRun:
-		fmt.Fprintf(g.stderr, "hashbot: %d hash(es) would change; dry run, %s not written\n", n, cfg.Pins)
+		fmt.Fprintf(opts.IO.ErrOut, "hashbot: %d hash(es) would change; dry run, %s not written\n", n, cfg.Pins)
 	case n == 0 && !versionMoved && movedSources == 0:
-		fmt.Fprintf(g.stderr, "hashbot: %s already up to date\n", cfg.Pins)
+		fmt.Fprintf(opts.IO.ErrOut, "hashbot: %s already up to date\n", cfg.Pins)
 	default:
 		written, err := stored.Save(cfg.Dir, p)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(g.stderr, "hashbot: wrote %d hash(es) to %s from %d results file(s)\n", n, strings.Join(written, ", "), len(opts.Files))
+		fmt.Fprintf(opts.IO.ErrOut, "hashbot: wrote %d hash(es) to %s from %d results file(s)\n", n, strings.Join(written, ", "), len(opts.Files))
 	}
 	return nil
 }
@@ -113,11 +121,11 @@ func applyRun(_ context.Context, g *globalOptions, opts *applyOptions) error {
 // applySources pins the sources the results were computed against (every
 // report has the same ones, MergeReports checked), each as hashbot.toml
 // would pin it at that rev, and says how many moved.
-func applySources(g *globalOptions, cfg *config.Config, p *pins.Pins, sources map[string]pins.Source) (int, error) {
+func applySources(f *factory, cfg *config.Config, p *pins.Pins, sources map[string]pins.Source) (int, error) {
 	if len(sources) == 0 {
 		return 0, nil
 	}
-	checker, err := g.sourcePinner()
+	checker, err := f.sourcePinner()
 	if err != nil {
 		return 0, err
 	}

@@ -1,4 +1,4 @@
-package cli_test
+package cli
 
 import (
 	"os"
@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashbot-nix/hashbot/internal/cli"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 )
 
@@ -50,24 +49,24 @@ func TestApply(t *testing.T) {
 		{name: "one file per platform", files: map[string]string{
 			"x86.json": applyFlat + "," + applyX86 + "," + applyArmBad,
 			"arm.json": applyArm,
-		}, code: cli.ExitOK, want: "wrote 3 hash(es)", written: true},
+		}, code: ExitOK, want: "wrote 3 hash(es)", written: true},
 		{name: "a platform failed", files: map[string]string{
 			"x86.json": applyFlat + "," + applyX86 + "," + applyArmBad,
-		}, code: cli.ExitPartial, want: "persys (aarch64-linux): unavailable in"},
+		}, code: ExitPartial, want: "persys (aarch64-linux): unavailable in"},
 		{name: "two hashes for one FOD", files: map[string]string{
 			"x86.json": applyFlat + "," + applyX86,
 			"arm.json": applyFlat2 + "," + applyArm,
-		}, code: cli.ExitFailure, want: "conflicting results: flat: " + applyHashOther + " from"},
+		}, code: ExitFailure, want: "conflicting results: flat: " + applyHashOther + " from"},
 		{name: "a hash that is not SRI", files: map[string]string{
 			"x86.json": applyNotHash + "," + applyX86 + "," + applyArm,
-		}, code: cli.ExitUsage, want: `x86.json: results[0] (flat): new hash: hashes.flat "sha256-flat": not a Nix hash`},
+		}, code: ExitUsage, want: `x86.json: results[0] (flat): new hash: hashes.flat "sha256-flat": not a Nix hash`},
 		{name: "lib.fakeHash", files: map[string]string{
 			"x86.json": applyFake + "," + applyX86 + "," + applyArm,
-		}, code: cli.ExitUsage, want: `hashes.flat "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=": a fake hash`},
+		}, code: ExitUsage, want: `hashes.flat "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=": a fake hash`},
 		{name: "hashbot's own placeholder", files: map[string]string{
 			"x86.json": strings.Replace(applyFlat, applyHashFlat, pins.Placeholder("flat", ""), 1) + "," + applyX86 + "," + applyArm,
-		}, code: cli.ExitUsage, want: `hashbot's own placeholder, not a hash Nix computed`},
-		{name: "not a results file", files: map[string]string{"x86.json": "nope"}, code: cli.ExitUsage, want: "x86.json"},
+		}, code: ExitUsage, want: `hashbot's own placeholder, not a hash Nix computed`},
+		{name: "not a results file", files: map[string]string{"x86.json": "nope"}, code: ExitUsage, want: "x86.json"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,4 +102,16 @@ func TestApply(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestApplyFlags(t *testing.T) {
+	testFlags(t, newApplyCmd, []flagCase[applyOptions]{
+		{name: "the results files are the arguments", args: []string{"results/x86_64-linux.json", "results/aarch64-linux.json"},
+			want: applyOptions{Files: []string{"results/x86_64-linux.json", "results/aarch64-linux.json"}}},
+		{name: "every flag", args: []string{"--set-version", "2026.2.2", "--fod", "src", "--fod", "deps", "--dry-run", "x86.json"},
+			want: applyOptions{Files: []string{"x86.json"}, FODs: []string{"src", "deps"}, DryRun: true, SetVersion: "2026.2.2"}},
+		{name: "no results file is refused", args: []string{"--dry-run"}, wantErr: "requires at least 1 arg(s), only received 0"},
+		{name: "a version that is a command substitution is refused", args: []string{"--set-version", "$(id)", "x.json"},
+			wantErr: `--set-version "$(id)" is not a version`, wantUsage: true},
+	})
 }

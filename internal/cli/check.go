@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
 	"github.com/hashbot-nix/hashbot/internal/bot"
@@ -18,16 +19,19 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/upstream"
 )
 
-// checkOptions are the flags of `hashbot check`.
+// checkOptions are the flags of `hashbot check` and what it runs with.
 type checkOptions struct {
+	IO      *ioStreams
+	Factory *factory
+
 	JSON             bool
 	Version          string
 	MaxRateLimitWait time.Duration
 	PullRequests     bool
 }
 
-func newCheckCmd(g *globalOptions) *cobra.Command {
-	opts := &checkOptions{}
+func newCheckCmd(f *factory, runF func(*checkOptions) error) *cobra.Command {
+	opts := &checkOptions{IO: f.IO, Factory: f}
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Say which FODs are stale, and why, without building anything",
@@ -58,15 +62,21 @@ declined), 10 something is stale, 2 configuration error, 1 any other error
   hashbot check --pull-requests --json  # what a run would do, open pull requests considered`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return checkRun(cmd.Context(), g, opts)
+			if err := checkVersionFlag("--version", opts.Version); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return checkRun(cmd.Context(), opts)
 		},
 	}
-	f := cmd.Flags()
-	f.BoolVar(&opts.JSON, "json", false, "print one JSON object instead of text")
-	f.StringVar(&opts.Version, "version", "", "check against this upstream version instead of the newest release")
-	f.DurationVar(&opts.MaxRateLimitWait, "max-rate-limit-wait", 2*time.Minute,
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.JSON, "json", false, "print one JSON object instead of text")
+	fl.StringVar(&opts.Version, "version", "", "check against this upstream version instead of the newest release")
+	fl.DurationVar(&opts.MaxRateLimitWait, "max-rate-limit-wait", 2*time.Minute,
 		"longest wait for a GitHub rate limit to reset before failing")
-	f.BoolVar(&opts.PullRequests, "pull-requests", false,
+	fl.BoolVar(&opts.PullRequests, "pull-requests", false,
 		"answer what a run would do: nothing when an open pull request already proposes the change or it was declined")
 	return cmd
 }
@@ -111,14 +121,12 @@ type checkSource struct {
 	Reason     string `json:"reason"`
 }
 
-func checkRun(ctx context.Context, g *globalOptions, opts *checkOptions) error {
-	if err := checkVersionFlag("--version", opts.Version); err != nil {
-		return err
-	}
+func checkRun(ctx context.Context, opts *checkOptions) error {
 	if opts.PullRequests {
-		return checkPullRequests(ctx, g, opts)
+		return checkPullRequests(ctx, opts)
 	}
-	cfg, stored, err := loadRepo(g)
+	f := opts.Factory
+	cfg, stored, err := f.loadRepo()
 	if err != nil {
 		return err
 	}
@@ -127,26 +135,28 @@ func checkRun(ctx context.Context, g *globalOptions, opts *checkOptions) error {
 		return usageErrorf("--version %s: %s follows [upstream] branch = %q, so there is no release to choose",
 			opts.Version, config.FileName, cfg.Upstream.Branch)
 	}
-	state, err := g.stateDir()
+	state, err := f.stateDir()
 	if err != nil {
 		return err
 	}
-	gh, stats, err := g.gitHubClient(state, opts.MaxRateLimitWait)
+	// Its own client: check waits --max-rate-limit-wait, and reads with
+	// GITHUB_TOKEN alone.
+	gh, stats, err := f.newGitHubClient(ghclient.Options{StateDir: state, MaxRateLimitWait: opts.MaxRateLimitWait})
 	if err != nil {
 		return err
 	}
 	res, err := upstream.New(upstream.Options{Client: gh}).
 		Check(ctx, cfg, p, upstream.CheckOptions{Version: opts.Version})
 	counts := stats.Snapshot()
-	g.log.Info().Int64("requests", counts.Requests).Int64("not_modified", counts.NotModified).
+	zerolog.Ctx(ctx).Info().Int64("requests", counts.Requests).Int64("not_modified", counts.NotModified).
 		Int64("charged", counts.Charged).Msg("GitHub requests")
 	if err != nil {
 		return checkError(err)
 	}
 	if opts.JSON {
-		err = writeCheckJSON(g.stdout, res, counts)
+		err = writeCheckReport(opts.IO.Out, res, counts, nil)
 	} else {
-		err = writeCheckText(g.stdout, res)
+		err = writeCheckText(opts.IO.Out, res)
 	}
 	if err != nil {
 		return err
@@ -173,10 +183,6 @@ func checkError(err error) error {
 		return fmt.Errorf("checking upstream: %w", rl)
 	}
 	return fmt.Errorf("checking upstream: %w", err)
-}
-
-func writeCheckJSON(w io.Writer, res *upstream.Result, counts ghclient.Counts) error {
-	return writeCheckReport(w, res, counts, nil)
 }
 
 func writeCheckReport(w io.Writer, res *upstream.Result, counts ghclient.Counts, pr *checkPR) error {
@@ -251,8 +257,9 @@ func checkOrDash(s string) string {
 
 // checkPullRequests is check --pull-requests: the bot's plan from the base
 // branch, and the pull requests that may make a run unnecessary.
-func checkPullRequests(ctx context.Context, g *globalOptions, opts *checkOptions) error {
-	cfg, b, err := g.loadBot(ctx, "", true)
+func checkPullRequests(ctx context.Context, opts *checkOptions) error {
+	f := opts.Factory
+	cfg, b, err := f.loadBot(ctx, true)
 	if err != nil {
 		return err
 	}
@@ -271,17 +278,21 @@ func checkPullRequests(ctx context.Context, g *globalOptions, opts *checkOptions
 			pr.State = "declined"
 		}
 	}
-	counts := g.ghStats.Snapshot()
+	_, stats, err := f.gitHub(ctx) // the bot's, built already
+	if err != nil {
+		return err
+	}
+	counts := stats.Snapshot()
 	if opts.JSON {
-		err = writeCheckReport(g.stdout, res, counts, pr)
+		err = writeCheckReport(opts.IO.Out, res, counts, pr)
 	} else {
-		err = writeCheckText(g.stdout, res)
+		err = writeCheckText(opts.IO.Out, res)
 		switch {
 		case err != nil:
 		case pr != nil && pr.State == "declined":
-			_, err = fmt.Fprintf(g.stdout, "\ndeclined: pull request #%d for %s was closed without merging; a run opens none for it: %s\n", pr.Number, pr.Branch, pr.URL)
+			_, err = fmt.Fprintf(opts.IO.Out, "\ndeclined: pull request #%d for %s was closed without merging; a run opens none for it: %s\n", pr.Number, pr.Branch, pr.URL)
 		case pr != nil:
-			_, err = fmt.Fprintf(g.stdout, "\nproposed: pull request #%d already proposes this change: %s\n", pr.Number, pr.URL)
+			_, err = fmt.Fprintf(opts.IO.Out, "\nproposed: pull request #%d already proposes this change: %s\n", pr.Number, pr.URL)
 		}
 	}
 	if err != nil {

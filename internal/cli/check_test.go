@@ -1,168 +1,62 @@
-package cli_test
+package cli
 
 import (
 	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/hashbot-nix/hashbot/internal/cli"
-	"github.com/hashbot-nix/hashbot/internal/ghclient/ghfake"
-	"github.com/hashbot-nix/hashbot/internal/pins"
-	"github.com/hashbot-nix/hashbot/internal/testutil"
+	"github.com/hashbot-nix/hashbot/internal/ghclient"
+	"github.com/hashbot-nix/hashbot/internal/upstream"
 )
 
-const checkTOML = `[upstream]
-repo = "goauthentik/authentik"
-tag-prefix = "version/"
-
-[fod.src]
-attr = "src"
-
-[fod.python-deps]
-attr = "python-deps"
-systems = ["x86_64-linux", "aarch64-linux"]
-inputs = ["uv.lock", "pyproject.toml"]
-
-[fod.webui-deps]
-attr = "webui-deps"
-systems = ["x86_64-linux", "aarch64-linux"]
-inputs = ["web/package-lock.json", "web/package.json"]
-
-[fod.server-vendor]
-attr = "server.goModules"
-inputs = ["go.mod", "go.sum"]
-`
-
-var checkFiles = []string{"uv.lock", "pyproject.toml", "web/package-lock.json", "web/package.json", "go.mod", "go.sum"}
-
-// authentikFixture is one release of the project's miniature authentik.
-func authentikFixture(t *testing.T, version string) string {
-	t.Helper()
-	return filepath.Join(testutil.AuthentikFixtures(t), "version-"+version)
+func TestCheckFlags(t *testing.T) {
+	testFlags(t, newCheckCmd, []flagCase[checkOptions]{
+		{name: "the defaults", want: checkOptions{MaxRateLimitWait: 2 * time.Minute}},
+		{name: "every flag", args: []string{"--json", "--version", "2026.2.2", "--max-rate-limit-wait", "30s", "--pull-requests"},
+			want: checkOptions{JSON: true, Version: "2026.2.2", MaxRateLimitWait: 30 * time.Second, PullRequests: true}},
+		{name: "no waiting for rate limits", args: []string{"--max-rate-limit-wait", "0"}, want: checkOptions{}},
+		{name: "a version that would reach a shell is refused", args: []string{"--version", "2026.2.2;rm -rf ~"},
+			wantErr: `--version "2026.2.2;rm -rf ~" is not a version`, wantUsage: true},
+		{name: "a wait that is not a duration is refused", args: []string{"--max-rate-limit-wait", "2"}, wantErr: `invalid argument "2"`},
+	})
 }
 
-// checkRepo writes a packaging repo pinned at version with recorded inputs
-// and serves the authentik releases; it returns the repo dir.
-func checkRepo(t *testing.T, version, toml string) string {
-	t.Helper()
-	srv := ghfake.New(t)
-	for _, v := range []string{"2025.12.4", "2026.2.1", "2026.2.2"} {
-		if err := srv.AddTree("goauthentik/authentik", "version/"+v, authentikFixture(t, v), checkFiles...); err != nil {
-			t.Fatal(err)
-		}
-		srv.AddRelease("goauthentik/authentik", ghfake.Release{Tag: "version/" + v})
-	}
-	t.Setenv("GITHUB_API_URL", srv.URL)
-	t.Setenv("GITHUB_TOKEN", "")
-	dir := t.TempDir()
-	inputs := map[string]string{}
-	for _, f := range checkFiles {
-		data, err := os.ReadFile(filepath.Join(authentikFixture(t, version), f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		inputs[f] = pins.SRI(data)
-	}
-	sys := map[string]string{"x86_64-linux": "sha256-Uu7DxZSFuVCPuF8wT1+ftBJ66OMPl2GgTWzyPxgDP6Y=", "aarch64-linux": "sha256-XogorjqwdpEmyaUwcNFLQr/x1qT5nlFgCDzIc5JdSk4="}
-	doc, _ := json.Marshal(map[string]any{"version": version, "hashes": map[string]any{
-		"src": "sha256-xz0fNRQdcaj/6Bn6Bpzqz1kQP7R69CcRxsADsCvhz54=", "python-deps": sys, "webui-deps": sys, "server-vendor": "sha256-ZPMlwVgl8q+WrAt4Cgq1S57lcugKHQsMFOTamr56BMs="}, "inputs": inputs})
-	os.MkdirAll(filepath.Join(dir, "nix"), 0o755)
-	os.WriteFile(filepath.Join(dir, "nix", "sources.json"), doc, 0o644)
-	os.WriteFile(filepath.Join(dir, "hashbot.toml"), []byte(toml), 0o644)
-	return dir
-}
-
-func runCheck(t *testing.T, dir string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	args = append([]string{"check", "--repo", dir, "--state-dir", filepath.Join(dir, ".state"), "--log-level", "warn"}, args...)
-	code := cli.Main(args, strings.NewReader(""), &out, &errb)
-	return code, out.String(), errb.String()
-}
-
-func TestCheckCommand(t *testing.T) {
-	t.Run("stale as JSON exits 10", func(t *testing.T) {
-		dir := checkRepo(t, "2026.2.1", checkTOML)
-		code, out, stderr := runCheck(t, dir, "--json")
-		if code != cli.ExitStale {
-			t.Fatalf("exit %d, want %d; stderr:\n%s", code, cli.ExitStale, stderr)
-		}
-		var got struct {
-			Pinned, Candidate string
-			Stale             map[string][]string
-			Summaries         map[string]struct {
-				RootVersionOnly bool `json:"root_version_only"`
-				Bumped          []struct{ Name, From, To string }
-			}
-		}
-		if err := json.Unmarshal([]byte(out), &got); err != nil {
-			t.Fatalf("output is not JSON: %v\n%s", err, out)
-		}
-		wantStale := map[string][]string{
+// checkResult is a check of a miniature authentik pinned at 2026.2.1,
+// 2026.2.2 released: two lock files moved, one summary for each kind.
+func checkResult() *upstream.Result {
+	return &upstream.Result{
+		Pinned: "2026.2.1", Candidate: "2026.2.2", PinnedTag: "version/2026.2.1", CandidateTag: "version/2026.2.2", Moved: true,
+		Stale: map[string][]string{
 			"src":         {"version moved 2026.2.1 -> 2026.2.2"},
 			"python-deps": {"uv.lock changed", "pyproject.toml changed"},
-			"webui-deps":  {"web/package-lock.json changed", "web/package.json changed"},
-		}
-		if diff := cmp.Diff(wantStale, got.Stale); diff != "" || got.Pinned != "2026.2.1" || got.Candidate != "2026.2.2" {
-			t.Errorf("pinned %s candidate %s; stale (-want +got):\n%s", got.Pinned, got.Candidate, diff)
-		}
-		if !got.Summaries["web/package-lock.json"].RootVersionOnly || len(got.Summaries["uv.lock"].Bumped) == 0 {
-			t.Errorf("summaries = %+v", got.Summaries)
-		}
-	})
-	t.Run("stale as text", func(t *testing.T) {
-		dir := checkRepo(t, "2026.2.1", checkTOML)
-		code, out, _ := runCheck(t, dir)
-		for _, want := range []string{"pinned:    2026.2.1", "candidate: 2026.2.2", "  python-deps\n    - uv.lock changed",
-			"bumped django 5.2.11 → 5.2.12", "root version field only (2026.2.1 → 2026.2.2)"} {
-			if !strings.Contains(out, want) {
-				t.Errorf("output lacks %q:\n%s", want, out)
-			}
-		}
-		if code != cli.ExitStale || strings.Contains(out, "server-vendor") {
-			t.Errorf("exit %d; output:\n%s", code, out)
-		}
-	})
-	t.Run("up to date exits 0", func(t *testing.T) {
-		dir := checkRepo(t, "2026.2.2", checkTOML)
-		code, out, stderr := runCheck(t, dir)
-		if code != cli.ExitOK || !strings.Contains(out, "up to date") {
-			t.Errorf("exit %d, output %q, stderr %q", code, out, stderr)
-		}
-	})
-	t.Run("a bad tag-prefix is a usage error", func(t *testing.T) {
-		dir := checkRepo(t, "2026.2.1", strings.Replace(checkTOML, `"version/"`, `"release-"`, 1))
-		code, _, stderr := runCheck(t, dir)
-		if code != cli.ExitUsage || !strings.Contains(stderr, `tag-prefix "release-"`) {
-			t.Errorf("exit %d, stderr %q", code, stderr)
-		}
-	})
-	t.Run("--version in branch mode is a usage error", func(t *testing.T) {
-		dir := checkRepo(t, "2026.2.1", strings.Replace(checkTOML, `tag-prefix = "version/"`, `branch = "main"`, 1))
-		code, _, stderr := runCheck(t, dir, "--version", "2026.2.2")
-		if code != cli.ExitUsage || !strings.Contains(stderr, `branch = "main"`) {
-			t.Errorf("exit %d, stderr %q", code, stderr)
-		}
-	})
-	t.Run("a missing hashbot.toml is a usage error", func(t *testing.T) {
-		code, _, stderr := runCheck(t, t.TempDir())
-		if code != cli.ExitUsage || !strings.Contains(stderr, "hashbot.toml") {
-			t.Errorf("exit %d, stderr %q", code, stderr)
-		}
-	})
+			"webui-deps":  {"web/package-lock.json changed"},
+		},
+		Summaries: []upstream.FileSummary{
+			{File: "pyproject.toml", FODs: []string{"python-deps"}, Format: "lines", LinesAdded: 3, LinesRemoved: 3},
+			{File: "uv.lock", FODs: []string{"python-deps"}, Format: "uv.lock", Bumped: []upstream.Bump{
+				{Name: "authentik", From: "2026.2.1", To: "2026.2.2"}, {Name: "django", From: "5.2.11", To: "5.2.12"}}},
+			{File: "web/package-lock.json", FODs: []string{"webui-deps"}, Format: "package-lock.json",
+				RootVersionOnly: true, RootVersion: &upstream.Bump{From: "2026.2.1", To: "2026.2.2"}},
+		},
+		NewInputs:  map[string]string{"uv.lock": "sha256-Uu7DxZSFuVCPuF8wT1+ftBJ66OMPl2GgTWzyPxgDP6Y="},
+		ReleaseURL: "https://github.com/goauthentik/authentik/releases/tag/version/2026.2.2",
+		CompareURL: "https://github.com/goauthentik/authentik/compare/version/2026.2.1...version/2026.2.2",
+	}
 }
 
 func TestCheckTextOutput(t *testing.T) {
-	dir := checkRepo(t, "2026.2.1", checkTOML)
-	_, out, _ := runCheck(t, dir)
-	out = regexp.MustCompile(`http://127\.0\.0\.1:\d+`).ReplaceAllString(out, "https://github.com")
-	want := `pinned:    2026.2.1
+	upToDate := &upstream.Result{Pinned: "2026.2.2", Candidate: "2026.2.2", UpToDate: true,
+		ReleaseURL: "https://github.com/goauthentik/authentik/releases/tag/version/2026.2.2"}
+	versionOnly := &upstream.Result{Pinned: "2026.2.1", Candidate: "2026.2.2", Stale: map[string][]string{}}
+	tests := []struct {
+		name string
+		res  *upstream.Result
+		want string
+	}{
+		{"stale FODs with their reasons, then each changed file", checkResult(), `pinned:    2026.2.1
 candidate: 2026.2.2  https://github.com/goauthentik/authentik/releases/tag/version/2026.2.2
 
 stale:
@@ -173,20 +67,99 @@ stale:
     - version moved 2026.2.1 -> 2026.2.2
   webui-deps
     - web/package-lock.json changed
-    - web/package.json changed
 
 changes:
   pyproject.toml (python-deps): 3 lines added, 3 removed
-  uv.lock (python-deps): 3 bumped
+  uv.lock (python-deps): 2 bumped
       bumped authentik 2026.2.1 → 2026.2.2
-      bumped cryptography 46.0.4 → 46.0.5
       bumped django 5.2.11 → 5.2.12
   web/package-lock.json (webui-deps): root version field only (2026.2.1 → 2026.2.2); no dependency changed
-  web/package.json (webui-deps): 1 line added, 1 removed
 
 compare: https://github.com/goauthentik/authentik/compare/version/2026.2.1...version/2026.2.2
-`
-	if diff := cmp.Diff(want, out); diff != "" {
-		t.Errorf("text output (-want +got):\n%s", diff)
+`},
+		{"up to date says only that", upToDate, `pinned:    2026.2.2
+candidate: 2026.2.2  https://github.com/goauthentik/authentik/releases/tag/version/2026.2.2
+up to date
+`},
+		{"a version that moved alone says no FOD is stale", versionOnly, `pinned:    2026.2.1
+candidate: 2026.2.2
+
+no FOD is stale; only the version moved
+`},
+		{"nothing pinned yet is a dash", &upstream.Result{Candidate: "2026.2.2", Stale: map[string][]string{}}, `pinned:    -
+candidate: 2026.2.2
+
+no FOD is stale; only the version moved
+`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := writeCheckText(&out, tt.res); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, out.String()); diff != "" {
+				t.Errorf("text output (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCheckJSONOutput(t *testing.T) {
+	type summary struct {
+		FODs            []string `json:"fods"`
+		RootVersionOnly bool     `json:"root_version_only"`
+		Bumped          []upstream.Bump
+	}
+	type report struct {
+		Pinned, Candidate string
+		UpToDate          bool `json:"up_to_date"`
+		Stale             map[string][]string
+		Summaries         map[string]summary
+		Sources           []checkSource
+		PullRequest       *checkPR `json:"pull_request"`
+		GitHub            ghclient.Counts
+	}
+	pr := &checkPR{Number: 7, URL: "https://github.com/me/authentik-nix/pull/7", State: "open", Branch: "hashbot/authentik-2026.2.2"}
+	tests := []struct {
+		name string
+		pr   *checkPR
+		want report
+	}{
+		{"summaries by file, sources a list even when none moved", nil, report{
+			Pinned: "2026.2.1", Candidate: "2026.2.2", Stale: checkResult().Stale,
+			Summaries: map[string]summary{
+				"pyproject.toml": {FODs: []string{"python-deps"}},
+				"uv.lock": {FODs: []string{"python-deps"}, Bumped: []upstream.Bump{
+					{Name: "authentik", From: "2026.2.1", To: "2026.2.2"}, {Name: "django", From: "5.2.11", To: "5.2.12"}}},
+				"web/package-lock.json": {FODs: []string{"webui-deps"}, RootVersionOnly: true},
+			},
+			Sources: []checkSource{}, GitHub: ghclient.Counts{Requests: 9, NotModified: 8, Charged: 1},
+		}},
+		{"the pull request that makes a run unnecessary", pr, report{
+			Pinned: "2026.2.1", Candidate: "2026.2.2", Stale: checkResult().Stale,
+			Summaries: map[string]summary{
+				"pyproject.toml": {FODs: []string{"python-deps"}},
+				"uv.lock": {FODs: []string{"python-deps"}, Bumped: []upstream.Bump{
+					{Name: "authentik", From: "2026.2.1", To: "2026.2.2"}, {Name: "django", From: "5.2.11", To: "5.2.12"}}},
+				"web/package-lock.json": {FODs: []string{"webui-deps"}, RootVersionOnly: true},
+			},
+			Sources: []checkSource{}, PullRequest: pr, GitHub: ghclient.Counts{Requests: 9, NotModified: 8, Charged: 1},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := writeCheckReport(&out, checkResult(), ghclient.Counts{Requests: 9, NotModified: 8, Charged: 1}, tt.pr); err != nil {
+				t.Fatal(err)
+			}
+			var got report
+			if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+				t.Fatalf("not JSON: %v\n%s", err, out.String())
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("JSON (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

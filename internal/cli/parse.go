@@ -8,6 +8,7 @@ import (
 	"os"
 	"sync"
 
+	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
 	"github.com/hashbot-nix/hashbot/internal/fod"
@@ -15,14 +16,15 @@ import (
 
 // parseOptions are the inputs of `hashbot parse`.
 type parseOptions struct {
+	IO *ioStreams
 	// File is the build log to read; "" or "-" means standard input.
 	File string
 	// All also prints the results that are not mismatches.
 	All bool
 }
 
-func newParseCmd(g *globalOptions) *cobra.Command {
-	opts := &parseOptions{}
+func newParseCmd(f *factory, runF func(*parseOptions) error) *cobra.Command {
+	opts := &parseOptions{IO: f.IO}
 	cmd := &cobra.Command{
 		Use:   "parse [FILE]",
 		Short: "Read Nix hash mismatches from a build log",
@@ -52,17 +54,21 @@ whenever the log was read, whatever it holds.`,
 			if len(args) == 1 {
 				opts.File = args[0]
 			}
-			return parseRun(cmd.Context(), g, opts)
+			if runF != nil {
+				return runF(opts)
+			}
+			return parseRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "also print unavailable, build-failed and incomplete results")
 	return cmd
 }
 
-// parseRun reads the log named by opts and writes the results to g.stdout.
-func parseRun(ctx context.Context, g *globalOptions, opts *parseOptions) error {
+// parseRun reads the log named by opts and writes the results to its
+// standard output.
+func parseRun(ctx context.Context, opts *parseOptions) error {
 	name := opts.File
-	var in io.Reader = g.stdin
+	var in io.Reader = opts.IO.In
 	if name == "" || name == "-" {
 		name = "standard input"
 	} else {
@@ -73,7 +79,7 @@ func parseRun(ctx context.Context, g *globalOptions, opts *parseOptions) error {
 		defer f.Close()
 		in = f
 	}
-	enc := json.NewEncoder(g.stdout)
+	enc := json.NewEncoder(opts.IO.Out)
 	enc.SetEscapeHTML(false)
 	// The log is read in a goroutine so that an interrupt ends the command
 	// even while a read blocks (a terminal, a pipe that never closes): the
@@ -121,7 +127,7 @@ func parseRun(ctx context.Context, g *globalOptions, opts *parseOptions) error {
 		return usageErrorf("%s: %v", name, err)
 	}
 	if incomplete > 0 && !opts.All {
-		g.log.Warn().Int("incomplete", incomplete).Str("log", name).
+		zerolog.Ctx(ctx).Warn().Int("incomplete", incomplete).Str("log", name).
 			Msg("mismatch headers without hash lines (truncated log?); see --all")
 	}
 	return nil

@@ -1,6 +1,12 @@
 // Package cli holds hashbot's cobra commands: flag parsing into option
 // structs, output formatting and the mapping of errors to exit codes. The
 // work itself lives in the engines under internal/; nothing there imports cli.
+//
+// The commands are built the way cli/cli builds gh's: newXCmd(f, runF)
+// fills an xOptions from the flags and arguments, checks what needs no I/O,
+// and calls runF when a test gave one, else xRun(ctx, opts). The factory f
+// builds the engines a run needs, on first use; the environment is read
+// once, in Main.
 package cli
 
 import (
@@ -16,95 +22,20 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
-
-	"github.com/hashbot-nix/hashbot/internal/ghclient"
-	"github.com/hashbot-nix/hashbot/internal/redact"
 )
 
 // Version is hashbot's version, set at link time with
 // -ldflags "-X github.com/hashbot-nix/hashbot/internal/cli.Version=…".
 var Version = "dev"
 
-// globalOptions are the flags every command shares.
-type globalOptions struct {
-	Repo      string
-	StateDir  string
-	LogFormat string
-	LogLevel  string
-
-	stdin  io.Reader
-	stdout io.Writer // masks every secret (redact)
-	stderr io.Writer // masks every secret (redact)
-	// stderrTTY is true when standard error is a terminal (the console log
-	// format is the default there).
-	stderrTTY bool
-	env       environment
-	secrets   *redact.Secrets
-	log       zerolog.Logger
-	// ghStats counts the requests of the GitHub client newBot made, for
-	// commands that report them.
-	ghStats *ghclient.Stats
-	// tokens, once newBot has made it, is the GitHub App's installation
-	// token source: the API and git take their token from it.
-	tokens func(ctx context.Context) (string, error)
-	// started is set once flags and arguments were accepted: an error
-	// before that (an unknown command, a wrong argument count) is a usage
-	// error.
-	started bool
-}
-
-// environment is what hashbot takes from its environment, read once, in
-// Main: everything else gets it from here.
-type environment struct {
-	// Token is GITHUB_TOKEN: the API's and https pushes' credential.
-	Token string
-	// APIURL is GITHUB_API_URL (GitHub Enterprise; Actions sets it).
-	APIURL string
-	// WebhookSecret is HASHBOT_WEBHOOK_SECRET, taken out of the process's
-	// environment so that no child (git, Nix) inherits it.
-	WebhookSecret string
-	// AppID, AppKey (HASHBOT_APP_PRIVATE_KEY, the PEM itself, taken out
-	// of the environment like the webhook secret), AppKeyFile
-	// (HASHBOT_APP_PRIVATE_KEY_FILE) and AppInstallation authenticate as
-	// a GitHub App instead of GITHUB_TOKEN.
-	AppID, AppKey, AppKeyFile, AppInstallation string
-}
-
-// Environment variables of the GitHub App credentials.
-const (
-	appIDEnv           = "HASHBOT_APP_ID"
-	appKeyEnv          = "HASHBOT_APP_PRIVATE_KEY"
-	appKeyFileEnv      = "HASHBOT_APP_PRIVATE_KEY_FILE"
-	appInstallationEnv = "HASHBOT_APP_INSTALLATION_ID"
-)
-
-// readEnvironment reads the environment hashbot uses.
-func readEnvironment() environment {
-	env := environment{
-		Token:           strings.TrimSpace(os.Getenv("GITHUB_TOKEN")),
-		APIURL:          os.Getenv("GITHUB_API_URL"),
-		WebhookSecret:   os.Getenv(secretEnv),
-		AppID:           strings.TrimSpace(os.Getenv(appIDEnv)),
-		AppKey:          os.Getenv(appKeyEnv),
-		AppKeyFile:      os.Getenv(appKeyFileEnv),
-		AppInstallation: strings.TrimSpace(os.Getenv(appInstallationEnv)),
-	}
-	_ = os.Unsetenv(secretEnv)
-	_ = os.Unsetenv(appKeyEnv)
-	return env
-}
-
 // Main runs hashbot with args and returns the process exit code. Every byte
 // it writes to stdout and stderr has the secrets it holds masked.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env := readEnvironment()
-	secrets := redact.New(env.Token, env.WebhookSecret, env.AppKey)
-	g := &globalOptions{stdin: stdin, stdout: secrets.Writer(stdout), stderr: secrets.Writer(stderr),
-		stderrTTY: isTerminal(stderr), env: env, secrets: secrets}
-	stdout, stderr = g.stdout, g.stderr
-	root := newRootCmd(g)
+	f := newFactory(readEnvironment(), stdin, stdout, stderr)
+	stdout, stderr = f.IO.Out, f.IO.ErrOut
+	root := newRootCmd(f)
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
@@ -119,7 +50,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "hashbot: interrupted")
 		return ExitInterrupted
 	case !errors.As(err, &ee):
-		if !g.started {
+		if !f.started {
 			err = usageError(err)
 		}
 	case ee.Err == nil:
@@ -129,7 +60,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitCode(err)
 }
 
-func newRootCmd(g *globalOptions) *cobra.Command {
+func newRootCmd(f *factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "hashbot",
 		Short: "Keep the fixed-output derivation hashes of a Nix packaging repo current",
@@ -141,51 +72,51 @@ hashes for every platform in one Nix build, and opens one pull request.
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return g.setup(cmd)
+			return f.setup(cmd)
 		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	pf := root.PersistentFlags()
-	pf.StringVar(&g.Repo, "repo", ".", "packaging repository (the directory holding hashbot.toml)")
-	pf.StringVar(&g.StateDir, "state-dir", "", "state directory for caches and locks (default: the user cache dir)")
-	pf.StringVar(&g.LogFormat, "log-format", "", "log format: console or json (default: console on a terminal, json otherwise)")
-	pf.StringVar(&g.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	pf.StringVar(&f.Repo, "repo", ".", "packaging repository (the directory holding hashbot.toml)")
+	pf.StringVar(&f.StateDir, "state-dir", "", "state directory for caches and locks (default: the user cache dir)")
+	pf.StringVar(&f.LogFormat, "log-format", "", "log format: console or json (default: console on a terminal, json otherwise)")
+	pf.StringVar(&f.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 
 	root.AddCommand(
-		newRunCmd(g),
-		newCheckCmd(g),
-		newUpdateCmd(g),
-		newApplyCmd(g),
-		newParseCmd(g),
-		newServeCmd(g),
-		newVersionCmd(g),
+		newRunCmd(f, nil),
+		newCheckCmd(f, nil),
+		newUpdateCmd(f, nil),
+		newApplyCmd(f, nil),
+		newParseCmd(f, nil),
+		newServeCmd(f, nil),
+		newVersionCmd(f, nil),
 	)
 	return root
 }
 
 // setup applies HASHBOT_* environment defaults to flags not given on the
 // command line and builds the logger. Flags win over the environment.
-func (g *globalOptions) setup(cmd *cobra.Command) error {
+func (f *factory) setup(cmd *cobra.Command) error {
 	for _, name := range []string{"repo", "state-dir", "log-format", "log-level"} {
-		f := cmd.Flags().Lookup(name)
-		if f == nil || f.Changed {
+		flag := cmd.Flags().Lookup(name)
+		if flag == nil || flag.Changed {
 			continue
 		}
 		env := "HASHBOT_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
-		if v, ok := os.LookupEnv(env); ok {
-			if err := f.Value.Set(v); err != nil {
+		if v, ok := f.env.lookup(env); ok {
+			if err := flag.Value.Set(v); err != nil {
 				return usageErrorf("%s=%q: %v", env, v, err)
 			}
 		}
 	}
-	log, err := newLogger(g.stderr, g.stderrTTY, g.LogFormat, g.LogLevel)
+	log, err := newLogger(f.IO.ErrOut, f.IO.ErrTTY, f.LogFormat, f.LogLevel)
 	if err != nil {
 		return usageError(err)
 	}
-	g.log = log
+	f.log = log
 	// The engines take their logger from the context (zerolog.Ctx).
 	cmd.SetContext(log.WithContext(cmd.Context()))
-	g.started = true
+	f.started = true
 	return nil
 }
 
@@ -219,14 +150,27 @@ func newLogger(w io.Writer, tty bool, format, level string) (zerolog.Logger, err
 	}
 }
 
-func newVersionCmd(g *globalOptions) *cobra.Command {
+// versionOptions are the inputs of `hashbot version`.
+type versionOptions struct {
+	IO *ioStreams
+}
+
+func newVersionCmd(f *factory, runF func(*versionOptions) error) *cobra.Command {
+	opts := &versionOptions{IO: f.IO}
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print hashbot's version",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(g.stdout, "hashbot %s\n", Version)
-			return err
+		RunE: func(*cobra.Command, []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return versionRun(opts)
 		},
 	}
+}
+
+func versionRun(opts *versionOptions) error {
+	_, err := fmt.Fprintf(opts.IO.Out, "hashbot %s\n", Version)
+	return err
 }

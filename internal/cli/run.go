@@ -11,8 +11,11 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/config"
 )
 
-// runOptions are the flags of `hashbot run`.
+// runOptions are the flags of `hashbot run` and what it runs with.
 type runOptions struct {
+	IO      *ioStreams
+	Factory *factory
+
 	DryRun      bool
 	Version     string
 	Verify      bool
@@ -21,8 +24,8 @@ type runOptions struct {
 	JSON        bool
 }
 
-func newRunCmd(g *globalOptions) *cobra.Command {
-	opts := &runOptions{}
+func newRunCmd(f *factory, runF func(*runOptions) error) *cobra.Command {
+	opts := &runOptions{IO: f.IO, Factory: f}
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Check upstream, recompute stale hashes, push a branch and open one pull request",
@@ -42,24 +45,34 @@ at GitHub Enterprise. Only one run per repository at a time (exit code 4).`,
   GITHUB_TOKEN=… hashbot run --clone https://github.com/me/authentik-nix`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runRun(cmd.Context(), g, opts)
+			if err := checkVersionFlag("--version", opts.Version); err != nil {
+				return err
+			}
+			if err := checkCloneFlag(opts.Clone); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRun(cmd.Context(), opts)
 		},
 	}
-	f := cmd.Flags()
-	f.BoolVar(&opts.DryRun, "dry-run", false, "compute, then print the pins diff and the pull request instead of pushing")
-	f.StringVar(&opts.Version, "version", "", "pin this upstream version instead of the newest release")
-	f.BoolVar(&opts.Verify, "verify", false, "rebuild each new FOD with --check before trusting its hash")
-	f.StringVar(&opts.Clone, "clone", "", "clone this packaging repository (shallow) into the state dir and work there")
-	f.BoolVar(&opts.PublishOnly, "publish-only", false, "commit and publish the pins as they are (after `hashbot apply`), computing nothing")
-	f.BoolVar(&opts.JSON, "json", false, "print the outcome as JSON")
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "compute, then print the pins diff and the pull request instead of pushing")
+	fl.StringVar(&opts.Version, "version", "", "pin this upstream version instead of the newest release")
+	fl.BoolVar(&opts.Verify, "verify", false, "rebuild each new FOD with --check before trusting its hash")
+	fl.StringVar(&opts.Clone, "clone", "", "clone this packaging repository (shallow) into the state dir and work there")
+	fl.BoolVar(&opts.PublishOnly, "publish-only", false, "commit and publish the pins as they are (after `hashbot apply`), computing nothing")
+	fl.BoolVar(&opts.JSON, "json", false, "print the outcome as JSON")
 	return cmd
 }
 
-func runRun(ctx context.Context, g *globalOptions, opts *runOptions) error {
-	if err := checkVersionFlag("--version", opts.Version); err != nil {
+func runRun(ctx context.Context, opts *runOptions) error {
+	f := opts.Factory
+	if err := f.clone(ctx, opts.Clone); err != nil {
 		return err
 	}
-	cfg, b, err := g.loadBot(ctx, opts.Clone, !opts.DryRun)
+	cfg, b, err := f.loadBot(ctx, !opts.DryRun)
 	if err != nil {
 		return err
 	}
@@ -70,14 +83,14 @@ func runRun(ctx context.Context, g *globalOptions, opts *runOptions) error {
 	} else {
 		out, err = b.Run(ctx, ro)
 	}
-	reportToActions(g, cfg, out, err)
+	reportToActions(f.actions(), cfg, out, err)
 	if out != nil {
 		if opts.JSON {
-			if werr := writeJSON(g.stdout, out); werr != nil {
+			if werr := writeJSON(opts.IO.Out, out); werr != nil {
 				return werr
 			}
 		} else {
-			printOutcome(g.stdout, cfg, out)
+			printOutcome(opts.IO.Out, cfg, out)
 		}
 	}
 	return runError(err)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
 	"github.com/hashbot-nix/hashbot/internal/bot"
@@ -17,8 +18,10 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/webhook"
 )
 
-// serveOptions are the flags of `hashbot serve`.
+// serveOptions are the flags of `hashbot serve` and what it runs with.
 type serveOptions struct {
+	Factory *factory
+
 	Listen          string
 	SecretFile      string
 	ShutdownTimeout time.Duration
@@ -30,8 +33,8 @@ type serveOptions struct {
 	DispatchType    string
 }
 
-func newServeCmd(g *globalOptions) *cobra.Command {
-	opts := &serveOptions{}
+func newServeCmd(f *factory, runF func(*serveOptions) error) *cobra.Command {
+	opts := &serveOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run hashbot when upstream tags a release (a GitHub webhook server)",
@@ -66,30 +69,39 @@ runs again.`,
   hashbot serve --relay me/authentik-nix --mirror me/authentik-mirror`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return serveRun(cmd.Context(), g, opts)
+			if opts.ShutdownTimeout <= 0 {
+				return usageErrorf("--shutdown-timeout %s: must be more than 0", opts.ShutdownTimeout)
+			}
+			if opts.Poll < 0 {
+				return usageErrorf("--poll %s: must be 0 (off) or more", opts.Poll)
+			}
+			if err := checkCloneFlag(opts.Clone); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return serveRun(cmd.Context(), opts)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&opts.Listen, "listen", "127.0.0.1:8080", "address to listen on")
-	f.StringVar(&opts.SecretFile, "webhook-secret-file", "", "file holding the webhook secret (else HASHBOT_WEBHOOK_SECRET)")
-	f.DurationVar(&opts.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long a running job may finish after SIGTERM before it is cancelled")
-	f.BoolVar(&opts.DryRun, "dry-run", false, "run everything but the push and the pull request")
-	f.StringVar(&opts.Clone, "clone", "", "clone this packaging repository (shallow) into the state dir and work there")
-	f.DurationVar(&opts.Poll, "poll", 0, "look at the upstream and the sources every INTERVAL and run when one moved (0: only webhooks)")
-	f.StringArrayVar(&opts.Mirrors, "mirror", nil, "owner/name of a mirror whose tag and release deliveries count like the upstream's (repeatable)")
-	f.StringArrayVar(&opts.Relays, "relay", nil, "owner/name whose repository_dispatch deliveries announce a version (repeatable)")
-	f.StringVar(&opts.DispatchType, "dispatch-type", "upstream-release", "the repository_dispatch event type relays send")
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Listen, "listen", "127.0.0.1:8080", "address to listen on")
+	fl.StringVar(&opts.SecretFile, "webhook-secret-file", "", "file holding the webhook secret (else HASHBOT_WEBHOOK_SECRET)")
+	fl.DurationVar(&opts.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long a running job may finish after SIGTERM before it is cancelled")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "run everything but the push and the pull request")
+	fl.StringVar(&opts.Clone, "clone", "", "clone this packaging repository (shallow) into the state dir and work there")
+	fl.DurationVar(&opts.Poll, "poll", 0, "look at the upstream and the sources every INTERVAL and run when one moved (0: only webhooks)")
+	fl.StringArrayVar(&opts.Mirrors, "mirror", nil, "owner/name of a mirror whose tag and release deliveries count like the upstream's (repeatable)")
+	fl.StringArrayVar(&opts.Relays, "relay", nil, "owner/name whose repository_dispatch deliveries announce a version (repeatable)")
+	fl.StringVar(&opts.DispatchType, "dispatch-type", "upstream-release", "the repository_dispatch event type relays send")
 	return cmd
 }
-
-// secretEnv names the environment variable holding the webhook secret.
-const secretEnv = "HASHBOT_WEBHOOK_SECRET"
 
 // webhookSecret reads the secret from the file, else the environment (read
 // by Main, which took it out of the process's environment), and adds it to
 // the secrets every output is masked for.
-func (g *globalOptions) webhookSecret(file string) ([]byte, error) {
-	secret := g.env.WebhookSecret
+func (f *factory) webhookSecret(file string) ([]byte, error) {
+	secret := f.env.WebhookSecret
 	if file != "" {
 		data, err := safefile.ReadRegular(file, 0)
 		if err != nil {
@@ -97,18 +109,14 @@ func (g *globalOptions) webhookSecret(file string) ([]byte, error) {
 		}
 		secret = strings.TrimRight(string(data), "\r\n")
 	}
-	g.secrets.Add(secret)
+	f.secrets.Add(secret)
 	return []byte(secret), nil
 }
 
-func serveRun(ctx context.Context, g *globalOptions, opts *serveOptions) error {
-	if opts.ShutdownTimeout <= 0 {
-		return usageErrorf("--shutdown-timeout %s: must be more than 0", opts.ShutdownTimeout)
-	}
-	if opts.Poll < 0 {
-		return usageErrorf("--poll %s: must be 0 (off) or more", opts.Poll)
-	}
-	secret, err := g.webhookSecret(opts.SecretFile)
+func serveRun(ctx context.Context, opts *serveOptions) error {
+	f := opts.Factory
+	log := zerolog.Ctx(ctx)
+	secret, err := f.webhookSecret(opts.SecretFile)
 	if err != nil {
 		return err
 	}
@@ -121,9 +129,12 @@ func serveRun(ctx context.Context, g *globalOptions, opts *serveOptions) error {
 		if secret, err = randomSecret(); err != nil {
 			return err
 		}
-		g.log.Info().Msg("no webhook secret: polling only, POST /webhook accepts no delivery")
+		log.Info().Msg("no webhook secret: polling only, POST /webhook accepts no delivery")
 	}
-	cfg, b, err := g.loadBot(ctx, opts.Clone, !opts.DryRun)
+	if err := f.clone(ctx, opts.Clone); err != nil {
+		return err
+	}
+	cfg, b, err := f.loadBot(ctx, !opts.DryRun)
 	if err != nil {
 		return err
 	}
@@ -135,16 +146,12 @@ func serveRun(ctx context.Context, g *globalOptions, opts *serveOptions) error {
 			out, err := b.Run(ctx, bot.RunOptions{Version: job.Version, DryRun: opts.DryRun, Command: "hashbot serve", OnlyNewer: true, WaitForLock: true})
 			return webhookOutcome(out), err
 		}),
-		Log:             g.log,
+		Log:             *log,
 		ShutdownTimeout: opts.ShutdownTimeout,
-		Redact:          g.secrets.String,
+		Redact:          f.secrets.String,
 	}
 	if opts.Poll > 0 {
-		state, err := g.stateDir()
-		if err != nil {
-			return err
-		}
-		gh, _, err := g.gitHubClient(state, maxRateLimitWait)
+		gh, _, err := f.gitHub(ctx) // the bot's
 		if err != nil {
 			return err
 		}
@@ -154,7 +161,7 @@ func serveRun(ctx context.Context, g *globalOptions, opts *serveOptions) error {
 	if err != nil {
 		return usageError(err)
 	}
-	g.log.Info().Str("upstream", cfg.Upstream.Repo).Bool("dry_run", opts.DryRun).Dur("poll", opts.Poll).
+	log.Info().Str("upstream", cfg.Upstream.Repo).Bool("dry_run", opts.DryRun).Dur("poll", opts.Poll).
 		Strs("mirrors", opts.Mirrors).Strs("relays", opts.Relays).Msg("starting hashbot serve")
 	// ListenAndServe's errors name the address already. A signal before the
 	// listener is up is a clean stop; a shutdown that had to abandon a stuck

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
 	"github.com/hashbot-nix/hashbot/internal/config"
@@ -19,11 +19,13 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/logfield"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/runlock"
-	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
-// updateOptions are the flags of `hashbot update`.
+// updateOptions are the flags of `hashbot update` and what it runs with.
 type updateOptions struct {
+	IO      *ioStreams
+	Factory *factory
+
 	FODs       []string
 	Systems    []string
 	Verify     bool
@@ -35,8 +37,8 @@ type updateOptions struct {
 	Sources    []string
 }
 
-func newUpdateCmd(g *globalOptions) *cobra.Command {
-	opts := &updateOptions{}
+func newUpdateCmd(f *factory, runF func(*updateOptions) error) *cobra.Command {
+	opts := &updateOptions{IO: f.IO, Factory: f}
 	cmd := &cobra.Command{
 		Use:   "update",
 		Short: "Recompute FOD hashes for every platform in one Nix build and write the pins",
@@ -56,31 +58,38 @@ as JSON, the input of ` + "`hashbot apply`" + `.`,
   hashbot update --source nixpkgs=3f1c2a9b0d4e5f60718293a4b5c6d7e8f9012345 --json > results/x86_64-linux.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return updateRun(cmd.Context(), g, opts)
+			if opts.MaxJobs < 0 {
+				return usageErrorf("--max-jobs %d: must be 0 or more", opts.MaxJobs)
+			}
+			if err := checkVersionFlag("--set-version", opts.SetVersion); err != nil {
+				return err
+			}
+			if err := checkSourceFlags(opts.Sources); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return updateRun(cmd.Context(), opts)
 		},
 	}
-	f := cmd.Flags()
-	f.StringArrayVar(&opts.FODs, "fod", nil, "FOD to recompute (repeatable; default: all)")
-	f.StringArrayVar(&opts.Systems, "system", nil, "system to compute the per-system FODs for (repeatable; default: each FOD's systems); system-independent FODs are computed here with any")
-	f.BoolVar(&opts.Verify, "verify", false, "build each new hash again with --check; an unreproducible FOD is not written")
-	f.BoolVar(&opts.DryRun, "dry-run", false, "compute and print, write nothing")
-	f.BoolVar(&opts.Partial, "partial", false, "write the hashes that were computed even when other targets failed")
-	f.BoolVar(&opts.JSON, "json", false, "print the results as JSON (the input of hashbot apply)")
-	f.IntVar(&opts.MaxJobs, "max-jobs", 0, "nix-build --max-jobs (default: [build] max-jobs, else one per target)")
-	f.StringVar(&opts.SetVersion, "set-version", "", "compute for this upstream version (written to the pins with the hashes)")
-	f.StringArrayVar(&opts.Sources, "source", nil, "pin [source.NAME] at REV first, its hash from Nix, and compute against it: NAME=REV (repeatable; the revs `check --json` gives)")
+	fl := cmd.Flags()
+	fl.StringArrayVar(&opts.FODs, "fod", nil, "FOD to recompute (repeatable; default: all)")
+	fl.StringArrayVar(&opts.Systems, "system", nil, "system to compute the per-system FODs for (repeatable; default: each FOD's systems); system-independent FODs are computed here with any")
+	fl.BoolVar(&opts.Verify, "verify", false, "build each new hash again with --check; an unreproducible FOD is not written")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "compute and print, write nothing")
+	fl.BoolVar(&opts.Partial, "partial", false, "write the hashes that were computed even when other targets failed")
+	fl.BoolVar(&opts.JSON, "json", false, "print the results as JSON (the input of hashbot apply)")
+	fl.IntVar(&opts.MaxJobs, "max-jobs", 0, "nix-build --max-jobs (default: [build] max-jobs, else one per target)")
+	fl.StringVar(&opts.SetVersion, "set-version", "", "compute for this upstream version (written to the pins with the hashes)")
+	fl.StringArrayVar(&opts.Sources, "source", nil, "pin [source.NAME] at REV first, its hash from Nix, and compute against it: NAME=REV (repeatable; the revs `check --json` gives)")
 	return cmd
 }
 
 // updateRun loads the repository, computes and writes the pins.
-func updateRun(ctx context.Context, g *globalOptions, opts *updateOptions) error {
-	if opts.MaxJobs < 0 {
-		return usageErrorf("--max-jobs %d: must be 0 or more", opts.MaxJobs)
-	}
-	if err := checkVersionFlag("--set-version", opts.SetVersion); err != nil {
-		return err
-	}
-	cfg, stored, err := loadRepo(g)
+func updateRun(ctx context.Context, opts *updateOptions) error {
+	f := opts.Factory
+	cfg, stored, err := f.loadRepo()
 	if err != nil {
 		return err
 	}
@@ -98,46 +107,45 @@ func updateRun(ctx context.Context, g *globalOptions, opts *updateOptions) error
 		}
 		defer lock.Release()
 	}
-	engine := g.newEngine(cfg)
-	if err := pinSources(ctx, g, cfg, p, engine, opts.Sources); err != nil {
+	engine, err := f.engine() // after --max-jobs
+	if err != nil {
+		return err
+	}
+	if err := pinSources(ctx, f, cfg, p, engine, opts.Sources); err != nil {
 		return err
 	}
 	rep, err := engine.Compute(ctx, fod.Request{
 		Config: cfg, Pins: p, Stored: stored, FODs: opts.FODs, Systems: opts.Systems, Verify: opts.Verify,
 	})
 	if err != nil {
-		g.actions().Error(err.Error(), ghactions.Annotation{Title: "hashbot update failed"})
+		f.actions().Error(err.Error(), ghactions.Annotation{Title: "hashbot update failed"})
 		return computeError(err)
 	}
-	reportTargetsToActions(g.actions(), cfg, rep.Results)
+	reportTargetsToActions(f.actions(), cfg, rep.Results)
 	if opts.JSON {
-		if err := writeJSON(g.stdout, rep); err != nil {
+		if err := writeJSON(opts.IO.Out, rep); err != nil {
 			return err
 		}
 	} else {
-		printReport(g.stdout, rep.Results)
+		printReport(opts.IO.Out, rep.Results)
 	}
-	return writeUpdate(g, cfg, stored, p, rep, opts)
+	return writeUpdate(opts.IO.ErrOut, cfg, stored, p, rep, opts)
 }
 
 // pinSources pins each source of --source NAME=REV at REV, with the hash
 // Nix gives its archive, so that the FODs are computed against it and the
-// report says so.
-func pinSources(ctx context.Context, g *globalOptions, cfg *config.Config, p *pins.Pins, engine *fod.Engine, flags []string) error {
+// report says so. The flags are NAME=REV, once per source
+// (checkSourceFlags).
+func pinSources(ctx context.Context, f *factory, cfg *config.Config, p *pins.Pins, engine *fod.Engine, flags []string) error {
 	if len(flags) == 0 {
 		return nil
 	}
-	checker, err := g.sourcePinner()
+	checker, err := f.sourcePinner()
 	if err != nil {
 		return err
 	}
-	seen := map[string]bool{}
-	for _, f := range flags {
-		name, rev, ok := strings.Cut(f, "=")
-		if !ok || seen[name] {
-			return usageErrorf("--source %.80q: want NAME=REV, once per source", f)
-		}
-		seen[name] = true
+	for _, flag := range flags {
+		name, rev, _ := strings.Cut(flag, "=")
 		pin, err := checker.SourcePin(cfg, name, rev)
 		if err != nil {
 			return usageErrorf("--source: %v", err)
@@ -146,66 +154,9 @@ func pinSources(ctx context.Context, g *globalOptions, cfg *config.Config, p *pi
 			return fmt.Errorf("source %s: %w", name, err)
 		}
 		p.SetSource(name, pin)
-		g.log.Info().Str(logfield.Source, name).Str(logfield.Rev, rev).Str(logfield.Hash, pin.Hash).Msg("source pinned")
+		zerolog.Ctx(ctx).Info().Str(logfield.Source, name).Str(logfield.Rev, rev).Str(logfield.Hash, pin.Hash).Msg("source pinned")
 	}
 	return nil
-}
-
-// loadConfig reads hashbot.toml of the working tree, with HASHBOT_*
-// overrides; a problem is a usage error.
-func loadConfig(g *globalOptions) (*config.Config, error) {
-	cfg, err := config.Load(g.Repo)
-	if err != nil {
-		return nil, usageError(err)
-	}
-	if err := cfg.ApplyEnv(os.LookupEnv); err != nil {
-		return nil, usageError(err)
-	}
-	if err := cfg.CheckFiles(); err != nil {
-		return nil, usageError(err)
-	}
-	return cfg, nil
-}
-
-// parseConfig reads hashbot.toml from data for the tree at dir as
-// loadRepo does (HASHBOT_* overrides, the files checked): the bot reads the
-// base commit's with it.
-func parseConfig(data []byte, dir string) (*config.Config, error) {
-	cfg, err := config.Parse(data, dir)
-	if err != nil {
-		return nil, err
-	}
-	if err := cfg.ApplyEnv(os.LookupEnv); err != nil {
-		return nil, err
-	}
-	return cfg, cfg.CheckFiles()
-}
-
-// checkVersionFlag refuses a version flag's value that is not a version
-// (the one grammar of internal/version), before it reaches anything.
-func checkVersionFlag(flag, value string) error {
-	if value == "" {
-		return nil
-	}
-	if err := version.Check(flag, value); err != nil {
-		return usageError(err)
-	}
-	return nil
-}
-
-// loadRepo reads hashbot.toml (loadConfig) and the pins of the working
-// tree, from every file of its layout; a problem with either is a usage
-// error.
-func loadRepo(g *globalOptions) (*config.Config, *pins.Stored, error) {
-	cfg, err := loadConfig(g)
-	if err != nil {
-		return nil, nil, err
-	}
-	stored, err := cfg.PinsLayout().Load(pins.ReadTree(cfg.Dir), "")
-	if err != nil {
-		return nil, nil, usageError(err)
-	}
-	return cfg, stored, nil
 }
 
 // computeError maps the engine's errors to exit codes: problems with the
@@ -223,26 +174,26 @@ func computeError(err error) error {
 }
 
 // writeUpdate writes the successful hashes unless the run said not to.
-func writeUpdate(g *globalOptions, cfg *config.Config, stored *pins.Stored, p *pins.Pins, rep *fod.Report, opts *updateOptions) error {
+func writeUpdate(stderr io.Writer, cfg *config.Config, stored *pins.Stored, p *pins.Pins, rep *fod.Report, opts *updateOptions) error {
 	ok := rep.OK()
 	write := !opts.DryRun && (ok || opts.Partial)
 	n := rep.Apply(p)
 	moved := opts.SetVersion != "" || len(opts.Sources) > 0 // the pins change even with no new hash
 	switch {
 	case !write && !ok:
-		fmt.Fprintf(g.stderr, "hashbot: %s; %s not written (--partial writes the successful ones)\n", rep.Summary(), cfg.Pins)
+		fmt.Fprintf(stderr, "hashbot: %s; %s not written (--partial writes the successful ones)\n", rep.Summary(), cfg.Pins)
 	case !write:
-		fmt.Fprintf(g.stderr, "hashbot: %s; dry run, %s not written\n", rep.Summary(), cfg.Pins)
+		fmt.Fprintf(stderr, "hashbot: %s; dry run, %s not written\n", rep.Summary(), cfg.Pins)
 	case n == 0 && !moved && ok:
-		fmt.Fprintf(g.stderr, "hashbot: %s; %s already up to date\n", rep.Summary(), cfg.Pins)
+		fmt.Fprintf(stderr, "hashbot: %s; %s already up to date\n", rep.Summary(), cfg.Pins)
 	case n == 0 && !moved:
-		fmt.Fprintf(g.stderr, "hashbot: %s; no new hash to write to %s\n", rep.Summary(), cfg.Pins)
+		fmt.Fprintf(stderr, "hashbot: %s; no new hash to write to %s\n", rep.Summary(), cfg.Pins)
 	default:
 		written, err := stored.Save(cfg.Dir, p)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(g.stderr, "hashbot: %s; wrote %d hash(es) to %s\n", rep.Summary(), n, strings.Join(written, ", "))
+		fmt.Fprintf(stderr, "hashbot: %s; wrote %d hash(es) to %s\n", rep.Summary(), n, strings.Join(written, ", "))
 	}
 	if !ok {
 		return &ExitError{Code: ExitPartial}
@@ -298,14 +249,14 @@ func printReport(w io.Writer, results []fod.TargetResult) {
 
 // progressLogger reports the engine's progress through the logger on
 // standard error, so that a long build is never silent.
-func progressLogger(g *globalOptions) func(fod.ProgressEvent) {
+func progressLogger(logger zerolog.Logger) func(fod.ProgressEvent) {
 	return func(ev fod.ProgressEvent) {
-		log := g.log.Info().Str("elapsed", ev.Elapsed.Round(time.Second/10).String())
+		log := logger.Info().Str("elapsed", ev.Elapsed.Round(time.Second/10).String())
 		switch ev.Kind {
 		case fod.ProgressPhase:
 			log.Str(logfield.Phase, string(ev.Phase)).Int(logfield.Layer, ev.Layer).Int("targets", ev.Total).Msg(phaseMessage(ev.Phase))
 		case fod.ProgressStarted:
-			g.log.Debug().Str(logfield.Target, ev.Target).Msg("building")
+			logger.Debug().Str(logfield.Target, ev.Target).Msg("building")
 		case fod.ProgressFinished:
 			log.Str(logfield.Target, ev.Target).Str("progress", fmt.Sprintf("%d/%d", ev.Done, ev.Total)).Msg("finished")
 		case fod.ProgressTick:

@@ -1,16 +1,12 @@
-package cli_test
+package cli
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/hashbot-nix/hashbot/internal/cli"
-	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/testutil"
 )
 
@@ -32,7 +28,7 @@ type updResult struct {
 func updRun(t *testing.T, args ...string) updResult {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := cli.Main(append(args, "--log-level", "warn"), strings.NewReader(""), &out, &errb)
+	code := Main(append(args, "--log-level", "warn"), strings.NewReader(""), &out, &errb)
 	return updResult{code, out.String(), errb.String()}
 }
 
@@ -63,8 +59,8 @@ func TestUpdateRejectsBadRepos(t *testing.T) {
 			if tt.name != "unknown --fod" {
 				r = updRun(t, "update", "--repo", dir)
 			}
-			if r.code != cli.ExitUsage || !strings.Contains(r.stderr, tt.want) {
-				t.Errorf("exit %d, stderr %q; want %d naming %q", r.code, r.stderr, cli.ExitUsage, tt.want)
+			if r.code != ExitUsage || !strings.Contains(r.stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want %d naming %q", r.code, r.stderr, ExitUsage, tt.want)
 			}
 			if after := updReadTree(t, dir); after != before {
 				t.Error("the repository changed")
@@ -77,74 +73,8 @@ func TestUpdateWithoutNixSaysSo(t *testing.T) {
 	dir := updEngineRepo(t)
 	t.Setenv("PATH", t.TempDir())
 	r := updRun(t, "update", "--repo", dir, "--fod", "flat")
-	if r.code != cli.ExitFailure || !strings.Contains(r.stderr, "nix-build not found on PATH") {
+	if r.code != ExitFailure || !strings.Contains(r.stderr, "nix-build not found on PATH") {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
-	}
-}
-
-// TestUpdateWritesOnlyWhenEveryTargetSucceeded checks the tree with git:
-// a failed target leaves it clean unless --partial is given.
-func TestUpdateWritesOnlyWhenEveryTargetSucceeded(t *testing.T) {
-	testutil.RequireNix(t)
-	testutil.RequireGit(t)
-	dir := updEngineRepo(t)
-	updGit(t, dir, "init", "-q")
-	updGit(t, dir, "add", ".")
-	updGit(t, dir, "commit", "-q", "-m", "init")
-	pinsPath := filepath.Join(dir, "nix/sources.json")
-
-	r := updRun(t, "update", "--repo", dir, "--fod", "flat", "--fod", "fail", "--fod", "riscv")
-	if r.code != cli.ExitPartial {
-		t.Fatalf("exit %d, want %d; stderr %s", r.code, cli.ExitPartial, r.stderr)
-	}
-	for _, want := range []string{"failed", "unavailable", "oops: registry said no", "--partial"} {
-		if !strings.Contains(r.stdout+r.stderr, want) {
-			t.Errorf("output lacks %q:\n%s\n%s", want, r.stdout, r.stderr)
-		}
-	}
-	if st := updGit(t, dir, "status", "--porcelain"); st != "" {
-		t.Fatalf("tree changed after a failed run:\n%s", st)
-	}
-
-	r = updRun(t, "update", "--repo", dir, "--fod", "flat", "--dry-run")
-	if r.code != cli.ExitOK || updGit(t, dir, "status", "--porcelain") != "" {
-		t.Fatalf("--dry-run: exit %d, status %q", r.code, updGit(t, dir, "status", "--porcelain"))
-	}
-
-	r = updRun(t, "update", "--repo", dir, "--fod", "flat", "--fod", "fail", "--partial", "--json")
-	if r.code != cli.ExitPartial {
-		t.Fatalf("--partial: exit %d; stderr %s", r.code, r.stderr)
-	}
-	var doc struct {
-		Schema  int  `json:"schema"`
-		OK      bool `json:"ok"`
-		Results []struct {
-			FOD, Status, New string
-		} `json:"results"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
-		t.Fatalf("--json output: %v\n%s", err, r.stdout)
-	}
-	if doc.Schema != 1 || doc.OK || len(doc.Results) != 2 {
-		t.Errorf("--json = %+v", doc)
-	}
-	p, err := pins.Read(pinsPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if h, _ := p.Hash("flat", ""); h != pins.SRI([]byte("flat\n")) {
-		t.Errorf("flat = %q after --partial", h)
-	}
-	if st := updGit(t, dir, "status", "--porcelain", "--untracked-files=all"); st != " M nix/sources.json\n" {
-		t.Errorf("status %q, want only the pins changed", st)
-	}
-	if c := p.Marshal(); !bytes.Contains(c, []byte(`"comment": "kept as is"`)) {
-		t.Errorf("unknown key lost:\n%s", c)
-	}
-
-	r = updRun(t, "update", "--repo", dir, "--fod", "flat")
-	if r.code != cli.ExitOK || !strings.Contains(r.stdout, "unchanged") {
-		t.Errorf("second run: exit %d, stdout %q", r.code, r.stdout)
 	}
 }
 
@@ -156,7 +86,7 @@ func TestUpdateMissingAttrIsUsageError(t *testing.T) {
 	os.WriteFile(toml, bytes.Replace(data, []byte(`attr = "nested.deep"`), []byte(`attr = "nested.deeep"`), 1), 0o644)
 	before := updReadTree(t, dir)
 	r := updRun(t, "update", "--repo", dir, "--fod", "deep")
-	if r.code != cli.ExitUsage || !strings.Contains(r.stderr, `no attribute "deeep"`) {
+	if r.code != ExitUsage || !strings.Contains(r.stderr, `no attribute "deeep"`) {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 	if updReadTree(t, dir) != before {
@@ -190,11 +120,24 @@ func updReadTree(t *testing.T, dir string) string {
 	return b.String()
 }
 
-func updGit(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return string(out)
+func TestUpdateFlags(t *testing.T) {
+	testFlags(t, newUpdateCmd, []flagCase[updateOptions]{
+		{name: "no flags compute every FOD", want: updateOptions{}},
+		{name: "repeated flags add up", args: []string{"--fod", "python-deps", "--fod", "src", "--system", "x86_64-linux", "--system", "aarch64-linux"},
+			want: updateOptions{FODs: []string{"python-deps", "src"}, Systems: []string{"x86_64-linux", "aarch64-linux"}}},
+		{name: "every other flag", args: []string{"--verify", "--dry-run", "--partial", "--json", "--max-jobs", "4",
+			"--set-version", "2026.2.2", "--source", "nixpkgs=3f1c2a9b0d4e5f60718293a4b5c6d7e8f9012345", "--source", "tools=main"},
+			want: updateOptions{Verify: true, DryRun: true, Partial: true, JSON: true, MaxJobs: 4, SetVersion: "2026.2.2",
+				Sources: []string{"nixpkgs=3f1c2a9b0d4e5f60718293a4b5c6d7e8f9012345", "tools=main"}}},
+		{name: "a negative --max-jobs is refused", args: []string{"--max-jobs", "-1"},
+			wantErr: "--max-jobs -1: must be 0 or more", wantUsage: true},
+		{name: "a version with a trailing space is refused", args: []string{"--dry-run", "--set-version", "2026.2.2 "},
+			wantErr: `--set-version "2026.2.2 " is not a version`, wantUsage: true},
+		{name: "a source without a rev is refused", args: []string{"--source", "nixpkgs"},
+			wantErr: `--source "nixpkgs": want NAME=REV, once per source`, wantUsage: true},
+		{name: "a source given twice is refused", args: []string{"--source", "nixpkgs=a", "--source", "nixpkgs=b"},
+			wantErr: `--source "nixpkgs=b": want NAME=REV, once per source`, wantUsage: true},
+		{name: "a --max-jobs that is not a number is refused", args: []string{"--max-jobs", "many"}, wantErr: `invalid argument "many"`},
+		{name: "an argument is refused", args: []string{"surplus-argument"}, wantErr: `unknown command "surplus-argument"`},
+	})
 }
