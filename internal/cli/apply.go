@@ -105,9 +105,9 @@ func applyRun(_ context.Context, opts *applyOptions) error {
 	n := rep.Apply(p)
 	switch {
 	case opts.DryRun:
-		fmt.Fprintf(opts.IO.ErrOut, "hashbot: %d hash(es) would change; dry run, %s not written\n", n, cfg.Pins)
+		fmt.Fprintf(opts.IO.ErrOut, "hashbot: %d hash(es) would change; dry run, %s not written\n", n, cfg.PinsName())
 	case n == 0 && !versionMoved && movedSources == 0:
-		fmt.Fprintf(opts.IO.ErrOut, "hashbot: %s already up to date\n", cfg.Pins)
+		fmt.Fprintf(opts.IO.ErrOut, "hashbot: %s already up to date\n", cfg.PinsName())
 	default:
 		written, err := stored.Save(cfg.Dir, p)
 		if err != nil {

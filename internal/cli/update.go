@@ -181,13 +181,13 @@ func writeUpdate(stderr io.Writer, cfg *config.Config, stored *pins.Stored, p *p
 	moved := opts.SetVersion != "" || len(opts.Sources) > 0 // the pins change even with no new hash
 	switch {
 	case !write && !ok:
-		fmt.Fprintf(stderr, "hashbot: %s; %s not written (--partial writes the successful ones)\n", rep.Summary(), cfg.Pins)
+		fmt.Fprintf(stderr, "hashbot: %s; %s not written (--partial writes the successful ones)\n", rep.Summary(), cfg.PinsName())
 	case !write:
-		fmt.Fprintf(stderr, "hashbot: %s; dry run, %s not written\n", rep.Summary(), cfg.Pins)
+		fmt.Fprintf(stderr, "hashbot: %s; dry run, %s not written\n", rep.Summary(), cfg.PinsName())
 	case n == 0 && !moved && ok:
-		fmt.Fprintf(stderr, "hashbot: %s; %s already up to date\n", rep.Summary(), cfg.Pins)
+		fmt.Fprintf(stderr, "hashbot: %s; %s already up to date\n", rep.Summary(), cfg.PinsName())
 	case n == 0 && !moved:
-		fmt.Fprintf(stderr, "hashbot: %s; no new hash to write to %s\n", rep.Summary(), cfg.Pins)
+		fmt.Fprintf(stderr, "hashbot: %s; no new hash to write to %s\n", rep.Summary(), cfg.PinsName())
 	default:
 		written, err := stored.Save(cfg.Dir, p)
 		if err != nil {

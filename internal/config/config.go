@@ -409,6 +409,10 @@ func (c *Config) EntryName() string {
 	return c.Entry
 }
 
+// PinsName names the files of the pins in messages: the pins file, and the
+// files of the hashes and version written inline, comma-separated.
+func (c *Config) PinsName() string { return strings.Join(c.PinsLayout().Paths(), ", ") }
+
 // PinsLayout is where the pins are kept: the pins file, and the Nix files
 // of the hashes (and version) written in the Nix code.
 func (c *Config) PinsLayout() pins.Layout {
