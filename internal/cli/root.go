@@ -88,6 +88,7 @@ hashes for every platform in one Nix build, and opens one pull request.
 		newUpdateCmd(f, nil),
 		newApplyCmd(f, nil),
 		newParseCmd(f, nil),
+		newInitCmd(f, nil),
 		newServeCmd(f, nil),
 		newVersionCmd(f, nil),
 	)

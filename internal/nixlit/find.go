@@ -458,3 +458,83 @@ func tokensText(ts []token) string {
 	s = strings.ReplaceAll(s, " . ", ".")
 	return s
 }
+
+// Found is a binding of a literal, or of a set of literals keyed by
+// name, as Bindings lists them.
+type Found struct {
+	// Chain is the attribute path of the binding: the names of the
+	// bindings it is written inside, then its own.
+	Chain []string
+	// Binding is where its literals are; Path is the shortest suffix of
+	// Chain that Locate finds them by, or "" when none does (a name
+	// that is not an identifier, a binding Locate cannot tell apart).
+	Binding *Binding
+}
+
+// Bindings lists the bindings of src whose value is a plain string
+// literal, or a set of them, and whose own name satisfies want: the
+// places a hash or a version may be written, for `hashbot init` to try.
+func Bindings(src []byte, want func(name string) bool) ([]Found, error) {
+	all, err := scan(src)
+	if err != nil {
+		return nil, err
+	}
+	var out []Found
+	for _, b := range all {
+		name := b.path[len(b.path)-1]
+		if b.inherited || !want(name) || len(b.value) == 0 {
+			continue
+		}
+		got := &Binding{Line: b.line}
+		if len(b.value) == 1 && b.value[0].kind == tokString {
+			lit, why := literal(src, b.value[0])
+			if why != "" {
+				continue
+			}
+			got.Literal = lit
+		} else if b.value[0].kind == tokLBrace {
+			if err := keyed(src, all, b, name, got); err != nil {
+				continue
+			}
+		} else {
+			continue
+		}
+		got.Path = shortestPath(src, b.chain, got)
+		out = append(out, Found{Chain: b.chain, Binding: got})
+	}
+	return out, nil
+}
+
+// shortestPath is the shortest suffix of chain that Locate resolves to
+// b's literals, or "".
+func shortestPath(src []byte, chain []string, b *Binding) string {
+	for i := len(chain) - 1; i >= 0; i-- {
+		parts := chain[i:]
+		ok := true
+		for _, p := range parts {
+			if !isIdentifier(p) {
+				ok = false
+			}
+		}
+		if !ok {
+			return ""
+		}
+		path := strings.Join(parts, ".")
+		if got, err := Locate(src, path, 0); err == nil && sameLiterals(got, b) {
+			return path
+		}
+	}
+	return ""
+}
+
+func isIdentifier(s string) bool {
+	if s == "" || !isIDStart(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !isIDChar(s[i]) {
+			return false
+		}
+	}
+	return true
+}

@@ -269,3 +269,34 @@ func FuzzLocate(f *testing.F) {
 		}
 	})
 }
+
+func TestBindingsListsLiteralsWithTheirShortestPath(t *testing.T) {
+	found, err := Bindings([]byte(packageNix), func(n string) bool { return n == "hash" || strings.HasSuffix(n, "Hash") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, f := range found {
+		got[f.Binding.Path] = f.Binding.Line
+	}
+	// outputHashMode is a literal too, but its name is no hash's.
+	want := map[string]int{"hash": 10, "outputHash": 19, "vendorHash": 30}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("bindings (-want +got):\n%s", diff)
+	}
+}
+
+func TestBindingsNamesATwiceBoundLiteralByItsEnclosingAttribute(t *testing.T) {
+	src := "{\n a = f { hash = \"1\"; };\n b = { hash = \"2\"; };\n}"
+	found, err := Bindings([]byte(src), func(n string) bool { return n == "hash" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, f := range found {
+		paths = append(paths, f.Binding.Path)
+	}
+	if diff := cmp.Diff([]string{"a.hash", "b.hash"}, paths); diff != "" {
+		t.Errorf("paths (-want +got):\n%s", diff)
+	}
+}

@@ -113,3 +113,36 @@ func locateJSON(data []byte, attrPath string) (*nixlit.Binding, error) {
 func lineOf(data []byte, offset int) int {
 	return bytes.Count(data[:min(offset, len(data))], []byte{'\n'}) + 1
 }
+
+// JSONLiterals lists the string values of a JSON file whose key satisfies
+// want, and the objects of string values keyed by system under such a key,
+// as nixlit.Bindings does for Nix: the places `hashbot init` tries. Path
+// is the dotted key path, or "" when a key has a dot in it.
+func JSONLiterals(data []byte, want func(name string) bool) ([]nixlit.Found, error) {
+	var root any
+	if err := json.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("reading JSON: %w", err)
+	}
+	var out []nixlit.Found
+	var walk func(chain []string, v any)
+	walk = func(chain []string, v any) {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		for key, child := range obj {
+			path := append(append([]string(nil), chain...), key)
+			if want(key) {
+				dotted := strings.Join(path, ".")
+				if b, err := locateJSON(data, dotted); err == nil && !strings.Contains(key, ".") {
+					b.Path = dotted
+					out = append(out, nixlit.Found{Chain: path, Binding: b})
+					continue
+				}
+			}
+			walk(path, child)
+		}
+	}
+	walk(nil, root)
+	return out, nil
+}

@@ -1,0 +1,110 @@
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Starter is what `hashbot init` found in a repository, to write as its
+// first hashbot.toml.
+type Starter struct {
+	// Entry or Flake is where the Nix code starts; Pins is the pins file
+	// hashbot keeps its records in.
+	Entry, Flake, Pins string
+	// Upstream is the project followed, with the version literal when one
+	// was found.
+	Upstream Upstream
+	// VersionCandidates are the version literals found when there are
+	// several, for a comment.
+	VersionCandidates []string
+	// FODs are the FODs found, in order.
+	FODs []StarterFOD
+	// PullRequestRepo is [pull-request] repo, when given.
+	PullRequestRepo string
+}
+
+// StarterFOD is one FOD found, and where its hash is written.
+type StarterFOD struct {
+	FOD
+	// Problem, when set, says why hashbot cannot keep its hash: it is
+	// written commented out, with the reason.
+	Problem string
+}
+
+// TOML renders the starter as hashbot.toml, with comments on what to check.
+func (s Starter) TOML() []byte {
+	var b strings.Builder
+	q := strconv.Quote
+	list := func(xs []string) string {
+		parts := make([]string, len(xs))
+		for i, x := range xs {
+			parts[i] = q(x)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	b.WriteString("# Written by `hashbot init`. Check the [upstream] repo and tag-prefix, and\n")
+	b.WriteString("# give each FOD the upstream files it depends on (inputs), so that hashbot\n")
+	b.WriteString("# rebuilds it when they change and not only when the version moves.\n")
+	if s.Flake != "" {
+		fmt.Fprintf(&b, "flake = %s\n", q(s.Flake))
+	} else {
+		fmt.Fprintf(&b, "entry = %s\n", q(s.Entry))
+	}
+	fmt.Fprintf(&b, "pins = %s\n\n[upstream]\nrepo = %s\n", q(s.Pins), q(s.Upstream.Repo))
+	if s.Upstream.TagPrefix != "" {
+		fmt.Fprintf(&b, "tag-prefix = %s\n", q(s.Upstream.TagPrefix))
+	}
+	if s.Upstream.VersionFile != "" {
+		fmt.Fprintf(&b, "version-file = %s\n", q(s.Upstream.VersionFile))
+		if s.Upstream.VersionAttr != "" && s.Upstream.VersionAttr != DefaultVersionAttr {
+			fmt.Fprintf(&b, "version-attr = %s\n", q(s.Upstream.VersionAttr))
+		}
+	} else if len(s.VersionCandidates) > 0 {
+		b.WriteString("# The version is one of these; name it with version-file (and version-attr):\n")
+		for _, c := range s.VersionCandidates {
+			fmt.Fprintf(&b, "#   %s\n", c)
+		}
+	} else {
+		b.WriteString("# No version literal was found: the version is kept in the pins.\n")
+	}
+	for _, f := range s.FODs {
+		prefix := ""
+		b.WriteString("\n")
+		if f.Problem != "" {
+			fmt.Fprintf(&b, "# Not kept: %s.\n", f.Problem)
+			prefix = "# "
+		}
+		fmt.Fprintf(&b, "%s[fod.%s]\n%sattr = %s\n", prefix, f.Name, prefix, q(f.Attr))
+		if len(f.Systems) > 0 {
+			fmt.Fprintf(&b, "%ssystems = %s\n", prefix, list(f.Systems))
+		}
+		if f.HashFile != "" {
+			fmt.Fprintf(&b, "%shash-file = %s\n%shash-attr = %s\n", prefix, q(f.HashFile), prefix, q(f.HashAttr))
+		}
+		if hint := inputsHint(f.Name + " " + f.Attr); hint != nil {
+			fmt.Fprintf(&b, "# inputs = %s\n", list(hint))
+		}
+	}
+	if s.PullRequestRepo != "" {
+		fmt.Fprintf(&b, "\n[pull-request]\nrepo = %s\n", q(s.PullRequestRepo))
+	}
+	return []byte(b.String())
+}
+
+// inputsHint guesses the upstream lock files an FOD depends on from its
+// name, for a comment to check.
+func inputsHint(name string) []string {
+	n := strings.ToLower(name)
+	switch {
+	case strings.Contains(n, "go") || strings.Contains(n, "vendor"):
+		return []string{"go.mod", "go.sum"}
+	case strings.Contains(n, "npm") || strings.Contains(n, "web") || strings.Contains(n, "node"):
+		return []string{"package.json", "package-lock.json"}
+	case strings.Contains(n, "python") || strings.Contains(n, "uv"):
+		return []string{"pyproject.toml", "uv.lock"}
+	case strings.Contains(n, "cargo") || strings.Contains(n, "rust"):
+		return []string{"Cargo.lock"}
+	}
+	return nil
+}
