@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -35,6 +36,8 @@ type updateOptions struct {
 	MaxJobs    int
 	SetVersion string
 	Sources    []string
+	// UpdateInputs are flake inputs moved to their newest revision first.
+	UpdateInputs []string
 }
 
 func newUpdateCmd(f *factory, runF func(*updateOptions) error) *cobra.Command {
@@ -67,6 +70,14 @@ as JSON, the input of ` + "`hashbot apply`" + `.`,
 			if err := checkSourceFlags(opts.Sources); err != nil {
 				return err
 			}
+			if len(opts.UpdateInputs) > 0 && opts.DryRun {
+				return usageErrorf("--update-input writes the flake's flake.lock: not with --dry-run")
+			}
+			for _, in := range opts.UpdateInputs {
+				if !config.ValidName(in) {
+					return usageErrorf("--update-input %q: not a flake input's name", in)
+				}
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -82,6 +93,7 @@ as JSON, the input of ` + "`hashbot apply`" + `.`,
 	fl.BoolVar(&opts.JSON, "json", false, "print the results as JSON (the input of hashbot apply)")
 	fl.IntVar(&opts.MaxJobs, "max-jobs", 0, "nix-build --max-jobs (default: [build] max-jobs, else one per target)")
 	fl.StringVar(&opts.SetVersion, "set-version", "", "compute for this upstream version (written to the pins with the hashes)")
+	fl.StringArrayVar(&opts.UpdateInputs, "update-input", nil, "move this input of the flake to its newest revision first, writing flake.lock (repeatable; `nix flake update NAME`)")
 	fl.StringArrayVar(&opts.Sources, "source", nil, "pin [source.NAME] at REV first, its hash from Nix, and compute against it: NAME=REV (repeatable; the revs `check --json` gives)")
 	return cmd
 }
@@ -113,6 +125,15 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	}
 	if err := pinSources(ctx, f, cfg, p, engine, opts.Sources); err != nil {
 		return err
+	}
+	if len(opts.UpdateInputs) > 0 && cfg.Flake == "" {
+		return usageErrorf("--update-input: %s names no flake", config.FileName)
+	}
+	for _, in := range opts.UpdateInputs {
+		if err := engine.UpdateFlakeInput(ctx, filepath.Join(cfg.Dir, filepath.FromSlash(cfg.Flake)), in); err != nil {
+			return err
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "hashbot: moved the flake input %s (%s)\n", in, cfg.FlakeLockPath())
 	}
 	rep, err := engine.Compute(ctx, fod.Request{
 		Config: cfg, Pins: p, Stored: stored, FODs: opts.FODs, Systems: opts.Systems, Verify: opts.Verify,

@@ -154,6 +154,9 @@ type FOD struct {
 	// for a per-system FOD, a set of them keyed by system; the pins keep
 	// no hash for the FOD.
 	HashFile string `toml:"hash-file"`
+	// FlakeInputs are inputs of the flake (its flake.lock) the FOD is
+	// built with: when one's locked revision moves, the FOD is stale.
+	FlakeInputs []string `toml:"flake-inputs"`
 	// HashAttr is the attribute holding the literal in HashFile:
 	// "vendorHash", or "src.hash" for the hash inside the value of src.
 	HashAttr string `toml:"hash-attr"`
@@ -191,6 +194,14 @@ func (f FOD) Uses(p string) bool {
 // GoImportsKey is the key of an upstream Go module's import fingerprint
 // among the pins' inputs: "go-imports:<dir>".
 func GoImportsKey(dir string) string { return "go-imports:" + dir }
+
+// FlakeInputKey is the key of a flake input's locked revision among the
+// pins' inputs: "flake-input:<name>".
+func FlakeInputKey(name string) string { return "flake-input:" + name }
+
+// FlakeLockPath is the flake.lock of the flake, relative to the
+// repository.
+func (c *Config) FlakeLockPath() string { return path.Join(c.Flake, "flake.lock") }
 
 // LocalGoImportsKey is GoImportsKey for a Go module of this repository.
 func LocalGoImportsKey(dir string) string { return "local-go-imports:" + dir }

@@ -90,6 +90,14 @@ func (c *Config) Validate() error {
 		if strings.Contains(f.Attr, SystemPlaceholder) && c.Flake == "" {
 			bad("[fod.%s] attr %q: %s is for a flake's attribute paths (set flake)", name, f.Attr, SystemPlaceholder)
 		}
+		if len(f.FlakeInputs) > 0 && c.Flake == "" {
+			bad("[fod.%s] flake-inputs: a flake's inputs (set flake)", name)
+		}
+		for _, in := range f.FlakeInputs {
+			if !ValidName(in) {
+				bad("[fod.%s] flake-inputs: %q is not a flake input's name", name, in)
+			}
+		}
 		if c.Flake != "" && f.PerSystem() && !strings.Contains(f.Attr, SystemPlaceholder) {
 			bad("[fod.%s] attr %q: a flake's FOD with systems needs %s in its path (\"packages.%s.%s\")",
 				name, f.Attr, SystemPlaceholder, SystemPlaceholder, name)

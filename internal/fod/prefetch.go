@@ -33,3 +33,17 @@ func (e *Engine) PrefetchArchive(ctx context.Context, url string) (string, error
 	}
 	return sri, nil
 }
+
+// UpdateFlakeInput moves the input name of the flake in dir (a working
+// tree) to the newest revision of what it follows, writing flake.lock
+// there, as `nix flake update` does: Nix fetches and locks it.
+func (e *Engine) UpdateFlakeInput(ctx context.Context, dir, name string) error {
+	host, err := nixcmd.ProbeHost(ctx, e.opts.Nix)
+	if err != nil {
+		return err
+	}
+	if _, err := e.opts.Nix.Run(ctx, nixcmd.Command{Name: "nix", Args: host.FlakeUpdateArgs(name), Dir: dir}); err != nil {
+		return fmt.Errorf("updating the flake input %s: %w", name, err)
+	}
+	return nil
+}

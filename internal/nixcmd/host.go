@@ -86,6 +86,18 @@ func FlakeArgs() []string {
 	return []string{"--extra-experimental-features", "nix-command flakes"}
 }
 
+// FlakeUpdateArgs are the arguments of the nix command that moves the
+// input name of the flake in the working directory to its newest revision:
+// `flake update NAME` from Nix 2.19, which took over the job of `flake
+// lock --update-input NAME`.
+func (h *Host) FlakeUpdateArgs(name string) []string {
+	args := FlakeArgs()
+	if versionAtLeast(h.Version, 2, 19) {
+		return append(args, "flake", "update", name)
+	}
+	return append(args, "flake", "lock", "--update-input", name)
+}
+
 // BuildUsersAdvice says how to lift the cap of BuildUsers on parallel
 // builds, for a warning.
 func (h *Host) BuildUsersAdvice() string {

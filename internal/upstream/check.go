@@ -131,6 +131,9 @@ func (c *Checker) Check(ctx context.Context, cfg *config.Config, p *pins.Pins, o
 	if err := localImportChanges(cfg, p, res.NewInputs, local); err != nil {
 		return nil, err
 	}
+	if err := flakeInputChanges(cfg, p, res.NewInputs, local); err != nil {
+		return nil, err
+	}
 	for _, fod := range cfg.FODNames() {
 		reasons := staleReasons(cfg.FODs[fod], p, res, changed, local)
 		if reasons = append(reasons, treeReasons[fod]...); len(reasons) > 0 {

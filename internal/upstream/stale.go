@@ -91,6 +91,11 @@ func staleReasons(fod config.FOD, p *pins.Pins, res *Result, changed map[string]
 			reasons = append(reasons, why)
 		}
 	}
+	for _, in := range fod.FlakeInputs {
+		if why, ok := local[config.FlakeInputKey(in)]; ok {
+			reasons = append(reasons, why)
+		}
+	}
 	if fod.LocalGoImports != "" {
 		if why, ok := local[config.LocalGoImportsKey(fod.LocalGoImports)]; ok {
 			reasons = append(reasons, why)
