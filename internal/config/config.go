@@ -4,8 +4,9 @@
 //
 // Loading is strict: an unknown key is an error naming the key and its line,
 // so that a typo never silently turns a setting off. Defaults are applied
-// after decoding and Validate runs before anything else does. The package
-// imports no other hashbot package but the dependency-free safefile.
+// after decoding and Validate runs before anything else does. Of hashbot's
+// packages it imports only leaves: ghrepo and safefile for its rules, and
+// pins for the layout it describes (PinsLayout).
 package config
 
 import (
