@@ -244,3 +244,21 @@ func TestLayoutKeepsLiteralsOfASourceJSON(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLocateJSON checks that any bytes are read without panicking and that
+// a literal found is the bytes it claims.
+func FuzzLocateJSON(f *testing.F) {
+	f.Add([]byte(`{"version": "1.2.0", "hash": "sha256-x", "h": {"x86_64-linux": ""}}`), "h")
+	f.Add([]byte(`{"a": {"b": "c\u0041"}}`), "a.b")
+	f.Fuzz(func(t *testing.T, data []byte, path string) {
+		b, err := locateJSON(data, path)
+		if err != nil {
+			return
+		}
+		for _, l := range b.Literals() {
+			if l.Start < 0 || l.End > len(data) || l.Start > l.End || string(data[l.Start:l.End]) != l.Value {
+				t.Fatalf("literal %+v does not match the data", l)
+			}
+		}
+	})
+}
