@@ -73,14 +73,7 @@ const discoverExpr = `let
   spec = builtins.fromJSON (builtins.readFile ./spec.json);
   root = if spec.flake != "" then builtins.getFlake spec.flake else import (/. + spec.entry);
   top = if spec.flake == "" && builtins.isFunction root then root { system = spec.system; } else root;
-  walk = v: path:
-    if path == [ ] then { value = v; }
-    else
-      let name = builtins.head path; in
-      if builtins.isAttrs v && builtins.hasAttr name v
-      then walk (builtins.getAttr name v) (builtins.tail path)
-      else { missing = name; };
-  isDrv = v: builtins.isAttrs v && v ? drvPath;
+` + nixWalk + `  isDrv = v: builtins.isAttrs v && v ? drvPath;
   hashOf = v:
     let r = builtins.tryEval (if isDrv v && v ? outputHash then v.outputHash else null); in
     if r.success then r.value else null;

@@ -14,24 +14,28 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/nixcmd"
 )
 
-// evalExpr applies the entry to each system once and walks each target's
-// attribute path, reporting a missing attribute instead of failing, so that
-// one nix-instantiate gives every target's .drv path.
-// A flake's outputs are the same for every system: its attribute paths
-// name the system themselves (packages.x86_64-linux.gopkgs).
-const evalExpr = `let
-  spec = builtins.fromJSON (builtins.readFile ./spec.json);
-  entry = if spec.flake != "" then builtins.getFlake spec.flake else import (/. + spec.entry);
-  apply = system: if spec.flake == "" && builtins.isFunction entry then entry { inherit system; } else entry;
-  bySystem = builtins.listToAttrs (map (s: { name = s; value = apply s; }) spec.systems);
-  walk = v: path:
+// nixWalk is the Nix function both evaluation expressions walk attribute
+// paths with: { value } at the end of path, or the name { missing }.
+const nixWalk = `  walk = v: path:
     if path == [ ] then { value = v; }
     else
       let name = builtins.head path; in
       if builtins.isAttrs v && builtins.hasAttr name v
       then walk (builtins.getAttr name v) (builtins.tail path)
       else { missing = name; };
-  one = t:
+`
+
+// evalExpr applies the entry to each system once and walks each target's
+// attribute path, reporting a missing attribute instead of failing, so that
+// one nix-instantiate gives every target's .drv path. A flake's outputs
+// are the same for every system: its attribute paths name the system
+// themselves (packages.x86_64-linux.gopkgs).
+const evalExpr = `let
+  spec = builtins.fromJSON (builtins.readFile ./spec.json);
+  entry = if spec.flake != "" then builtins.getFlake spec.flake else import (/. + spec.entry);
+  apply = system: if spec.flake == "" && builtins.isFunction entry then entry { inherit system; } else entry;
+  bySystem = builtins.listToAttrs (map (s: { name = s; value = apply s; }) spec.systems);
+` + nixWalk + `  one = t:
     let r = walk bySystem.${t.system} t.path; in
     if r ? missing then { missing = r.missing; }
     else if !(builtins.isAttrs r.value && r.value ? drvPath)

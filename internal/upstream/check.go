@@ -241,13 +241,22 @@ func localChanges(cfg *config.Config, p *pins.Pins, paths []string, newInputs ma
 			return nil, fmt.Errorf("hashing local input %s (local-inputs in %s): %w", path, config.FileName, err)
 		}
 		newInputs[path] = sri
-		old, ok := p.Input(path)
-		switch {
-		case !ok:
-			out[path] = path + " has no recorded hash in " + cfg.Pins
-		case old != sri:
-			out[path] = path + " changed"
+		if why := recordedChange(p, path, sri, path+" has no recorded hash in "+cfg.Pins, path+" changed"); why != "" {
+			out[path] = why
 		}
 	}
 	return out, nil
+}
+
+// recordedChange compares the fingerprint sri of the input key with the
+// one the pins record: unrecorded (the tree it was computed from is
+// unknown), changed, or "" when it is the same.
+func recordedChange(p *pins.Pins, key, sri, unrecorded, changed string) string {
+	switch old, ok := p.Input(key); {
+	case !ok:
+		return unrecorded
+	case old != sri:
+		return changed
+	}
+	return ""
 }

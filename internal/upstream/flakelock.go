@@ -42,11 +42,9 @@ func flakeInputChanges(cfg *config.Config, p *pins.Pins, newInputs, local map[st
 			}
 			sri := pins.SRI(locked)
 			newInputs[key] = sri
-			switch old, ok := p.Input(key); {
-			case !ok:
-				local[key] = "the flake input " + in + " has no recorded revision in " + cfg.Pins
-			case old != sri:
-				local[key] = "the flake input " + in + " moved"
+			what := "the flake input " + in
+			if why := recordedChange(p, key, sri, what+" has no recorded revision in "+cfg.Pins, what+" moved"); why != "" {
+				local[key] = why
 			}
 		}
 	}

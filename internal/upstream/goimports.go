@@ -217,11 +217,9 @@ func localImportChanges(cfg *config.Config, p *pins.Pins, newInputs, local map[s
 		}
 		sri := pins.SRI([]byte(strings.Join(goImports(t, dir), "\n")))
 		newInputs[key] = sri
-		switch old, ok := p.Input(key); {
-		case !ok:
-			local[key] = "the imports of the Go module at " + dir + " have no recorded hash in " + cfg.Pins
-		case old != sri:
-			local[key] = "the imports of the Go module at " + dir + " changed"
+		what := "the imports of the Go module at " + dir
+		if why := recordedChange(p, key, sri, what+" have no recorded hash in "+cfg.Pins, what+" changed"); why != "" {
+			local[key] = why
 		}
 	}
 	return nil
