@@ -51,7 +51,7 @@ func reportTargetsToActions(gha *ghactions.Actions, cfg *config.Config, results 
 	rows := make([][]string, 0, len(results))
 	for _, r := range results {
 		if !r.Status.Succeeded() {
-			gha.Error(r.Message, ghactions.Annotation{Title: r.Label() + ": " + string(r.Status), File: cfg.Pins})
+			gha.Error(r.Message, ghactions.Annotation{Title: r.Label() + ": " + string(r.Status), File: cfg.HashFileOf(r.FOD)})
 		}
 		rows = append(rows, []string{r.FOD, systemCell(r), string(r.Status), orDash(r.Old), orDash(r.New)})
 	}

@@ -421,6 +421,15 @@ func (c *Config) EntryName() string {
 	return c.Entry
 }
 
+// HashFileOf is the file fod's hash is kept in: its hash-file, or the
+// pins file.
+func (c *Config) HashFileOf(fod string) string {
+	if f, ok := c.FODs[fod]; ok && f.Inline() {
+		return f.HashFile
+	}
+	return c.Pins
+}
+
 // PinsName names the files of the pins in messages: the pins file, and the
 // files of the hashes and version written inline, comma-separated.
 func (c *Config) PinsName() string { return strings.Join(c.PinsLayout().Paths(), ", ") }

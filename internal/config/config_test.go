@@ -240,3 +240,31 @@ func TestDurationsMustBePositive(t *testing.T) {
 		}
 	}
 }
+
+func TestInlineHashesNameTheirFiles(t *testing.T) {
+	c, err := Parse([]byte(`
+entry = "default.nix"
+pins = "hashbot.json"
+[upstream]
+repo = "goauthentik/authentik"
+version-file = "package.nix"
+version-attr = "version"
+[fod.src]
+attr = "src"
+[fod.vendor]
+attr = "goModules"
+hash-file = "package.nix"
+hash-attr = "vendorHash"
+`), "/repo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for fod, want := range map[string]string{"src": "hashbot.json", "vendor": "package.nix", "unknown": "hashbot.json"} {
+		if got := c.HashFileOf(fod); got != want {
+			t.Errorf("HashFileOf(%q) = %q, want %q", fod, got, want)
+		}
+	}
+	if got, want := c.PinsName(), "hashbot.json, package.nix"; got != want {
+		t.Errorf("PinsName() = %q, want %q", got, want)
+	}
+}
