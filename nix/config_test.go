@@ -69,7 +69,7 @@ func TestHashbotTomlDescribesTheAuthentikFODs(t *testing.T) {
 		t.Errorf("[source.nixpkgs] = %+v, want NixOS/nixpkgs followed by branch", nixpkgs)
 	}
 	for _, name := range cfg.FODNames() {
-		if fed := nixpkgs.Feeds(name); fed != (name != "src") {
+		if fed := nixpkgs.Feeds(cfg.FODs[name]); fed != (name != "src") {
 			t.Errorf("[source.nixpkgs] feeds %s: %v, want %v", name, fed, name != "src")
 		}
 	}

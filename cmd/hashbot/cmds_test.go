@@ -99,15 +99,23 @@ func cmdGHRelease(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // ghbranch owner/name branch sha dir: point branch at the commit sha,
-// whose files are those under dir (a nixpkgs-like branch moving).
+// whose files are those under dir (a nixpkgs-like branch moving). A sha
+// of head:DIR is the HEAD commit of the git repository DIR (a flake
+// input that Nix fetches from there).
 func cmdGHBranch(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "ghbranch")
 	if len(args) != 4 {
 		ts.Fatalf("usage: ghbranch owner/name branch sha dir")
 	}
+	sha := args[2]
+	if repo, ok := strings.CutPrefix(sha, "head:"); ok {
+		out, err := exec.Command("git", "-C", ts.MkAbs(repo), "rev-parse", "HEAD").Output()
+		ts.Check(err)
+		sha = strings.TrimSpace(string(out))
+	}
 	srv := fakeGitHub(ts)
-	ts.Check(srv.AddDir(args[0], args[2], ts.MkAbs(args[3])))
-	srv.SetBranch(args[0], args[1], args[2])
+	ts.Check(srv.AddDir(args[0], sha, ts.MkAbs(args[3])))
+	srv.SetBranch(args[0], args[1], sha)
 }
 
 // pullLine is one line of ghpulls: a pull request without its body.

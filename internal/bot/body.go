@@ -40,7 +40,10 @@ func bodyData(p *plan, rows []pulls.HashRow, report *fod.Report, verify bool, ne
 	}
 	for _, m := range check.Sources {
 		row := pulls.SourceRow{Name: m.Name, Repo: m.Repo, From: m.From, To: m.To, CompareURL: m.CompareURL}
-		if newPins != nil {
+		switch {
+		case m.FlakeInput != "":
+			row.Hash = "locked in " + p.cfg.FlakeLockPath()
+		case newPins != nil:
 			src, _ := newPins.Source(m.Name)
 			row.Hash = src.Hash
 		}

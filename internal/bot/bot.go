@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"time"
 
@@ -28,6 +29,7 @@ type upstreamChecker interface {
 type hashComputer interface {
 	Compute(ctx context.Context, req fod.Request) (*fod.Report, error)
 	PrefetchArchive(ctx context.Context, url string) (string, error)
+	FlakeInputUpdater
 }
 
 // prPublisher opens or updates the pull request.
@@ -240,6 +242,9 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 	// A source that moved gets its archive's hash first: the FODs it feeds
 	// are built against it.
 	for _, m := range check.Sources {
+		if m.FlakeInput != "" {
+			continue // moved in flake.lock below
+		}
 		hash, err := b.opts.Engine.PrefetchArchive(ctx, m.URL)
 		if err != nil {
 			return out, fmt.Errorf("source %s: %w", m.Name, err)
@@ -247,6 +252,10 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 		src, _ := newPins.Source(m.Name)
 		src.Hash = hash
 		newPins.SetSource(m.Name, src)
+	}
+	lock, err := b.moveFlakeInputs(ctx, cfg, check, newPins)
+	if err != nil {
+		return out, err
 	}
 	report := &fod.Report{} // the version moved, no hash depends on it
 	if len(check.Stale) > 0 {
@@ -262,7 +271,7 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 		return out, &PartialError{Report: report}
 	}
 	report.Apply(newPins)
-	return b.finish(ctx, p, out, ro, rowsFromReport(report), report, newPins)
+	return b.finish(ctx, p, out, ro, rowsFromReport(report), report, newPins, lock)
 }
 
 // nextPins is the pins as they will be once the new hashes are in: the
@@ -282,7 +291,9 @@ func nextPins(old *pins.Pins, check *upstream.Result) *pins.Pins {
 		p.SetInput(path, check.NewInputs[path])
 	}
 	for _, m := range check.Sources {
-		p.SetSource(m.Name, pins.Source{Rev: m.To, Version: m.Version, URL: m.URL})
+		if m.FlakeInput == "" { // a flake input's pin is in flake.lock
+			p.SetSource(m.Name, pins.Source{Rev: m.To, Version: m.Version, URL: m.URL})
+		}
 	}
 	return p
 }
@@ -359,4 +370,62 @@ func (b *Bot) Status(ctx context.Context, ro RunOptions) (*Outcome, *upstream.Re
 	}
 	out.Commit, out.PR, out.Status = head.Hash.String(), pr, StatusUpToDate
 	return out, p.check, nil
+}
+
+// moveFlakeInputs has Nix move each flake input the check found moved
+// ([source] flake-input) in the plan's tree, before anything is built
+// from it (LockFlakeInput), and records the new lock's fingerprints in
+// newPins. It returns the new flake.lock, nil when no input moved.
+func (b *Bot) moveFlakeInputs(ctx context.Context, cfg *config.Config, check *upstream.Result, newPins *pins.Pins) ([]byte, error) {
+	moved := false
+	for _, m := range check.Sources {
+		if m.FlakeInput != "" {
+			moved = true
+			if err := LockFlakeInput(ctx, b.opts.Engine, cfg, m.Name, m.To); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if !moved {
+		return nil, nil
+	}
+	prints, err := upstream.FlakeInputFingerprints(cfg)
+	if err != nil {
+		return nil, err
+	}
+	for key, sri := range prints {
+		newPins.SetInput(key, sri)
+	}
+	return pins.ReadTree(cfg.Dir)(cfg.FlakeLockPath())
+}
+
+// FlakeInputUpdater moves a flake input to the newest commit of what it
+// follows, writing flake.lock, with Nix (fod.Engine).
+type FlakeInputUpdater interface {
+	UpdateFlakeInput(ctx context.Context, dir, name string) error
+}
+
+// LockFlakeInput has Nix move the flake input of the source name ([source]
+// flake-input) in the flake under cfg.Dir to the head of its branch,
+// which must be rev, the commit the check saw: Nix takes the newest
+// commit, and one that is not rev means the branch moved since (the next
+// check takes it). A lock already at rev is left alone.
+func LockFlakeInput(ctx context.Context, nix FlakeInputUpdater, cfg *config.Config, name, rev string) error {
+	src := cfg.Sources[name]
+	if got, err := upstream.LockedRev(cfg, src); err != nil || got == rev {
+		return err
+	}
+	if err := nix.UpdateFlakeInput(ctx, filepath.Join(cfg.Dir, filepath.FromSlash(cfg.Flake)), src.FlakeInput); err != nil {
+		return fmt.Errorf("source %s: %w", name, err)
+	}
+	got, err := upstream.LockedRev(cfg, src)
+	if err != nil {
+		return err
+	}
+	if got != rev {
+		return fmt.Errorf("source %s: Nix locked the flake input %s at %s, not %s: %s's %s moved since it was checked; run again",
+			name, src.FlakeInput, got, rev, src.Repo, src.Branch)
+	}
+	zerolog.Ctx(ctx).Info().Str(logfield.Source, name).Str(logfield.Rev, rev).Msg("flake input moved")
+	return nil
 }

@@ -91,6 +91,12 @@ func (f *fakeEngine) PrefetchArchive(_ context.Context, url string) (string, err
 	return pins.SRI([]byte("archive " + url)), nil
 }
 
+// UpdateFlakeInput is not asked for: no test source of the fake checker
+// is a flake input (flake.txtar moves real ones with Nix).
+func (f *fakeEngine) UpdateFlakeInput(context.Context, string, string) error {
+	return errors.New("fakeEngine: no flake input moves here")
+}
+
 func (f *fakeEngine) Compute(_ context.Context, req fod.Request) (*fod.Report, error) {
 	f.calls++
 	f.pins = req.Pins

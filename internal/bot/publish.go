@@ -85,6 +85,15 @@ func (b *Bot) answeringBranch(ctx context.Context, p *plan) (*gitops.RemoteBranc
 	if !branchAnswers(p.cfg, p.check, p.oldPins, branchPins) {
 		return nil, nil, nil
 	}
+	for _, m := range p.check.Sources {
+		if m.FlakeInput == "" {
+			continue
+		}
+		rev, err := upstream.LockedRevIn(p.cfg, p.cfg.Sources[m.Name], stored.Files()[p.cfg.FlakeLockPath()])
+		if err != nil || rev != m.To {
+			return nil, nil, nil
+		}
+	}
 	return head, branchPins, nil
 }
 
@@ -119,12 +128,22 @@ func branchAnswers(cfg *config.Config, check *upstream.Result, base, branch *pin
 	if want.Version() != branch.Version() || want.Rev() != branch.Rev() {
 		return false
 	}
+	lockMoved := false
+	for _, m := range check.Sources {
+		lockMoved = lockMoved || m.FlakeInput != ""
+	}
 	for path, sri := range check.NewInputs {
+		if lockMoved && strings.HasPrefix(path, config.FlakeInputKey("")) {
+			continue // recorded from the lock the run moved (answeringBranch checks it)
+		}
 		if got, _ := branch.Input(path); got != sri {
 			return false
 		}
 	}
 	for _, m := range check.Sources {
+		if m.FlakeInput != "" {
+			continue
+		}
 		got, _ := branch.Source(m.Name)
 		if got.Rev != m.To || got.URL != m.URL || pins.CheckHash("sources."+m.Name+".hash", got.Hash) != nil {
 			return false
@@ -286,10 +305,13 @@ func commitBody(rows []pulls.HashRow) string {
 // finish shows (a dry run) or publishes the change a run made: the pull
 // request body from rows, the pins diff, then the commit and the pull
 // request.
-func (b *Bot) finish(ctx context.Context, p *plan, out *Outcome, ro RunOptions, rows []pulls.HashRow, report *fod.Report, newPins *pins.Pins) (*Outcome, error) {
+func (b *Bot) finish(ctx context.Context, p *plan, out *Outcome, ro RunOptions, rows []pulls.HashRow, report *fod.Report, newPins *pins.Pins, flakeLock []byte) (*Outcome, error) {
 	files, err := p.oldStored.Render(newPins)
 	if err != nil {
 		return out, err
+	}
+	if flakeLock != nil {
+		files[p.cfg.FlakeLockPath()] = flakeLock // Nix moved a source in it
 	}
 	if err := p.oldStored.Guard(files); err != nil {
 		return out, fmt.Errorf("refusing to commit %s: %w", strings.Join(files.Paths(), ", "), err)

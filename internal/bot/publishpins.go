@@ -3,12 +3,14 @@ package bot
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/hashbot-nix/hashbot/internal/gitops"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/pulls"
 	"github.com/hashbot-nix/hashbot/internal/runlock"
+	"github.com/hashbot-nix/hashbot/internal/upstream"
 )
 
 // PublishPins commits the pins file as it stands in the working tree — put
@@ -49,8 +51,39 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 			sourceRevs[name] = src.Rev
 		}
 	}
+	lockPath := cfg.FlakeLockPath()
+	lock := working.Files()[lockPath]
+	for name, src := range cfg.Sources {
+		if src.FlakeInput == "" {
+			continue
+		}
+		rev, err := upstream.LockedRevIn(cfg, src, lock)
+		if err != nil {
+			return out, fmt.Errorf("the working tree's %s: %w", lockPath, err)
+		}
+		sourceRevs[name] = rev
+	}
 	if err := b.checkUpstream(ctx, p, RunOptions{Version: newPins.Version(), sources: sourceRevs}); err != nil {
 		return out, err
+	}
+	if string(lock) == string(p.oldStored.Files()[lockPath]) {
+		lock = nil
+	} else if lock != nil {
+		// apply wrote the lock the hashes were computed with: its
+		// fingerprints are the ones to record.
+		if err := pins.WriteFile(filepath.Join(cfg.Dir, filepath.FromSlash(lockPath)), lock); err != nil {
+			return out, err
+		}
+		prints, err := upstream.FlakeInputFingerprints(cfg)
+		if err != nil {
+			return out, err
+		}
+		if p.check.NewInputs == nil {
+			p.check.NewInputs = map[string]string{}
+		}
+		for key, sri := range prints {
+			p.check.NewInputs[key] = sri
+		}
 	}
 	for _, name := range sortedKeys(p.check.SourcePins) {
 		want := p.check.SourcePins[name]
@@ -66,7 +99,7 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 	}
 	if files, err := p.oldStored.Render(newPins); err != nil {
 		return out, err
-	} else if sameFiles(p.oldStored.Files(), files) {
+	} else if lock == nil && sameFiles(p.oldStored.Files(), files) {
 		out.Status = StatusUpToDate
 		return out, nil
 	}
@@ -82,7 +115,7 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 	if done, err := b.declined(ctx, p, out); err != nil || done {
 		return out, err
 	}
-	return b.finish(ctx, p, out, ro, rowsFromPins(cfg, p.oldPins, newPins), nil, newPins)
+	return b.finish(ctx, p, out, ro, rowsFromPins(cfg, p.oldPins, newPins), nil, newPins, lock)
 }
 
 // lockPoll is how often a run that waits for the lock tries again.

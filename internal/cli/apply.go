@@ -91,6 +91,12 @@ func applyRun(_ context.Context, opts *applyOptions) error {
 	if err != nil {
 		return err
 	}
+	// The flake.lock the results were computed with (a flake input moved
+	// by update --source), unless it is already the working tree's.
+	lock := reports[0].Report.FlakeLock
+	if string(lock) == string(stored.Files()[cfg.FlakeLockPath()]) {
+		lock = nil
+	}
 	rep := &fod.Report{Results: merged}
 	for i, r := range rep.Results {
 		old, _ := p.Hash(r.FOD, r.PinSystem())
@@ -106,10 +112,10 @@ func applyRun(_ context.Context, opts *applyOptions) error {
 	switch {
 	case opts.DryRun:
 		fmt.Fprintf(opts.IO.ErrOut, "hashbot: %d hash(es) would change; dry run, %s not written\n", n, cfg.PinsName())
-	case n == 0 && !versionMoved && movedSources == 0:
+	case n == 0 && !versionMoved && movedSources == 0 && lock == nil:
 		fmt.Fprintf(opts.IO.ErrOut, "hashbot: %s already up to date\n", cfg.PinsName())
 	default:
-		written, err := stored.Save(cfg.Dir, p)
+		written, err := stored.Save(cfg.Dir, p, lock)
 		if err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/spf13/cobra"
 
+	"github.com/hashbot-nix/hashbot/internal/bot"
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/fod"
 	"github.com/hashbot-nix/hashbot/internal/ghactions"
@@ -123,7 +124,8 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := pinSources(ctx, f, cfg, p, engine, opts.Sources); err != nil {
+	lockPinned, err := pinSources(ctx, f, cfg, p, engine, opts)
+	if err != nil {
 		return err
 	}
 	if len(opts.UpdateInputs) > 0 && cfg.Flake == "" {
@@ -142,6 +144,12 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 		f.actions().Error(err.Error(), ghactions.Annotation{Title: "hashbot update failed"})
 		return computeError(err)
 	}
+	if lockPinned {
+		// The hashes hold for this lock: apply writes it with them.
+		if rep.FlakeLock, err = pins.ReadTree(cfg.Dir)(cfg.FlakeLockPath()); err != nil {
+			return err
+		}
+	}
 	reportTargetsToActions(f.actions(), cfg, rep.Results)
 	if opts.JSON {
 		if err := writeJSON(opts.IO.Out, rep); err != nil {
@@ -153,31 +161,44 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	return writeUpdate(opts.IO.ErrOut, cfg, stored, p, rep, opts)
 }
 
-// pinSources pins each source of --source NAME=REV at REV, with the hash
-// Nix gives its archive, so that the FODs are computed against it and the
-// report says so. The flags are NAME=REV, once per source
-// (checkSourceFlags).
-func pinSources(ctx context.Context, f *factory, cfg *config.Config, p *pins.Pins, engine *fod.Engine, flags []string) error {
-	if len(flags) == 0 {
-		return nil
+// pinSources pins each source of --source NAME=REV at REV, so that the
+// FODs are computed against it and the report says so: a source in the
+// pins with the hash Nix gives its archive, a flake input ([source]
+// flake-input) moved by Nix in flake.lock, which must then lock REV.
+// lockPinned says whether a flake input was pinned so. The flags are NAME=REV,
+// once per source (checkSourceFlags).
+func pinSources(ctx context.Context, f *factory, cfg *config.Config, p *pins.Pins, engine *fod.Engine, opts *updateOptions) (lockPinned bool, err error) {
+	if len(opts.Sources) == 0 {
+		return false, nil
 	}
 	checker, err := f.sourcePinner()
 	if err != nil {
-		return err
+		return false, err
 	}
-	for _, flag := range flags {
+	for _, flag := range opts.Sources {
 		name, rev, _ := strings.Cut(flag, "=")
 		pin, err := checker.SourcePin(cfg, name, rev)
 		if err != nil {
-			return usageErrorf("--source: %v", err)
+			return lockPinned, usageErrorf("--source: %v", err)
+		}
+		if src := cfg.Sources[name]; src.FlakeInput != "" {
+			if opts.DryRun {
+				return lockPinned, usageErrorf("--source %s: the flake input %s moves in %s: not with --dry-run", name, src.FlakeInput, cfg.FlakeLockPath())
+			}
+			if err := bot.LockFlakeInput(ctx, engine, cfg, name, rev); err != nil {
+				return lockPinned, err
+			}
+			lockPinned = true
+			fmt.Fprintf(opts.IO.ErrOut, "hashbot: the flake input %s is locked at %s (%s)\n", src.FlakeInput, rev, cfg.FlakeLockPath())
+			continue
 		}
 		if pin.Hash, err = engine.PrefetchArchive(ctx, pin.URL); err != nil {
-			return fmt.Errorf("source %s: %w", name, err)
+			return lockPinned, fmt.Errorf("source %s: %w", name, err)
 		}
 		p.SetSource(name, pin)
 		zerolog.Ctx(ctx).Info().Str(logfield.Source, name).Str(logfield.Rev, rev).Str(logfield.Hash, pin.Hash).Msg("source pinned")
 	}
-	return nil
+	return lockPinned, nil
 }
 
 // computeError maps the engine's errors to exit codes: problems with the
@@ -210,9 +231,13 @@ func writeUpdate(stderr io.Writer, cfg *config.Config, stored *pins.Stored, p *p
 	case n == 0 && !moved:
 		fmt.Fprintf(stderr, "hashbot: %s; no new hash to write to %s\n", rep.Summary(), cfg.PinsName())
 	default:
-		written, err := stored.Save(cfg.Dir, p)
+		written, err := stored.Save(cfg.Dir, p, nil) // Nix wrote a moved flake.lock itself
 		if err != nil {
 			return err
+		}
+		if len(written) == 0 {
+			fmt.Fprintf(stderr, "hashbot: %s; %s already up to date\n", rep.Summary(), cfg.PinsName())
+			break
 		}
 		fmt.Fprintf(stderr, "hashbot: %s; wrote %d hash(es) to %s\n", rep.Summary(), n, strings.Join(written, ", "))
 	}

@@ -107,11 +107,19 @@ type Source struct {
 	// (and "{repo}" for owner/name); empty means GitHub's own archive,
 	// "<web>/{repo}/archive/{rev}.tar.gz".
 	URL string `toml:"url"`
+	// FlakeInput, when set, is the input of the flake (flake.lock) this
+	// source is: its pin is the input's locked revision, kept in flake.lock
+	// rather than in the pins, and hashbot moves it with Nix (nix flake
+	// update). It follows Branch.
+	FlakeInput string `toml:"flake-input"`
 }
 
-// Feeds says whether the source feeds the FOD named fod.
-func (s Source) Feeds(fod string) bool {
-	return len(s.FODs) == 0 || slices.Contains(s.FODs, fod)
+// Feeds says whether the source feeds the FOD f: one it lists (every FOD
+// when it lists none), or, for a flake input, one whose flake-inputs name
+// it.
+func (s Source) Feeds(f FOD) bool {
+	return len(s.FODs) == 0 || slices.Contains(s.FODs, f.Name) ||
+		(s.FlakeInput != "" && slices.Contains(f.FlakeInputs, s.FlakeInput))
 }
 
 // SourceNames returns the configured source names, sorted.
@@ -447,6 +455,12 @@ func (c *Config) PinsLayout() pins.Layout {
 	}
 	if u := c.Upstream; u.VersionFile != "" {
 		l.Version = &pins.InlineValue{File: u.VersionFile, Attr: u.VersionAttr}
+	}
+	for _, name := range c.SourceNames() {
+		if in := c.Sources[name].FlakeInput; in != "" {
+			l.FlakeLock = c.FlakeLockPath()
+			l.LockedInputs = append(l.LockedInputs, in)
+		}
 	}
 	return l
 }

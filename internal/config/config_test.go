@@ -109,6 +109,10 @@ func TestParseRejectsBadConfig(t *testing.T) {
 		{"bad author", base + "[git]\nauthor = \"hashbot\"\n", `[git] author "hashbot"`},
 		{"bad duration", base + "[build]\ntimeout = \"soon\"\n", `invalid duration "soon"`},
 		{"negative max-jobs", base + "[build]\nmax-jobs = -1\n", "[build] max-jobs -1"},
+		{"a flake input without a flake", base + "[source.pkgs]\nrepo = \"o/p\"\nbranch = \"main\"\nflake-input = \"pkgs\"\n", `[source.pkgs] flake-input "pkgs": a flake's input (set flake)`},
+		{"a flake input without a branch", "flake = \".\"\n" + base + "[source.pkgs]\nrepo = \"o/p\"\nflake-input = \"pkgs\"\n", `flake-input "pkgs": a flake input is followed by branch`},
+		{"a flake input with a url", "flake = \".\"\n" + base + "[source.pkgs]\nrepo = \"o/p\"\nbranch = \"main\"\nflake-input = \"pkgs\"\nurl = \"https://x/{rev}\"\n", `flake-input "pkgs" and url`},
+		{"a flake input that is no name", "flake = \".\"\n" + base + "[source.pkgs]\nrepo = \"o/p\"\nbranch = \"main\"\nflake-input = \"a b\"\n", `flake-input "a b" is not a flake input's name`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -266,5 +270,29 @@ hash-attr = "vendorHash"
 	}
 	if got, want := c.PinsName(), "hashbot.json, package.nix"; got != want {
 		t.Errorf("PinsName() = %q, want %q", got, want)
+	}
+}
+
+func TestSourceFeeds(t *testing.T) {
+	vendor := FOD{Name: "vendor"}
+	deps := FOD{Name: "deps", FlakeInputs: []string{"nixpkgs"}}
+	tests := []struct {
+		name string
+		src  Source
+		fod  FOD
+		want bool
+	}{
+		{"no fods feeds every FOD", Source{}, vendor, true},
+		{"a listed FOD", Source{FODs: []string{"vendor"}}, vendor, true},
+		{"an unlisted FOD", Source{FODs: []string{"deps"}}, vendor, false},
+		{"a flake input feeds the FODs naming it", Source{FODs: []string{"vendor"}, FlakeInput: "nixpkgs"}, deps, true},
+		{"and not the others", Source{FODs: []string{"deps"}, FlakeInput: "nixpkgs"}, vendor, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.src.Feeds(tt.fod); got != tt.want {
+				t.Errorf("Feeds(%s) = %v, want %v", tt.fod.Name, got, tt.want)
+			}
+		})
 	}
 }

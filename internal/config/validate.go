@@ -144,6 +144,18 @@ func (s Source) validate(c *Config) []error {
 			bad("fods: %q is no [fod.%s] (have: %s)", f, f, strings.Join(c.FODNames(), ", "))
 		}
 	}
+	if s.FlakeInput != "" {
+		switch {
+		case !ValidName(s.FlakeInput):
+			bad("flake-input %q is not a flake input's name", s.FlakeInput)
+		case c.Flake == "":
+			bad("flake-input %q: a flake's input (set flake)", s.FlakeInput)
+		case s.Branch == "":
+			bad("flake-input %q: a flake input is followed by branch (set branch to the one flake.nix names)", s.FlakeInput)
+		case s.URL != "":
+			bad("flake-input %q and url: a flake input's archive is the one flake.lock locks", s.FlakeInput)
+		}
+	}
 	if s.URL != "" {
 		u, err := url.Parse(strings.NewReplacer("{rev}", "0", "{repo}", "o/r").Replace(s.URL))
 		if !strings.Contains(s.URL, "{rev}") || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||

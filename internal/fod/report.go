@@ -99,6 +99,11 @@ type Report struct {
 	// computed against: results computed against different ones are not
 	// merged.
 	Sources map[string]pins.Source
+	// FlakeLock is the flake.lock the hashes were computed with when the
+	// run pinned a flake input in it ([source] flake-input, update
+	// --source): apply writes it with them, and results computed with
+	// different locks are not merged. nil when no flake input was pinned.
+	FlakeLock []byte
 }
 
 // OK says whether every selected target succeeded (changed or unchanged).
@@ -178,6 +183,7 @@ type reportJSON struct {
 	DurationSeconds float64               `json:"duration_seconds"`
 	Warnings        []string              `json:"warnings"`
 	Sources         map[string]sourceJSON `json:"sources,omitempty"`
+	FlakeLock       string                `json:"flake_lock,omitempty"`
 	Results         []TargetResult        `json:"results"`
 }
 
@@ -195,7 +201,7 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		Schema: ReportSchema, OK: r.OK(), Version: r.Version, Host: r.Host,
 		NixVersion: r.NixVersion, Builders: r.Builders, Layers: r.Layers,
 		DurationSeconds: r.Duration.Round(time.Millisecond).Seconds(),
-		Warnings:        r.Warnings, Results: r.Results,
+		Warnings:        r.Warnings, Results: r.Results, FlakeLock: string(r.FlakeLock),
 	}
 	for name, src := range r.Sources {
 		if j.Sources == nil {
@@ -256,6 +262,9 @@ func (r *Report) UnmarshalJSON(data []byte) error {
 		Results: j.Results, Version: j.Version, Host: j.Host, NixVersion: j.NixVersion,
 		Builders: j.Builders, Layers: j.Layers, Warnings: j.Warnings, Sources: sources,
 		Duration: time.Duration(j.DurationSeconds * float64(time.Second)),
+	}
+	if j.FlakeLock != "" { // apply guards it against the lock it replaces
+		r.FlakeLock = []byte(j.FlakeLock)
 	}
 	return nil
 }

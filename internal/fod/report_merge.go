@@ -81,6 +81,10 @@ func MergeReports(cfg *config.Config, fods []string, version string, reports []N
 			merr.Conflicts = append(merr.Conflicts, fmt.Sprintf("%s was computed against %s, %s against %s",
 				first.Name, describeSources(first.Report.Sources), nr.Name, describeSources(nr.Report.Sources)))
 		}
+		if first := reports[0]; i > 0 && string(nr.Report.FlakeLock) != string(first.Report.FlakeLock) {
+			merr.Conflicts = append(merr.Conflicts, fmt.Sprintf("%s and %s were computed with different flake.lock files: compute every platform with the same --source revs",
+				first.Name, nr.Name))
+		}
 		for _, r := range nr.Report.Results {
 			f, ok := cfg.FODs[r.FOD]
 			if !ok {

@@ -131,6 +131,12 @@ func TestMergeReports(t *testing.T) {
 				"nMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E=), arm.json against no source pins"},
 		{name: "the same sources", reports: []NamedReport{{"x86.json", withSources(x86)}, {"arm.json", withSources(arm)}},
 			want: []string{"deps/aarch64-linux=sha256-a", "deps/x86_64-linux=sha256-x", "src/=sha256-s"}},
+		{name: "computed with other flake locks", reports: []NamedReport{{"x86.json", withLock(x86, "a")}, {"arm.json", withLock(arm, "b")}},
+			conflict: "x86.json and arm.json were computed with different flake.lock files"},
+		{name: "one computed without the lock", reports: []NamedReport{{"x86.json", withLock(x86, "a")}, {"arm.json", arm}},
+			conflict: "x86.json and arm.json were computed with different flake.lock files"},
+		{name: "the same flake lock", reports: []NamedReport{{"x86.json", withLock(x86, "a")}, {"arm.json", withLock(arm, "a")}},
+			want: []string{"deps/aarch64-linux=sha256-a", "deps/x86_64-linux=sha256-x", "src/=sha256-s"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,5 +170,12 @@ func TestMergeReports(t *testing.T) {
 func withSources(r *Report) *Report {
 	c := *r
 	c.Sources = map[string]pins.Source{"nixpkgs": pkgsPin}
+	return &c
+}
+
+// withLock is r computed with the flake.lock lock.
+func withLock(r *Report, lock string) *Report {
+	c := *r
+	c.FlakeLock = []byte(lock)
 	return &c
 }

@@ -89,9 +89,10 @@ func FlakeArgs() []string {
 // FlakeUpdateArgs are the arguments of the nix command that moves the
 // input name of the flake in the working directory to its newest revision:
 // `flake update NAME` from Nix 2.19, which took over the job of `flake
-// lock --update-input NAME`.
+// lock --update-input NAME`. tarball-ttl 0 makes Nix ask where the branch
+// is now, not answer from its fetcher cache of the last hour.
 func (h *Host) FlakeUpdateArgs(name string) []string {
-	args := FlakeArgs()
+	args := append(FlakeArgs(), "--option", "tarball-ttl", "0")
 	if versionAtLeast(h.Version, 2, 19) {
 		return append(args, "flake", "update", name)
 	}

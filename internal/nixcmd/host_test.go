@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -115,5 +116,18 @@ func TestProbeHostWithoutNix(t *testing.T) {
 	var nf *NotFoundError
 	if !errors.As(err, &nf) {
 		t.Fatalf("err = %v, want *NotFoundError", err)
+	}
+}
+
+func TestFlakeUpdateArgsFollowTheNixVersion(t *testing.T) {
+	for version, want := range map[string]string{
+		"2.8.0":  "--extra-experimental-features nix-command flakes --option tarball-ttl 0 flake lock --update-input pkgs",
+		"2.19.0": "--extra-experimental-features nix-command flakes --option tarball-ttl 0 flake update pkgs",
+		"2.34.8": "--extra-experimental-features nix-command flakes --option tarball-ttl 0 flake update pkgs",
+	} {
+		h := &Host{Version: version}
+		if got := strings.Join(h.FlakeUpdateArgs("pkgs"), " "); got != want {
+			t.Errorf("Nix %s: %q, want %q", version, got, want)
+		}
 	}
 }

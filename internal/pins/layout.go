@@ -25,6 +25,13 @@ type Layout struct {
 	// Version, when set, is where the version literal is; nil keeps the
 	// version in the JSON file.
 	Version *InlineValue
+	// FlakeLock, when set, is the flake.lock in which the flake inputs
+	// LockedInputs are pinned: sources that Nix moves (nix flake update),
+	// so that a run commits the lock Nix wrote beside the hashes computed
+	// with it. Render leaves it alone; Guard takes a new lock
+	// (GuardFlakeLock).
+	FlakeLock    string
+	LockedInputs []string
 }
 
 // InlineHash is an FOD whose hash is a string literal in a Nix file: bound
@@ -112,6 +119,13 @@ func (l Layout) Load(read func(path string) ([]byte, error), name string) (*Stor
 			return nil, fmt.Errorf("reading pins: %w", err)
 		}
 		s.files[path] = data
+	}
+	if l.FlakeLock != "" {
+		data, err := read(l.FlakeLock)
+		if err != nil {
+			return nil, fmt.Errorf("reading the flake's lock: %w", err)
+		}
+		s.files[l.FlakeLock] = data
 	}
 	label := l.JSON
 	if name != "" {
@@ -315,6 +329,9 @@ func (s *Stored) Guard(next Files) error {
 		if err := s.guardNix(path, next[path]); err != nil {
 			return err
 		}
+	}
+	if lock, ok := next[s.layout.FlakeLock]; ok && s.layout.FlakeLock != "" {
+		return GuardFlakeLock(s.layout.FlakeLock, s.files[s.layout.FlakeLock], lock, s.layout.LockedInputs)
 	}
 	return nil
 }

@@ -16,11 +16,19 @@ import (
 // never written. Every changed file is written in full to a temporary
 // file first, and only then is each renamed over its original, so that a
 // failure while writing them leaves every file as it was. It returns the
-// paths written. s still holds the files as they were loaded.
-func (s *Stored) Save(dir string, p *Pins) (written []string, err error) {
+// paths written. s still holds the files as they were loaded. flakeLock,
+// when not nil, is a new flake.lock of the layout's (FlakeLock) written
+// with them: the one the hashes were computed with.
+func (s *Stored) Save(dir string, p *Pins, flakeLock []byte) (written []string, err error) {
 	files, err := s.Render(p)
 	if err != nil {
 		return nil, err
+	}
+	if flakeLock != nil {
+		if s.layout.FlakeLock == "" {
+			return nil, &GuardError{Path: "flake.lock", Reason: "no [source] is a flake input: a flake.lock is not the pins'"}
+		}
+		files[s.layout.FlakeLock] = flakeLock
 	}
 	if err := s.Guard(files); err != nil {
 		return nil, fmt.Errorf("refusing to write %s: %w", strings.Join(files.Paths(), ", "), err)

@@ -29,6 +29,10 @@ type SourceMove struct {
 	CompareURL string
 	// Reason says why the pin changes, as the FODs it feeds list it.
 	Reason string
+	// FlakeInput is the flake input the source is, whose locked revision
+	// in flake.lock is its pin (and URL is empty); "" for a pin in the
+	// pins.
+	FlakeInput string
 }
 
 // checkSources finds where each source is upstream and records those whose
@@ -63,16 +67,28 @@ func (c *Checker) checkSources(ctx context.Context, cfg *config.Config, p *pins.
 			}
 			move.To, move.Version = rel.Tag, rel.Version
 		}
-		move.URL = archiveURL(ghclient.WebURL(c.gh), src, move.To)
-		if res.SourcePins == nil {
-			res.SourcePins = map[string]pins.Source{}
+		var pinned pins.Source
+		if src.FlakeInput != "" {
+			move.FlakeInput = src.FlakeInput
+			rev, err := LockedRev(cfg, src)
+			if err != nil {
+				return err
+			}
+			pinned = pins.Source{Rev: rev}
+		} else {
+			move.URL = archiveURL(ghclient.WebURL(c.gh), src, move.To)
+			if res.SourcePins == nil {
+				res.SourcePins = map[string]pins.Source{}
+			}
+			res.SourcePins[name] = pins.Source{Rev: move.To, Version: move.Version, URL: move.URL}
+			pinned, _ = p.Source(name)
 		}
-		res.SourcePins[name] = pins.Source{Rev: move.To, Version: move.Version, URL: move.URL}
-		pinned, _ := p.Source(name)
 		move.From = pinned.Rev
 		switch {
 		case pinned.Rev != move.To:
 			move.Reason = fmt.Sprintf("%s moved %s -> %s", name, orNone(short(pinned.Rev)), short(move.To))
+		case src.FlakeInput != "":
+			continue // flake.lock holds its hash too
 		case pinned.URL != move.URL:
 			move.Reason = fmt.Sprintf("%s's archive is at %s now", name, move.URL)
 		case pins.CheckHash("sources."+name+".hash", pinned.Hash) != nil:
@@ -85,7 +101,7 @@ func (c *Checker) checkSources(ctx context.Context, cfg *config.Config, p *pins.
 		}
 		res.Sources = append(res.Sources, move)
 		for _, fod := range cfg.FODNames() {
-			if src.Feeds(fod) {
+			if src.Feeds(cfg.FODs[fod]) {
 				res.Stale[fod] = append(res.Stale[fod], move.Reason)
 			}
 		}

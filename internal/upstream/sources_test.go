@@ -1,12 +1,16 @@
 package upstream_test
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hashbot-nix/hashbot/internal/ghclient/ghfake"
+	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
 )
 
@@ -167,5 +171,105 @@ func TestHeadsSeeEveryMove(t *testing.T) {
 		if after := look().State(); after == before {
 			t.Errorf("something moved, but the state stayed %q", after)
 		}
+	}
+}
+
+// flakeSourceTOML follows a flake input, pkgs, as a source: its pin is
+// the revision flake.lock locks it at.
+const flakeSourceTOML = `flake = "."
+[upstream]
+repo = "goauthentik/authentik"
+tag-prefix = "version/"
+
+[fod.webui-deps]
+attr = "webui-deps"
+inputs = ["web/package-lock.json", "web/package.json", "web/packages/*/package.json"]
+
+[fod.server-vendor]
+attr = "server.goModules"
+flake-inputs = ["pkgs"]
+
+[source.pkgs]
+repo = "tools/pkgs"
+branch = "nixos-stable"
+flake-input = "pkgs"
+fods = ["server-vendor"]
+`
+
+// flakeLockWith is a flake.lock whose input pkgs is the node given.
+func flakeLockWith(locked, original string) string {
+	return `{"nodes": {"pkgs": {"locked": ` + locked + `, "original": ` + original + `},
+  "root": {"inputs": {"pkgs": "pkgs"}}}, "root": "root", "version": 7}`
+}
+
+func TestFlakeInputSourceMoves(t *testing.T) {
+	github := func(rev string) string {
+		return `{"type": "github", "owner": "tools", "repo": "pkgs", "rev": "` + rev + `", "narHash": "sha256-AAAA"}`
+	}
+	onBranch := `{"type": "github", "owner": "tools", "repo": "pkgs", "ref": "nixos-stable"}`
+	tests := []struct {
+		name, lock string
+		want       string // the move's reason, "" for none
+		wantErr    string
+	}{
+		{name: "locked at the branch head", lock: flakeLockWith(github(revC), onBranch)},
+		{name: "locked behind the head", lock: flakeLockWith(github(revA), onBranch), want: "pkgs moved 5f4a1c2d9e8b -> c0ffee00c0ff"},
+		{name: "a git input without a ref", lock: flakeLockWith(`{"type": "git", "url": "file:///x", "rev": "`+revA+`"}`, `{"type": "git", "url": "file:///x"}`),
+			want: "pkgs moved 5f4a1c2d9e8b -> c0ffee00c0ff"},
+		{name: "another repository", lock: flakeLockWith(github(revA), `{"type": "github", "owner": "NixOS", "repo": "nixpkgs", "ref": "nixos-stable"}`),
+			wantErr: `flake-input "pkgs" is github:NixOS/nixpkgs, but the source's repo is tools/pkgs`},
+		{name: "another branch", lock: flakeLockWith(github(revA), `{"type": "github", "owner": "tools", "repo": "pkgs"}`),
+			wantErr: `follows (none), but the source's branch is nixos-stable: name the branch in flake.nix (github:tools/pkgs/nixos-stable)`},
+		{name: "a path, locked without a commit", lock: flakeLockWith(`{"type": "path", "path": "/x", "narHash": "sha256-AAAA"}`, `{"type": "path", "path": "/x"}`),
+			wantErr: `locked without a commit (a "path" input)`},
+		{name: "a follows", lock: `{"nodes": {"root": {"inputs": {"pkgs": ["other", "pkgs"]}}}, "root": "root", "version": 7}`,
+			wantErr: `the input "pkgs" follows another input: name that one`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := serveReleases(t, map[string]map[string]string{"2026.2.1": release(nil)})
+			srv.SetBranch("tools/pkgs", "nixos-stable", revC)
+			e := &checkEnv{srv: srv, cfg: loadConfig(t, flakeSourceTOML), state: t.TempDir()}
+			if err := os.WriteFile(filepath.Join(e.cfg.Dir, "flake.lock"), []byte(tt.lock), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			p := tinyPins(t, "2026.2.1")
+			first, err := e.check(t, p, upstream.CheckOptions{})
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want it to contain %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for path, sri := range first.NewInputs {
+				p.SetInput(path, sri)
+			}
+			res, err := e.check(t, p, upstream.CheckOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.SourcePins["pkgs"] != (pins.Source{}) {
+				t.Errorf("SourcePins[pkgs] = %+v: a flake input's pin is in flake.lock", res.SourcePins["pkgs"])
+			}
+			var got string
+			for _, m := range res.Sources {
+				if m.FlakeInput != "pkgs" || m.URL != "" {
+					t.Errorf("move %+v: want the flake input pkgs and no archive", m)
+				}
+				got = m.Reason
+			}
+			if got != tt.want {
+				t.Fatalf("reason = %q, want %q", got, tt.want)
+			}
+			if stale := res.Stale["server-vendor"]; tt.want != "" && !slices.Contains(stale, tt.want) {
+				t.Errorf("server-vendor stale %q, want %q among them", stale, tt.want)
+			}
+			if _, ok := res.Stale["webui-deps"]; ok {
+				t.Errorf("webui-deps stale %q: the source does not feed it", res.Stale["webui-deps"])
+			}
+		})
 	}
 }
