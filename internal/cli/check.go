@@ -119,6 +119,8 @@ type checkSource struct {
 	URL        string `json:"url"`
 	CompareURL string `json:"compare_url,omitempty"`
 	Reason     string `json:"reason"`
+	// FlakeInput is the flake input the source is; its URL is then empty.
+	FlakeInput string `json:"flake_input,omitempty"`
 }
 
 func checkRun(ctx context.Context, opts *checkOptions) error {
@@ -198,7 +200,7 @@ func writeCheckReport(w io.Writer, res *upstream.Result, counts ghclient.Counts,
 	rep.Sources = []checkSource{}
 	for _, m := range res.Sources {
 		rep.Sources = append(rep.Sources, checkSource{Name: m.Name, From: m.From, To: m.To, Version: m.Version,
-			URL: m.URL, CompareURL: m.CompareURL, Reason: m.Reason})
+			URL: m.URL, CompareURL: m.CompareURL, Reason: m.Reason, FlakeInput: m.FlakeInput})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
