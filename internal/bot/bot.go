@@ -389,14 +389,18 @@ func (b *Bot) moveFlakeInputs(ctx context.Context, cfg *config.Config, check *up
 	if !moved {
 		return nil, nil
 	}
-	prints, err := upstream.FlakeInputFingerprints(cfg)
+	lock, err := pins.ReadTree(cfg.Dir)(cfg.FlakeLockPath())
+	if err != nil {
+		return nil, err
+	}
+	prints, err := upstream.FlakeInputFingerprintsIn(cfg, lock)
 	if err != nil {
 		return nil, err
 	}
 	for key, sri := range prints {
 		newPins.SetInput(key, sri)
 	}
-	return pins.ReadTree(cfg.Dir)(cfg.FlakeLockPath())
+	return lock, nil
 }
 
 // FlakeInputUpdater moves a flake input to the newest commit of what it

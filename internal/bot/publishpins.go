@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/hashbot-nix/hashbot/internal/gitops"
@@ -71,10 +70,7 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 	} else if lock != nil {
 		// apply wrote the lock the hashes were computed with: its
 		// fingerprints are the ones to record.
-		if err := pins.WriteFile(filepath.Join(cfg.Dir, filepath.FromSlash(lockPath)), lock); err != nil {
-			return out, err
-		}
-		prints, err := upstream.FlakeInputFingerprints(cfg)
+		prints, err := upstream.FlakeInputFingerprintsIn(cfg, lock)
 		if err != nil {
 			return out, err
 		}

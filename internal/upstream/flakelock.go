@@ -47,6 +47,18 @@ func flakeInputChanges(cfg *config.Config, p *pins.Pins, newInputs, local map[st
 // FOD names (flake-inputs), read from the flake.lock under cfg.Dir: what a
 // run records once it has moved the lock itself.
 func FlakeInputFingerprints(cfg *config.Config) (map[string]string, error) {
+	return flakeInputFingerprints(cfg, func() (*flakeLock, error) { return readFlakeLock(cfg) })
+}
+
+// FlakeInputFingerprintsIn is FlakeInputFingerprints of the flake.lock
+// data (one the run has moved).
+func FlakeInputFingerprintsIn(cfg *config.Config, data []byte) (map[string]string, error) {
+	return flakeInputFingerprints(cfg, func() (*flakeLock, error) { return parseFlakeLock(cfg, data) })
+}
+
+// flakeInputFingerprints reads the lock with load, only when an FOD names
+// an input.
+func flakeInputFingerprints(cfg *config.Config, load func() (*flakeLock, error)) (map[string]string, error) {
 	prints := map[string]string{}
 	var lock *flakeLock
 	for _, name := range cfg.FODNames() {
@@ -57,7 +69,7 @@ func FlakeInputFingerprints(cfg *config.Config) (map[string]string, error) {
 			}
 			if lock == nil {
 				var err error
-				if lock, err = readFlakeLock(cfg); err != nil {
+				if lock, err = load(); err != nil {
 					return nil, err
 				}
 			}
