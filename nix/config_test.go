@@ -19,7 +19,7 @@ import (
 // TestHashbotTomlDescribesTheAuthentikFODs loads the repository's
 // hashbot.toml with hashbot's own loader and checks what it says.
 func TestHashbotTomlDescribesTheAuthentikFODs(t *testing.T) {
-	cfg, err := config.Load(repoRoot(t))
+	cfg, err := config.Load(repoRoot(t), config.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestHashbotTomlDescribesTheAuthentikFODs(t *testing.T) {
 // hashbot would write (so its first update changes hashes only), and the one
 // hash known without network is the real one.
 func TestPinsFitTheConfig(t *testing.T) {
-	cfg, err := config.Load(repoRoot(t))
+	cfg, err := config.Load(repoRoot(t), config.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestHashesLiveOnlyInThePins(t *testing.T) {
 		t.Fatal("no files checked in nix/")
 	}
 
-	cfg, err := config.Load(repoRoot(t))
+	cfg, err := config.Load(repoRoot(t), config.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestHashesLiveOnlyInThePins(t *testing.T) {
 // every per-system FOD, and its tag prefix is [upstream] tag-prefix.
 func TestNixAgreesWithTheConfig(t *testing.T) {
 	testutil.RequireNix(t)
-	cfg, err := config.Load(repoRoot(t))
+	cfg, err := config.Load(repoRoot(t), config.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestNixAgreesWithTheConfig(t *testing.T) {
 // FOD's local-inputs, or hashbot would not see the hash go stale.
 func TestEveryFileAFODReadsIsALocalInput(t *testing.T) {
 	testutil.RequireNix(t)
-	cfg, err := config.Load(repoRoot(t))
+	cfg, err := config.Load(repoRoot(t), config.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func TestDefaultNixNamesEverythingWithoutPkgs(t *testing.T) {
 // another's key, or another system's, is caught.
 func TestEveryConfiguredFODReadsItsOwnHash(t *testing.T) {
 	testutil.RequireNix(t)
-	cfg, err := config.Load(repoRoot(t))
+	cfg, err := config.Load(repoRoot(t), config.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestEveryConfiguredFODReadsItsOwnHash(t *testing.T) {
 // the hash.
 func TestCommittedPinsReachEveryFOD(t *testing.T) {
 	testutil.RequireNix(t)
-	cfg, err := config.Load(repoRoot(t))
+	cfg, err := config.Load(repoRoot(t), config.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

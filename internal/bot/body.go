@@ -56,15 +56,11 @@ func bodyData(p *plan, rows []pulls.HashRow, report *fod.Report, verify bool, ne
 func rowsFromReport(r *fod.Report) []pulls.HashRow {
 	rows := make([]pulls.HashRow, 0, len(r.Results))
 	for _, t := range r.Results {
-		sys := t.System
-		if !t.PerSystem {
-			sys = ""
-		}
 		note := t.Message
 		if len(t.LogTail) > 0 {
 			note = strings.TrimSpace(note + "\n" + strings.Join(t.LogTail, "\n"))
 		}
-		rows = append(rows, pulls.HashRow{FOD: t.FOD, System: sys, Old: t.Old, New: t.New, Status: string(t.Status), Note: note})
+		rows = append(rows, pulls.HashRow{FOD: t.FOD, System: t.PinSystem(), Old: t.Old, New: t.New, Status: string(t.Status), Note: note})
 	}
 	return rows
 }
@@ -74,12 +70,7 @@ func rowsFromReport(r *fod.Report) []pulls.HashRow {
 func rowsFromPins(cfg *config.Config, old, cur *pins.Pins) []pulls.HashRow {
 	var rows []pulls.HashRow
 	for _, name := range cfg.FODNames() {
-		f := cfg.FODs[name]
-		systems := f.Systems
-		if !f.PerSystem() {
-			systems = []string{""}
-		}
-		for _, sys := range systems {
+		for _, sys := range cfg.FODs[name].PinSystems() {
 			o, _ := old.Hash(name, sys)
 			n, _ := cur.Hash(name, sys)
 			if o != n {
@@ -94,7 +85,7 @@ func verifySentence(r *fod.Report) string {
 	var bad []string
 	for _, t := range r.Results {
 		if t.Status == fod.StatusUnreproducible {
-			bad = append(bad, t.FOD+" ("+systemLabel(t.System, t.PerSystem)+")")
+			bad = append(bad, t.FOD+" ("+config.SystemLabel(t.PinSystem())+")")
 		}
 	}
 	if len(bad) == 0 {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/google/go-github/v60/github"
 	"github.com/rs/zerolog"
 
 	"github.com/hashbot-nix/hashbot/internal/config"
@@ -32,14 +33,11 @@ type hashComputer interface {
 	FlakeInputUpdater
 }
 
-// prPublisher opens or updates the pull request.
+// prPublisher finds and opens or updates the pull request (pulls.Manager).
 type prPublisher interface {
+	// Lookup finds the branch's open and declined pull requests.
+	Lookup(ctx context.Context, branch string) (*pulls.Existing, error)
 	Publish(ctx context.Context, req pulls.Request) (*pulls.Outcome, error)
-	// FindOpen returns the open pull request whose head is branch, or nil.
-	FindOpen(ctx context.Context, branch string) (*pulls.Outcome, error)
-	// Declined returns the pull request of branch a maintainer closed
-	// without merging, or nil.
-	Declined(ctx context.Context, branch string) (*pulls.Outcome, error)
 }
 
 // apiCommitter makes the pins commit through GitHub's API ([git] sign =
@@ -49,26 +47,35 @@ type apiCommitter interface {
 }
 
 // Options configures a Bot. Config, Checker and Engine are required;
-// Publisher is required unless DryRun.
+// GitHub (or Publisher) is required unless a run is a dry run.
 type Options struct {
-	// Config is hashbot.toml of the working tree: it says where the
-	// repository's remote and base branch are. A run then reads
-	// hashbot.toml and the pins of the base commit (LoadConfig).
-	Config    *config.Config
-	Checker   upstreamChecker
-	Engine    hashComputer
-	Publisher prPublisher
-	// APICommitter makes the commit when [git] sign = "github".
+	// Config is hashbot.toml of the working tree. It says only where the
+	// repository's remote ([git] remote) and base branch ([pull-request]
+	// base) are; everything else a run takes from hashbot.toml of the base
+	// commit it builds on (labels, draft, branch names, signing, systems,
+	// FODs).
+	Config *config.Config
+	// Env finds the HASHBOT_* overrides applied to the base's
+	// hashbot.toml, as they were to Config (os.LookupEnv); nil applies
+	// none.
+	Env func(string) (string, bool)
+	// LoadConfig loads the base's configuration; default config.Load.
+	LoadConfig func(dir string, opts config.LoadOptions) (*config.Config, error)
+	Checker    upstreamChecker
+	Engine     hashComputer
+	// GitHub is the client a run's pull requests and API commits go
+	// through, set up from the base's configuration; nil without GitHub
+	// (a dry run).
+	GitHub *github.Client
+	// Publisher and APICommitter, when set, are used whatever the base's
+	// configuration says, instead of ones made on GitHub.
+	Publisher    prPublisher
 	APICommitter apiCommitter
 	// Repo is the packaging repository, opened (or cloned) by the caller;
 	// nil means gitops.Open on Config.Dir with Git.
 	Repo *gitops.Repo
 	// Git says how to reach the remote when the bot opens Repo itself.
 	Git GitOptions
-	// LoadConfig reads hashbot.toml from data for the tree at dir (the
-	// base commit's, written out), with the same overrides and checks the
-	// caller gave Config; default config.Parse and CheckFiles.
-	LoadConfig func(data []byte, dir string) (*config.Config, error)
 	// LockRuns takes the repository's run lock (runlock) around each run;
 	// tests of one run leave it off.
 	LockRuns bool
@@ -108,6 +115,9 @@ type RunOptions struct {
 	// sources checks these sources at the revs given (PublishPins: the
 	// revs the published hashes were computed against).
 	sources map[string]string
+	// on plans on this commit instead of the base branch's tip
+	// (PublishPins: the commit the results were computed on).
+	on gitops.Hash
 }
 
 // Status is how a run ended.
@@ -151,12 +161,8 @@ type PartialError struct {
 func (e *PartialError) Error() string {
 	var bad []string
 	for _, r := range e.Report.Results {
-		if r.Status != fod.StatusChanged && r.Status != fod.StatusUnchanged {
-			sys := r.System
-			if sys == "" {
-				sys = "all systems"
-			}
-			bad = append(bad, fmt.Sprintf("%s (%s): %s", r.FOD, sys, r.Status))
+		if !r.Status.Succeeded() {
+			bad = append(bad, fmt.Sprintf("%s (%s): %s", r.FOD, config.SystemLabel(r.PinSystem()), r.Status))
 		}
 	}
 	sort.Strings(bad)
@@ -182,13 +188,7 @@ func New(opts Options) (*Bot, error) {
 		opts.Now = time.Now
 	}
 	if opts.LoadConfig == nil {
-		opts.LoadConfig = func(data []byte, dir string) (*config.Config, error) {
-			c, err := config.Parse(data, dir)
-			if err != nil {
-				return nil, err
-			}
-			return c, c.CheckFiles()
-		}
+		opts.LoadConfig = config.Load
 	}
 	return &Bot{opts: opts}, nil
 }
@@ -200,18 +200,48 @@ func New(opts Options) (*Bot, error) {
 // tree is not read but for where the remote is. With DryRun it stops
 // before the commit and returns the diff and the pull request it would
 // open.
-func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) {
+func (b *Bot) Run(ctx context.Context, ro RunOptions) (*Outcome, error) {
+	return b.pipeline(ctx, ro, "hashbot run", computeStep{b})
+}
+
+// step is what differs between a run that computes its hashes (Run) and
+// one that publishes hashes computed elsewhere (PublishPins); the rest of
+// the pipeline is one.
+type step interface {
+	// prepare sets what the check is asked from the plan's base.
+	prepare(ctx context.Context, p *plan, ro *RunOptions) error
+	// publishesAnyway says whether the change is named and published even
+	// when the check finds the base up to date (hashes applied with no
+	// version move).
+	publishesAnyway() bool
+	// produce makes the change: the new pins, and what the body shows.
+	produce(ctx context.Context, p *plan, ro RunOptions, out *Outcome) (*change, error)
+}
+
+// change is what a run proposes on top of the plan's base.
+type change struct {
+	pins *pins.Pins
+	rows []pulls.HashRow
+	// report is the engine's; nil when the hashes came from results.
+	report *fod.Report
+	// flakeLock is the flake.lock Nix moved a source in; nil when none.
+	flakeLock []byte
+}
+
+// pipeline is one run: plan, stop when up to date, declined or already
+// proposed, produce the change with st, then show or publish it.
+func (b *Bot) pipeline(ctx context.Context, ro RunOptions, command string, st step) (out *Outcome, err error) {
 	out = &Outcome{Started: b.opts.Now()}
 	defer func() { out.Finished = b.opts.Now() }()
-	release, err := b.lock(ctx, ro, "hashbot run")
+	release, err := b.lock(ctx, ro, command)
 	if err != nil {
 		return out, err
 	}
 	defer release()
-	if !ro.DryRun && b.opts.Publisher == nil {
-		return out, errors.New("bot: no pull-request publisher (use a dry run)")
+	if !ro.DryRun && b.opts.Publisher == nil && b.opts.GitHub == nil {
+		return out, errors.New("bot: no GitHub client to publish with (use a dry run)")
 	}
-	p, err := b.makePlan(ctx, ro)
+	p, err := b.makePlan(ctx, ro, st)
 	if err != nil {
 		return out, err
 	}
@@ -220,16 +250,18 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 	log := zerolog.Ctx(ctx).With().Str(logfield.Repo, cfg.Upstream.Repo).Logger()
 	ctx = log.WithContext(ctx)
 	out.Pinned, out.Candidate, out.Stale = p.oldPins.Version(), check.Candidate, check.Stale
-	if check.UpToDate {
+	if p.branch == "" {
 		log.Info().Str(logfield.Version, check.Candidate).Msg("up to date")
 		out.Status = StatusUpToDate
 		return out, nil
 	}
-	log.Info().Str(logfield.Pinned, check.Pinned).Str(logfield.Candidate, check.Candidate).
-		Strs("stale", sortedKeys(check.Stale)).Msg("stale FODs found")
+	if !check.UpToDate {
+		log.Info().Str(logfield.Pinned, check.Pinned).Str(logfield.Candidate, check.Candidate).
+			Strs("stale", sortedKeys(check.Stale)).Msg("stale FODs found")
+	}
 	out.Branch, out.Title = p.branch, p.title
-	if done, err := b.declined(ctx, p, out); err != nil || done {
-		return out, err
+	if p.declined(ctx, out) {
+		return out, nil
 	}
 	if !ro.DryRun {
 		done, err := b.resumeBranch(ctx, p, out)
@@ -237,7 +269,22 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 			return out, err
 		}
 	}
+	ch, err := st.produce(ctx, p, ro, out)
+	if err != nil || ch == nil {
+		return out, err
+	}
+	return b.finish(ctx, p, out, ro, ch)
+}
 
+// computeStep computes the stale hashes with the engine.
+type computeStep struct{ b *Bot }
+
+func (computeStep) prepare(context.Context, *plan, *RunOptions) error { return nil }
+
+func (computeStep) publishesAnyway() bool { return false }
+
+func (s computeStep) produce(ctx context.Context, p *plan, ro RunOptions, out *Outcome) (*change, error) {
+	b, cfg, check := s.b, p.cfg, p.check
 	newPins := nextPins(p.oldPins, check)
 	// A source that moved gets its archive's hash first: the FODs it feeds
 	// are built against it.
@@ -247,15 +294,15 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 		}
 		hash, err := b.opts.Engine.PrefetchArchive(ctx, m.URL)
 		if err != nil {
-			return out, fmt.Errorf("source %s: %w", m.Name, err)
+			return nil, fmt.Errorf("source %s: %w", m.Name, err)
 		}
 		src, _ := newPins.Source(m.Name)
 		src.Hash = hash
 		newPins.SetSource(m.Name, src)
 	}
-	lock, err := b.moveFlakeInputs(ctx, cfg, check, newPins)
+	lock, err := b.moveFlakeInputs(ctx, p, newPins)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
 	report := &fod.Report{} // the version moved, no hash depends on it
 	if len(check.Stale) > 0 {
@@ -263,15 +310,15 @@ func (b *Bot) Run(ctx context.Context, ro RunOptions) (out *Outcome, err error) 
 			Config: cfg, Pins: newPins, Stored: p.oldStored, FODs: sortedKeys(check.Stale), Verify: ro.Verify,
 		})
 		if err != nil {
-			return out, fmt.Errorf("computing hashes: %w", err)
+			return nil, fmt.Errorf("computing hashes: %w", err)
 		}
 	}
 	out.Report = report
 	if !report.OK() {
-		return out, &PartialError{Report: report}
+		return nil, &PartialError{Report: report}
 	}
 	report.Apply(newPins)
-	return b.finish(ctx, p, out, ro, rowsFromReport(report), report, newPins, lock)
+	return &change{pins: newPins, rows: rowsFromReport(report), report: report, flakeLock: lock}, nil
 }
 
 // nextPins is the pins as they will be once the new hashes are in: the
@@ -342,7 +389,7 @@ func sortedKeys[V any](m map[string]V) []string {
 func (b *Bot) Status(ctx context.Context, ro RunOptions) (*Outcome, *upstream.Result, error) {
 	out := &Outcome{Started: b.opts.Now()}
 	defer func() { out.Finished = b.opts.Now() }()
-	p, err := b.makePlan(ctx, ro)
+	p, err := b.makePlan(ctx, ro, computeStep{b})
 	if err != nil {
 		return out, nil, err
 	}
@@ -353,22 +400,15 @@ func (b *Bot) Status(ctx context.Context, ro RunOptions) (*Outcome, *upstream.Re
 		return out, p.check, nil
 	}
 	out.Branch, out.Title = p.branch, p.title
-	if done, err := b.declined(ctx, p, out); err != nil || done {
-		return out, p.check, err
-	}
-	out.Status = StatusStale
-	if b.opts.Publisher == nil || p.repo == nil {
+	if p.declined(ctx, out) {
 		return out, p.check, nil
 	}
-	head, _, err := b.answeringBranch(ctx, p)
-	if err != nil || head == nil {
+	out.Status = StatusStale
+	head, _, err := p.answeringBranch()
+	if err != nil || head == nil || p.existing == nil || p.existing.Open == nil {
 		return out, p.check, err
 	}
-	pr, err := b.opts.Publisher.FindOpen(ctx, p.branch)
-	if err != nil || pr == nil {
-		return out, p.check, err
-	}
-	out.Commit, out.PR, out.Status = head.Hash.String(), pr, StatusUpToDate
+	out.Commit, out.PR, out.Status = head.Hash.String(), p.existing.Open, StatusUpToDate
 	return out, p.check, nil
 }
 
@@ -376,9 +416,10 @@ func (b *Bot) Status(ctx context.Context, ro RunOptions) (*Outcome, *upstream.Re
 // ([source] flake-input) in the plan's tree, before anything is built
 // from it (LockFlakeInput), and records the new lock's fingerprints in
 // newPins. It returns the new flake.lock, nil when no input moved.
-func (b *Bot) moveFlakeInputs(ctx context.Context, cfg *config.Config, check *upstream.Result, newPins *pins.Pins) ([]byte, error) {
+func (b *Bot) moveFlakeInputs(ctx context.Context, p *plan, newPins *pins.Pins) ([]byte, error) {
+	cfg := p.cfg
 	moved := false
-	for _, m := range check.Sources {
+	for _, m := range p.check.Sources {
 		if m.FlakeInput != "" {
 			moved = true
 			if err := LockFlakeInput(ctx, b.opts.Engine, cfg, m.Name, m.To); err != nil {

@@ -83,6 +83,9 @@ type fakeEngine struct {
 	fail       bool
 	prefetched []string
 	pins       *pins.Pins // the pins the last Compute was given
+	// during, when set, runs inside Compute (the world moving while Nix
+	// builds).
+	during func()
 }
 
 // PrefetchArchive gives each archive URL a hash of its own.
@@ -100,6 +103,9 @@ func (f *fakeEngine) UpdateFlakeInput(context.Context, string, string) error {
 func (f *fakeEngine) Compute(_ context.Context, req fod.Request) (*fod.Report, error) {
 	f.calls++
 	f.pins = req.Pins
+	if f.during != nil {
+		f.during()
+	}
 	if req.Pins.Version() != "2026.2.2" {
 		return nil, errors.New("the engine was not given the candidate version")
 	}
@@ -119,8 +125,8 @@ func (f *fakeEngine) Compute(_ context.Context, req fod.Request) (*fod.Report, e
 type fakePublisher struct {
 	published []pulls.Request
 	open      *pulls.Outcome
-	finds     int
-	// declined is the closed, unmerged pull request Declined reports.
+	lookups   int
+	// declined is the closed, unmerged pull request Lookup reports.
 	declined *pulls.Outcome
 }
 
@@ -130,13 +136,9 @@ func (f *fakePublisher) Publish(_ context.Context, req pulls.Request) (*pulls.Ou
 	return f.open, nil
 }
 
-func (f *fakePublisher) FindOpen(context.Context, string) (*pulls.Outcome, error) {
-	f.finds++
-	return f.open, nil
-}
-
-func (f *fakePublisher) Declined(context.Context, string) (*pulls.Outcome, error) {
-	return f.declined, nil
+func (f *fakePublisher) Lookup(context.Context, string) (*pulls.Existing, error) {
+	f.lookups++
+	return &pulls.Existing{Open: f.open, Declined: f.declined}, nil
 }
 
 type fixture struct {
@@ -180,7 +182,7 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) bot(t *testing.T) *Bot {
 	t.Helper()
-	cfg, err := config.Load(f.work)
+	cfg, err := config.Load(f.work, config.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,14 +255,14 @@ func TestEachRunPlansOnce(t *testing.T) {
 	f := newFixture(t)
 	loads := 0
 	newBot := func() *Bot {
-		cfg, err := config.Load(f.work)
+		cfg, err := config.Load(f.work, config.LoadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		b, err := New(Options{Config: cfg, Checker: f.checker, Engine: f.engine, Publisher: f.pub, LockRuns: true,
-			LoadConfig: func(data []byte, dir string) (*config.Config, error) {
+			LoadConfig: func(dir string, opts config.LoadOptions) (*config.Config, error) {
 				loads++
-				return config.Parse(data, dir)
+				return config.Load(dir, opts)
 			}})
 		if err != nil {
 			t.Fatal(err)
@@ -345,7 +347,7 @@ func TestFailedComputePushesNothing(t *testing.T) {
 
 func TestDryRunPrintsDiffAndBodyAndTouchesNothing(t *testing.T) {
 	f := newFixture(t)
-	cfg, _ := config.Load(f.work)
+	cfg, _ := config.Load(f.work, config.LoadOptions{})
 	b, err := New(Options{Config: cfg, Checker: f.checker, Engine: f.engine, LockRuns: true})
 	if err != nil {
 		t.Fatal(err)
@@ -371,14 +373,14 @@ func TestUpToDateDoesNothing(t *testing.T) {
 	git(t, f.work, "commit", "-q", "-am", "pin 2026.2.2")
 	git(t, f.work, "push", "-q", "origin", "main")
 	out, err := f.bot(t).Run(t.Context(), RunOptions{})
-	if err != nil || out.Status != StatusUpToDate || f.engine.calls != 0 || f.pub.finds != 0 {
+	if err != nil || out.Status != StatusUpToDate || f.engine.calls != 0 || f.pub.lookups != 0 {
 		t.Errorf("outcome %+v, err %v, engine calls %d", out, err, f.engine.calls)
 	}
 }
 
 func TestSecondRunWaitsForTheLock(t *testing.T) {
 	f := newFixture(t)
-	cfg, _ := config.Load(f.work)
+	cfg, _ := config.Load(f.work, config.LoadOptions{})
 	held, err := runlock.Acquire(cfg.Dir, "hashbot serve")
 	if err != nil {
 		t.Fatal(err)
@@ -473,7 +475,7 @@ func (f *versionKeepingEngine) Compute(ctx context.Context, req fod.Request) (*f
 func TestBranchModePinsTheCommitAndKeepsTheVersion(t *testing.T) {
 	f := newFixture(t)
 	const head = "0123456789abcdef0123456789abcdef01234567"
-	cfg, err := config.Load(f.work)
+	cfg, err := config.Load(f.work, config.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -497,7 +499,7 @@ func TestBranchModePinsTheCommitAndKeepsTheVersion(t *testing.T) {
 
 func TestWaitForLockRunsOnceTheHolderIsDone(t *testing.T) {
 	f := newFixture(t)
-	cfg, _ := config.Load(f.work)
+	cfg, _ := config.Load(f.work, config.LoadOptions{})
 	held, err := runlock.Acquire(cfg.Dir, "hashbot run")
 	if err != nil {
 		t.Fatal(err)
@@ -550,7 +552,7 @@ func TestASourceThatMovesIsPinnedWithTheFODsItFeeds(t *testing.T) {
 	os.WriteFile(filepath.Join(f.work, "nix/sources.json"), []byte(pinned), 0o644)
 	git(t, f.work, "commit", "-q", "-am", "pin 2026.2.2 and nixpkgs")
 	git(t, f.work, "push", "-q", "origin", "main")
-	cfg, err := config.Load(f.work)
+	cfg, err := config.Load(f.work, config.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

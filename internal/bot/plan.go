@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/ghcommit"
 	"github.com/hashbot-nix/hashbot/internal/gitops"
 	"github.com/hashbot-nix/hashbot/internal/logfield"
 	"github.com/hashbot-nix/hashbot/internal/pins"
@@ -22,14 +23,20 @@ import (
 // plan is everything one run decides before it builds, made once and read
 // by every later step: the base it computes from and commits on, the
 // configuration and pins of that base, what upstream has, what is stale,
-// and the branch and title of the change. Nothing after plan reads the
-// configuration or the pins again.
+// the branch and title of the change, and what the remote already holds
+// for it (the bot's branch and its pull requests). Nothing after plan
+// reads the configuration or the pins again, and nothing it holds is
+// fetched again.
 type plan struct {
 	// repo is the packaging repository; nil for a dry run in a directory
 	// that is not a clone (it plans from the working tree then).
 	repo *gitops.Repo
-	// base is the commit of the base branch the run computes from and
-	// commits on (zero without repo).
+	// baseBranch is the branch base was fetched from (the working tree's
+	// [pull-request] base, or the remote's HEAD when empty).
+	baseBranch string
+	// base is the commit the run computes from and commits on (zero
+	// without repo): the base branch's tip, or the commit PublishPins's
+	// results were computed on.
 	base gitops.Hash
 	// cfg is hashbot.toml of the base, its Dir the base's tree, written out.
 	cfg *config.Config
@@ -42,21 +49,31 @@ type plan struct {
 	// names, titles and commit messages.
 	oldLabel, newLabel string
 	branch, title      string
+	// pub and committer are made for cfg (nil for a dry run without
+	// GitHub; committer nil unless cfg signs through GitHub).
+	pub       prPublisher
+	committer apiCommitter
+	// botHead is the bot's branch as fetched once (nil when the remote has
+	// none), recognised as hashbot's (ownBranch); existing are its pull
+	// requests, looked up once (nil without pub).
+	botHead  *gitops.RemoteBranch
+	existing *pulls.Existing
 	// cleanup removes the written tree.
 	cleanup func()
 }
 
 // makePlan fetches the base, reads hashbot.toml and the pins from it,
-// writes its tree out for the build, and checks upstream. It returns a plan
-// whose check says the run is up to date (or ignored as older) without a
-// branch.
-func (b *Bot) makePlan(ctx context.Context, ro RunOptions) (*plan, error) {
+// writes its tree out for the build, lets step prepare the check from
+// them, checks upstream and, for a change, looks at what the remote holds
+// for its branch. It returns a plan whose check says the run is up to
+// date (or ignored as older) without a branch.
+func (b *Bot) makePlan(ctx context.Context, ro RunOptions, st step) (*plan, error) {
 	p := &plan{cleanup: func() {}}
 	repo, err := b.repo(ctx)
 	switch {
 	case err == nil:
 		p.repo = repo
-		if err := b.readBase(ctx, p); err != nil {
+		if err := b.readBase(ctx, p, ro.on); err != nil {
 			p.cleanup()
 			return nil, err
 		}
@@ -71,11 +88,32 @@ func (b *Bot) makePlan(ctx context.Context, ro RunOptions) (*plan, error) {
 	default:
 		return nil, err
 	}
-	if err := b.checkUpstream(ctx, p, ro); err != nil {
+	if err := b.planChange(ctx, p, ro, st); err != nil {
 		p.cleanup()
 		return nil, err
 	}
 	return p, nil
+}
+
+// planChange checks upstream for the plan's pins, names the change and
+// reads what the remote holds for it.
+func (b *Bot) planChange(ctx context.Context, p *plan, ro RunOptions, st step) error {
+	if err := st.prepare(ctx, p, &ro); err != nil {
+		return err
+	}
+	if err := b.checkUpstream(ctx, p, ro); err != nil {
+		return err
+	}
+	if p.check.UpToDate && !st.publishesAnyway() {
+		return nil
+	}
+	if err := p.nameChange(); err != nil {
+		return err
+	}
+	if err := b.setUpPublishing(p, ro); err != nil {
+		return err
+	}
+	return b.readRemote(ctx, p)
 }
 
 // repo is the packaging repository, opened once per Bot, with the run's
@@ -104,15 +142,24 @@ func (b *Bot) repo(ctx context.Context) (*gitops.Repo, error) {
 }
 
 // readBase fetches the base branch and takes the configuration and the
-// pins from its commit, with its tree written to a temporary directory for
-// the build: what the run computes from is what it commits on.
-func (b *Bot) readBase(ctx context.Context, p *plan) error {
+// pins from its commit (or from on, a commit of it), with its tree written
+// to a temporary directory for the build: what the run computes from is
+// what it commits on.
+func (b *Bot) readBase(ctx context.Context, p *plan, on gitops.Hash) error {
 	boot := b.opts.Config
-	base, err := p.repo.FetchBase(ctx, boot.PullRequest.Base)
+	branch, tip, err := p.repo.FetchBase(ctx, boot.PullRequest.Base)
 	if err != nil {
 		return err
 	}
-	p.base = base
+	p.baseBranch, p.base = branch, tip
+	if !on.IsZero() && on != tip {
+		if err := p.repo.CheckOnBranch(ctx, on, branch, tip); err != nil {
+			return err
+		}
+		zerolog.Ctx(ctx).Warn().Str(logfield.Commit, on.String()).Str(logfield.Branch, branch).
+			Msgf("%s moved since the results were computed (now %.12s): publishing onto %.12s, the commit they were computed on", branch, tip, on)
+		p.base = on
+	}
 	tmp, err := os.MkdirTemp("", "hashbot-base-")
 	if err != nil {
 		return fmt.Errorf("writing the base tree: %w", err)
@@ -120,17 +167,17 @@ func (b *Bot) readBase(ctx context.Context, p *plan) error {
 	p.cleanup = func() { os.RemoveAll(tmp) }
 	// Named like the repository: Nix names ./. after its directory.
 	dir := filepath.Join(tmp, filepath.Base(boot.Dir))
-	if err := p.repo.WriteTree(ctx, base, dir); err != nil {
+	if err := p.repo.WriteTree(ctx, p.base, dir); err != nil {
 		return err
 	}
-	data, err := p.repo.CommitFile(base, config.FileName)
+	data, err := p.repo.CommitFile(p.base, config.FileName)
 	if err != nil {
-		return fmt.Errorf("reading %s of the base %.12s: %w", config.FileName, base, err)
+		return fmt.Errorf("reading %s of the base %.12s: %w", config.FileName, p.base, err)
 	}
-	if p.cfg, err = b.opts.LoadConfig(data, dir); err != nil {
-		return fmt.Errorf("the base's %s (%.12s): %w", config.FileName, base, err)
+	if p.cfg, err = b.opts.LoadConfig(dir, config.LoadOptions{Data: data, Lookup: b.opts.Env}); err != nil {
+		return fmt.Errorf("the base's %s (%.12s): %w", config.FileName, p.base, err)
 	}
-	return p.loadPins(func(path string) ([]byte, error) { return p.repo.CommitFile(base, path) }, fmt.Sprintf("base %.12s", base))
+	return p.loadPins(func(path string) ([]byte, error) { return p.repo.CommitFile(p.base, path) }, fmt.Sprintf("base %.12s", p.base))
 }
 
 // loadPins reads the plan's pins from the files of its configuration's
@@ -144,8 +191,7 @@ func (p *plan) loadPins(read func(path string) ([]byte, error), name string) err
 	return nil
 }
 
-// checkUpstream finds the candidate and the stale FODs for the plan's pins
-// and names the change.
+// checkUpstream finds the candidate and the stale FODs for the plan's pins.
 func (b *Bot) checkUpstream(ctx context.Context, p *plan, ro RunOptions) error {
 	cfg := p.cfg
 	if ro.OnlyNewer && ro.Version != "" {
@@ -160,19 +206,78 @@ func (b *Bot) checkUpstream(ctx context.Context, p *plan, ro RunOptions) error {
 		return fmt.Errorf("checking upstream %s: %w", cfg.Upstream.Repo, err)
 	}
 	p.check = check
-	if check.UpToDate {
-		return nil
-	}
-	_, name := cfg.UpstreamOwnerName()
-	p.oldLabel, p.newLabel = refLabels(check)
-	if p.branch, err = gitops.BranchName(cfg.Git.BranchPrefix, name, p.newLabel); err != nil {
+	return nil
+}
+
+// nameChange gives the change its labels, branch and title.
+func (p *plan) nameChange() error {
+	_, name := p.cfg.UpstreamOwnerName()
+	p.oldLabel, p.newLabel = refLabels(p.check)
+	var err error
+	if p.branch, err = gitops.BranchName(p.cfg.Git.BranchPrefix, name, p.newLabel); err != nil {
 		return err
 	}
 	p.title = pulls.RenderTitle(name, p.oldLabel, p.newLabel)
-	if !check.Moved && len(check.Sources) > 0 {
-		p.title = sourcesTitle(name, check.Sources)
+	if !p.check.Moved && len(p.check.Sources) > 0 {
+		p.title = sourcesTitle(name, p.check.Sources)
 	}
 	return nil
+}
+
+// setUpPublishing makes the plan's publisher and API committer from the
+// base's configuration: its labels, draft, branch prefix and signing.
+func (b *Bot) setUpPublishing(p *plan, ro RunOptions) error {
+	p.pub, p.committer = b.opts.Publisher, b.opts.APICommitter
+	if b.opts.GitHub == nil || p.repo == nil {
+		return nil
+	}
+	cfg := p.cfg
+	owner, name, ok := strings.Cut(cfg.PullRequest.Repo, "/")
+	if !ok {
+		var err error
+		if owner, name, err = p.repo.RemoteRepo(); err != nil {
+			if ro.DryRun {
+				return nil // nothing to publish to, nothing published
+			}
+			return fmt.Errorf("no [pull-request] repo in %s and none to take from the remote: %w", config.FileName, err)
+		}
+	}
+	if p.pub == nil {
+		m, err := pulls.New(pulls.Options{
+			Client: b.opts.GitHub, Owner: owner, Repo: name, Base: p.baseBranch, Labels: cfg.PullRequest.Labels,
+			Draft: cfg.PullRequest.Draft, BranchPrefix: cfg.Git.BranchPrefix,
+		})
+		if err != nil {
+			return err
+		}
+		p.pub = m
+	}
+	if p.committer == nil && cfg.Git.Sign == config.SignByGitHub {
+		c, err := ghcommit.New(b.opts.GitHub, owner, name)
+		if err != nil {
+			return err
+		}
+		p.committer = c
+	}
+	return nil
+}
+
+// readRemote fetches the bot's branch and looks up its pull requests,
+// once for the run.
+func (b *Bot) readRemote(ctx context.Context, p *plan) error {
+	if p.repo == nil {
+		return nil
+	}
+	head, err := b.ownBranch(ctx, p, p.branch)
+	if err != nil {
+		return err
+	}
+	p.botHead = head
+	if p.pub == nil {
+		return nil
+	}
+	p.existing, err = p.pub.Lookup(ctx, p.branch)
+	return err
 }
 
 // sourcesTitle names a change that moves sources only, in nixpkgs'

@@ -19,13 +19,22 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/upstream"
 )
 
-// ForeignPushError says that someone other than hashbot pushed to the bot's
-// branch: the run stops rather than overwrite their work.
+// ForeignPushError says that the bot's branch holds a commit hashbot did
+// not make: someone else's (by its author), or one that changes more than
+// hashbot's commits may (Reason). The run stops rather than overwrite it
+// or take it for its own.
 type ForeignPushError struct {
 	Branch, Commit, Author string
+	// Reason says what the commit changes that hashbot's never would; ""
+	// when the author alone gave it away.
+	Reason string
 }
 
 func (e *ForeignPushError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("branch %s holds commit %.12s that is not hashbot's (%s): not taking it as hashbot's nor overwriting it; merge or delete the branch and run again",
+			e.Branch, e.Commit, e.Reason)
+	}
 	return fmt.Sprintf("branch %s was pushed to by %s (commit %.12s), not by hashbot: not overwriting it; merge or delete the branch and run again",
 		e.Branch, e.Author, e.Commit)
 }
@@ -36,31 +45,21 @@ func (e *ForeignPushError) Error() string {
 // if it is missing (a run that crashed after its push). done is true when
 // the run has nothing more to do.
 func (b *Bot) resumeBranch(ctx context.Context, p *plan, out *Outcome) (done bool, err error) {
-	cfg := p.cfg
-	head, branchPins, err := b.answeringBranch(ctx, p)
+	head, branchPins, err := p.answeringBranch()
 	if err != nil || head == nil {
 		return false, err
 	}
 	out.Commit = head.Hash.String()
-	pr, err := b.opts.Publisher.FindOpen(ctx, out.Branch)
-	if err != nil {
-		return false, err
-	}
-	if pr != nil {
-		zerolog.Ctx(ctx).Info().Str(logfield.Branch, out.Branch).Int(logfield.PR, pr.Number).Msg("the open pull request is up to date")
-		out.PR, out.Status = pr, StatusUpToDate
+	if open := p.existing.Open; open != nil {
+		zerolog.Ctx(ctx).Info().Str(logfield.Branch, out.Branch).Int(logfield.PR, open.Number).Msg("the open pull request is up to date")
+		out.PR, out.Status = open, StatusUpToDate
 		return true, nil
 	}
 	// The push happened but the pull request did not: open it from what
 	// the branch holds.
-	out.Body = pulls.RenderBody(bodyData(p, rowsFromPins(cfg, p.oldPins, branchPins), nil, false, branchPins))
-	pr, err = b.opts.Publisher.Publish(ctx, pulls.Request{
-		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamRepo: cfg.Upstream.Repo, Version: p.newLabel,
-	})
-	out.PR = pr
-	b.deleteSuperseded(ctx, p, pr)
-	if err != nil {
-		return true, fmt.Errorf("publishing the pull request for %s: %w", out.Branch, err)
+	out.Body = pulls.RenderBody(bodyData(p, rowsFromPins(p.cfg, p.oldPins, branchPins), nil, false, branchPins))
+	if err := b.openPullRequest(ctx, p, out); err != nil {
+		return true, err
 	}
 	out.Status = StatusUpdated
 	return true, nil
@@ -68,11 +67,11 @@ func (b *Bot) resumeBranch(ctx context.Context, p *plan, out *Outcome) (done boo
 
 // answeringBranch returns the bot's branch and its pins when an earlier run
 // pushed it on the plan's base and its pins answer the plan's check, else
-// nils. It only reads.
-func (b *Bot) answeringBranch(ctx context.Context, p *plan) (*gitops.RemoteBranch, *pins.Pins, error) {
-	head, err := b.botBranch(ctx, p, p.branch)
-	if err != nil || head == nil {
-		return nil, nil, err
+// nils. It decides from what the plan holds.
+func (p *plan) answeringBranch() (*gitops.RemoteBranch, *pins.Pins, error) {
+	head := p.botHead
+	if head == nil || p.existing == nil {
+		return nil, nil, nil
 	}
 	if len(head.Parents) != 1 || head.Parents[0] != p.base {
 		return nil, nil, nil // the base moved on: recompute on top of it
@@ -97,25 +96,19 @@ func (b *Bot) answeringBranch(ctx context.Context, p *plan) (*gitops.RemoteBranc
 	return head, branchPins, nil
 }
 
-// declined stops a run whose branch had a pull request that a maintainer
-// closed without merging (and has not reopened): the change is declined,
-// as Dependabot and Renovate take it, until a newer one has a branch of
-// its own. done is true when the run stops there.
-func (b *Bot) declined(ctx context.Context, p *plan, out *Outcome) (done bool, err error) {
-	if b.opts.Publisher == nil {
-		return false, nil // a dry run without GitHub: nothing to ask
+// declined says whether the run stops because its branch had a pull
+// request that a maintainer closed without merging (and has not
+// reopened): the change is declined, as Dependabot and Renovate take it,
+// until a newer one has a branch of its own.
+func (p *plan) declined(ctx context.Context, out *Outcome) bool {
+	if p.existing == nil || p.existing.Open != nil || p.existing.Declined == nil {
+		return false
 	}
-	if open, err := b.opts.Publisher.FindOpen(ctx, p.branch); err != nil || open != nil {
-		return false, err
-	}
-	pr, err := b.opts.Publisher.Declined(ctx, p.branch)
-	if err != nil || pr == nil {
-		return false, err
-	}
+	pr := p.existing.Declined
 	zerolog.Ctx(ctx).Info().Str(logfield.Branch, p.branch).Int(logfield.PR, pr.Number).
 		Msg("the pull request for this change was closed without merging: declined, not opened again; a newer version opens a new one")
 	out.PR, out.Status = pr, StatusDeclined
-	return true, nil
+	return true
 }
 
 // branchAnswers says whether the pins on a bot branch already answer the
@@ -150,11 +143,7 @@ func branchAnswers(cfg *config.Config, check *upstream.Result, base, branch *pin
 		}
 	}
 	for _, name := range cfg.FODNames() {
-		systems := cfg.FODs[name].Systems
-		if !cfg.FODs[name].PerSystem() {
-			systems = []string{""}
-		}
-		for _, sys := range systems {
+		for _, sys := range cfg.FODs[name].PinSystems() {
 			h, ok := branch.Hash(name, sys)
 			if !ok || pins.CheckHash(pins.HashPath(name, sys), h) != nil {
 				return false
@@ -167,17 +156,17 @@ func branchAnswers(cfg *config.Config, check *upstream.Result, base, branch *pin
 // publish commits the new pins on the bot's branch, started from the
 // plan's base commit, pushes it with a lease on what the run saw (or, with
 // [git] sign = "github", has GitHub make the commit, which it signs), and
-// opens or updates the pull request. The pull request is only touched once
-// the commit is on the remote.
+// opens or updates the pull request. Nothing is pushed unless the base is
+// still on the base branch, and the pull request is only touched once the
+// commit is on the remote.
 func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, files pins.Files) error {
 	cfg := p.cfg
 	var seen gitops.Hash
-	head, err := b.botBranch(ctx, p, out.Branch)
-	if err != nil {
-		return err
+	if p.botHead != nil {
+		seen = p.botHead.Hash
 	}
-	if head != nil {
-		seen = head.Hash
+	if err := p.repo.CheckBaseStill(ctx, p.baseBranch, p.base); err != nil {
+		return err
 	}
 	_, name := cfg.UpstreamOwnerName()
 	if cfg.Git.Sign == config.SignByGitHub {
@@ -206,8 +195,16 @@ func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, f
 		}
 	}
 	zerolog.Ctx(ctx).Info().Str(logfield.Branch, out.Branch).Str(logfield.Commit, out.Commit).Msg("pushed")
-	pr, err := b.opts.Publisher.Publish(ctx, pulls.Request{
-		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamRepo: cfg.Upstream.Repo, Version: p.newLabel,
+	return b.openPullRequest(ctx, p, out)
+}
+
+// openPullRequest opens or updates the pull request of out.Branch with
+// the plan's publisher and what the plan found for it, then deletes the
+// branches of the ones it superseded.
+func (b *Bot) openPullRequest(ctx context.Context, p *plan, out *Outcome) error {
+	pr, err := p.pub.Publish(ctx, pulls.Request{
+		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamRepo: p.cfg.Upstream.Repo, Version: p.newLabel,
+		Existing: p.existing,
 	})
 	out.PR = pr
 	b.deleteSuperseded(ctx, p, pr)
@@ -227,7 +224,7 @@ func (b *Bot) deleteSuperseded(ctx context.Context, p *plan, pr *pulls.Outcome) 
 	}
 	for _, branch := range pr.SupersededBranches {
 		log := zerolog.Ctx(ctx).With().Str(logfield.Branch, branch).Logger()
-		head, err := b.botBranch(ctx, p, branch)
+		head, err := b.ownBranch(ctx, p, branch)
 		if err == nil && head != nil {
 			err = p.repo.DeleteRemoteBranch(ctx, branch, head.Hash)
 		}
@@ -243,7 +240,7 @@ func (b *Bot) deleteSuperseded(ctx context.Context, p *plan, pr *pulls.Outcome) 
 // commitThroughGitHub has GitHub make the pins commit on the bot's branch
 // ([git] sign = "github"), after the same guard a local commit passes.
 func (b *Bot) commitThroughGitHub(ctx context.Context, p *plan, out *Outcome, seen gitops.Hash, body string, files pins.Files) error {
-	if b.opts.APICommitter == nil {
+	if p.committer == nil {
 		return errors.New(`[git] sign = "github": no GitHub API committer (is this a dry run?)`)
 	}
 	if err := p.oldStored.Guard(files); err != nil {
@@ -265,29 +262,12 @@ func (b *Bot) commitThroughGitHub(ctx context.Context, p *plan, out *Outcome, se
 	if !seen.IsZero() {
 		req.Seen = seen.String()
 	}
-	commit, err := b.opts.APICommitter.Commit(ctx, req)
+	commit, err := p.committer.Commit(ctx, req)
 	if err != nil {
 		return err
 	}
 	out.Commit = commit
 	return nil
-}
-
-// botBranch fetches the bot's branch from the remote: nil when it does not
-// exist, a *ForeignPushError when its tip is someone else's commit.
-func (b *Bot) botBranch(ctx context.Context, p *plan, branch string) (*gitops.RemoteBranch, error) {
-	head, err := p.repo.FetchBranch(ctx, branch)
-	if err != nil || head == nil {
-		return nil, err
-	}
-	author, err := gitops.ParseAuthor(p.cfg.Git.Author)
-	if err != nil {
-		return nil, err
-	}
-	if !strings.EqualFold(head.AuthorEmail, author.Email) {
-		return nil, &ForeignPushError{Branch: branch, Commit: head.Hash.String(), Author: head.AuthorEmail}
-	}
-	return head, nil
 }
 
 // commitBody lists each changed hash, one per line, for the commit message.
@@ -297,43 +277,36 @@ func commitBody(rows []pulls.HashRow) string {
 		if r.Status != string(fod.StatusChanged) {
 			continue
 		}
-		fmt.Fprintf(&b, "- %s (%s): %s -> %s\n", r.FOD, systemLabel(r.System, r.System != ""), orNull(r.Old), r.New)
+		fmt.Fprintf(&b, "- %s (%s): %s -> %s\n", r.FOD, config.SystemLabel(r.System), orNull(r.Old), r.New)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
 
 // finish shows (a dry run) or publishes the change a run made: the pull
-// request body from rows, the pins diff, then the commit and the pull
+// request body from its rows, the pins diff, then the commit and the pull
 // request.
-func (b *Bot) finish(ctx context.Context, p *plan, out *Outcome, ro RunOptions, rows []pulls.HashRow, report *fod.Report, newPins *pins.Pins, flakeLock []byte) (*Outcome, error) {
-	files, err := p.oldStored.Render(newPins)
+func (b *Bot) finish(ctx context.Context, p *plan, out *Outcome, ro RunOptions, ch *change) (*Outcome, error) {
+	files, err := p.oldStored.Render(ch.pins)
 	if err != nil {
 		return out, err
 	}
-	if flakeLock != nil {
-		files[p.cfg.FlakeLockPath()] = flakeLock // Nix moved a source in it
+	if ch.flakeLock != nil {
+		files[p.cfg.FlakeLockPath()] = ch.flakeLock // Nix moved a source in it
 	}
 	if err := p.oldStored.Guard(files); err != nil {
 		return out, fmt.Errorf("refusing to commit %s: %w", strings.Join(files.Paths(), ", "), err)
 	}
-	out.Body = pulls.RenderBody(bodyData(p, rows, report, ro.Verify && report != nil, newPins))
+	out.Body = pulls.RenderBody(bodyData(p, ch.rows, ch.report, ro.Verify && ch.report != nil, ch.pins))
 	out.Diff = filesDiff(p.oldStored.Files(), files)
 	if ro.DryRun {
 		out.Status = StatusDryRun
 		return out, nil
 	}
-	if err := b.publish(ctx, p, out, commitBody(rows), files); err != nil {
+	if err := b.publish(ctx, p, out, commitBody(ch.rows), files); err != nil {
 		return out, err
 	}
 	out.Status = StatusUpdated
 	return out, nil
-}
-
-func systemLabel(system string, perSystem bool) string {
-	if !perSystem || system == "" {
-		return "all systems"
-	}
-	return system
 }
 
 func orNull(s string) string {

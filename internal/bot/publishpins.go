@@ -5,65 +5,84 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashbot-nix/hashbot/internal/gitops"
 	"github.com/hashbot-nix/hashbot/internal/pins"
-	"github.com/hashbot-nix/hashbot/internal/pulls"
 	"github.com/hashbot-nix/hashbot/internal/runlock"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
 )
 
-// PublishPins commits the pins file as it stands in the working tree — put
-// there by `hashbot apply` from the per-platform results of a CI matrix —
-// on the bot's branch, started from the base branch's commit, pushes it and
-// opens or updates the pull request. It computes nothing; it compares the
-// pins with the base commit's, with whose hashbot.toml it names the change.
-func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err error) {
-	out = &Outcome{Started: b.opts.Now()}
-	defer func() { out.Finished = b.opts.Now() }()
-	release, err := b.lock(ctx, ro, "hashbot run --publish-only")
+// PublishPins commits the pins as they stand in the working tree — put
+// there by `hashbot apply` from the per-platform results of a CI matrix,
+// computed on the working tree's commit — on the bot's branch, started
+// from that commit, pushes it and opens or updates the pull request. It
+// computes nothing; it is Run's pipeline with the applied pins in place
+// of the engine. The commit must still be on the base branch (a base
+// force-pushed since is refused); when the base branch moved on since, the
+// change is published onto the commit the hashes were computed on, never
+// onto a newer base whose recipes they were not computed from.
+func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (*Outcome, error) {
+	repo, err := b.repo(ctx)
 	if err != nil {
-		return out, err
+		return &Outcome{Started: b.opts.Now(), Finished: b.opts.Now()}, err
 	}
-	defer release()
-	working, err := b.opts.Config.PinsLayout().Load(pins.ReadTree(b.opts.Config.Dir), "")
-	if err != nil {
-		return out, err
+	if ro.on, err = repo.Head(); err != nil {
+		return &Outcome{Started: b.opts.Now(), Finished: b.opts.Now()}, err
 	}
-	newPins := working.Pins
-	p := &plan{cleanup: func() {}}
-	if p.repo, err = b.repo(ctx); err != nil {
-		return out, err
-	}
-	if err := b.readBase(ctx, p); err != nil {
-		p.cleanup()
-		return out, err
-	}
-	defer p.cleanup()
+	return b.pipeline(ctx, ro, "hashbot run --publish-only", &appliedStep{dir: b.opts.Config.Dir})
+}
+
+// appliedStep takes the hashes `hashbot apply` wrote in the working tree.
+type appliedStep struct {
+	// dir is the working tree apply wrote the pins in.
+	dir string
+	// working are the pins of the working tree, read with the base's
+	// layout.
+	working *pins.Stored
+}
+
+func (*appliedStep) publishesAnyway() bool { return true }
+
+// prepare reads the applied pins and asks the check for their version,
+// with the sources at the revs the hashes were computed against, not
+// where they are now: one that moved since is the next run's change.
+func (s *appliedStep) prepare(_ context.Context, p *plan, ro *RunOptions) error {
 	cfg := p.cfg
-	out.Pinned, out.Candidate = p.oldPins.Version(), newPins.Version()
-	// The sources are checked at the revs the hashes were computed
-	// against, not where they are now: one that moved since is the next
-	// run's change.
-	sourceRevs := map[string]string{}
+	working, err := cfg.PinsLayout().Load(pins.ReadTree(s.dir), "")
+	if err != nil {
+		return err
+	}
+	s.working = working
+	newPins := working.Pins
+	ro.Version = newPins.Version()
+	ro.sources = map[string]string{}
 	for name, src := range newPins.Sources() {
 		if _, configured := cfg.Sources[name]; configured && src.Rev != "" {
-			sourceRevs[name] = src.Rev
+			ro.sources[name] = src.Rev
 		}
 	}
-	lockPath := cfg.FlakeLockPath()
-	lock := working.Files()[lockPath]
+	lock := working.Files()[cfg.FlakeLockPath()]
 	for name, src := range cfg.Sources {
 		if src.FlakeInput == "" {
 			continue
 		}
 		rev, err := upstream.LockedRevIn(cfg, src, lock)
 		if err != nil {
-			return out, fmt.Errorf("the working tree's %s: %w", lockPath, err)
+			return fmt.Errorf("the working tree's %s: %w", cfg.FlakeLockPath(), err)
 		}
-		sourceRevs[name] = rev
+		ro.sources[name] = rev
 	}
-	if err := b.checkUpstream(ctx, p, RunOptions{Version: newPins.Version(), sources: sourceRevs}); err != nil {
-		return out, err
+	return nil
+}
+
+// produce records the inputs the applied hashes were computed from, or
+// the next check would find them stale again, and says up to date when
+// the applied pins change nothing.
+func (s *appliedStep) produce(_ context.Context, p *plan, _ RunOptions, out *Outcome) (*change, error) {
+	cfg, newPins := p.cfg, s.working.Pins
+	lockPath := cfg.FlakeLockPath()
+	lock := s.working.Files()[lockPath]
+	newInputs := map[string]string{}
+	for path, sri := range p.check.NewInputs {
+		newInputs[path] = sri
 	}
 	if string(lock) == string(p.oldStored.Files()[lockPath]) {
 		lock = nil
@@ -72,46 +91,31 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 		// fingerprints are the ones to record.
 		prints, err := upstream.FlakeInputFingerprintsIn(cfg, lock)
 		if err != nil {
-			return out, err
-		}
-		if p.check.NewInputs == nil {
-			p.check.NewInputs = map[string]string{}
+			return nil, err
 		}
 		for key, sri := range prints {
-			p.check.NewInputs[key] = sri
+			newInputs[key] = sri
 		}
 	}
 	for _, name := range sortedKeys(p.check.SourcePins) {
 		want := p.check.SourcePins[name]
 		if got, _ := newPins.Source(name); got.Rev != want.Rev || got.URL != want.URL || got.Hash == "" {
-			return out, fmt.Errorf("refusing to commit %s: sources.%s is %s with hash %s, but [source.%s] puts %s at %s: pin it with `hashbot update --source %s=%s`",
+			return nil, fmt.Errorf("refusing to commit %s: sources.%s is %s with hash %s, but [source.%s] puts %s at %s: pin it with `hashbot update --source %s=%s`",
 				cfg.Pins, name, orNull(got.URL), orNull(got.Hash), name, want.Rev, want.URL, name, want.Rev)
 		}
 	}
-	// The per-platform results carry hashes only: record the inputs they
-	// were computed from, or the next check would find them stale again.
-	for _, path := range sortedKeys(p.check.NewInputs) {
-		newPins.SetInput(path, p.check.NewInputs[path])
+	for _, path := range sortedKeys(newInputs) {
+		newPins.SetInput(path, newInputs[path])
 	}
-	if files, err := p.oldStored.Render(newPins); err != nil {
-		return out, err
-	} else if lock == nil && sameFiles(p.oldStored.Files(), files) {
+	files, err := p.oldStored.Render(newPins)
+	if err != nil {
+		return nil, err
+	}
+	if lock == nil && sameFiles(p.oldStored.Files(), files) {
 		out.Status = StatusUpToDate
-		return out, nil
+		return nil, nil
 	}
-	if p.branch == "" { // the check found the base up to date: name the change anyway
-		_, name := cfg.UpstreamOwnerName()
-		p.oldLabel, p.newLabel = out.Pinned, out.Candidate
-		if p.branch, err = gitops.BranchName(cfg.Git.BranchPrefix, name, out.Candidate); err != nil {
-			return out, err
-		}
-		p.title = pulls.RenderTitle(name, out.Pinned, out.Candidate)
-	}
-	out.Branch, out.Title = p.branch, p.title
-	if done, err := b.declined(ctx, p, out); err != nil || done {
-		return out, err
-	}
-	return b.finish(ctx, p, out, ro, rowsFromPins(cfg, p.oldPins, newPins), nil, newPins, lock)
+	return &change{pins: newPins, rows: rowsFromPins(cfg, p.oldPins, newPins), flakeLock: lock}, nil
 }
 
 // lockPoll is how often a run that waits for the lock tries again.

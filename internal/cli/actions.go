@@ -76,12 +76,7 @@ func reportToActions(gha *ghactions.Actions, cfg *config.Config, out *bot.Outcom
 	}
 }
 
-func systemCell(r fod.TargetResult) string {
-	if !r.PerSystem {
-		return "all"
-	}
-	return r.System
-}
+func systemCell(r fod.TargetResult) string { return config.SystemLabel(r.PinSystem()) }
 
 func orDash(s string) string {
 	if s == "" {

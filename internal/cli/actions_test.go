@@ -31,7 +31,7 @@ func TestUpdateInGitHubActionsFoldsTheLogAndWritesTheSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| FOD | system | status | old | new |", "| flat | all | changed |", "| fail | all | failed |"} {
+	for _, want := range []string{"| FOD | system | status | old | new |", "| flat | all systems | changed |", "| fail | all systems | failed |"} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("the job summary lacks %q:\n%s", want, data)
 		}

@@ -60,7 +60,7 @@ writes nothing.`,
 	return cmd
 }
 
-func applyRun(_ context.Context, opts *applyOptions) error {
+func applyRun(ctx context.Context, opts *applyOptions) error {
 	f := opts.Factory
 	cfg, stored, err := f.loadRepo()
 	if err != nil {
@@ -79,7 +79,11 @@ func applyRun(_ context.Context, opts *applyOptions) error {
 		}
 		reports = append(reports, fod.NamedReport{Name: f, Report: r})
 	}
-	merged, err := fod.MergeReports(cfg, opts.FODs, p.Version(), reports)
+	commit, err := f.workingCommit(ctx)
+	if err != nil {
+		return err
+	}
+	merged, err := fod.MergeReports(cfg, opts.FODs, p.Version(), commit, reports)
 	if err != nil {
 		var me *fod.MergeError
 		if errors.As(err, &me) && len(me.Conflicts) == 0 {

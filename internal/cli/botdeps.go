@@ -8,10 +8,8 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/bot"
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/fod"
-	"github.com/hashbot-nix/hashbot/internal/ghcommit"
 	"github.com/hashbot-nix/hashbot/internal/gitops"
 	"github.com/hashbot-nix/hashbot/internal/nixcmd"
-	"github.com/hashbot-nix/hashbot/internal/pulls"
 	"github.com/hashbot-nix/hashbot/internal/runlock"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
 )
@@ -32,75 +30,54 @@ func (f *factory) engine() (*fod.Engine, error) {
 	})
 }
 
-// loadBot is the configuration and the bot wired for it. With publish it
-// opens pull requests, and the working tree must be a git repository;
-// without, it is a dry run's bot. The first call decides: a command builds
-// one bot.
+// loadBot is the working tree's configuration and the bot wired for it.
+// With publish it opens pull requests, and the working tree must be a git
+// repository; without, it is a dry run's bot, which may plan from a
+// directory that is no clone. What a run publishes (labels, draft, branch
+// names, signing) the bot takes from the base commit's configuration.
 func (f *factory) loadBot(ctx context.Context, publish bool) (*config.Config, *bot.Bot, error) {
-	b, err := f.built.bot.get(func() (*bot.Bot, error) { return f.newBot(ctx, publish) })
-	if err != nil {
+	if _, err := f.stateDir(); err != nil {
 		return nil, nil, err
 	}
 	cfg, err := f.config()
-	return cfg, b, err
-}
-
-func (f *factory) newBot(ctx context.Context, publish bool) (*bot.Bot, error) {
-	if _, err := f.stateDir(); err != nil {
-		return nil, err
-	}
-	cfg, err := f.config()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	repo, err := f.gitRepo(ctx)
 	if err != nil && (publish || !errors.Is(err, gitops.ErrNotARepository)) {
-		return nil, err
+		return nil, nil, err
 	}
 	gh, _, err := f.gitHub(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	engine, err := f.engine()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tokens, err := f.tokens(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	opts := bot.Options{
-		Config:     cfg,
-		Checker:    upstream.New(upstream.Options{Client: gh}),
-		Engine:     engine,
-		Git:        bot.GitOptions{Token: f.env.Token, TokenSource: tokens, TokenHost: f.gitTokenHost()},
-		LoadConfig: f.parseConfig,
-		LockRuns:   true,
-		Repo:       repo,
+		Config:   cfg,
+		Env:      f.env.lookup,
+		Checker:  upstream.New(upstream.Options{Client: gh}),
+		Engine:   engine,
+		Git:      bot.GitOptions{Token: f.env.Token, TokenSource: tokens, TokenHost: f.gitTokenHost()},
+		LockRuns: true,
+		Repo:     repo,
 	}
 	if publish {
-		owner, name, err := f.packagingRepo(ctx)
-		if err != nil {
-			return nil, err
-		}
-		opts.Publisher, err = pulls.New(pulls.Options{
-			Client: gh, Owner: owner, Repo: name, Base: cfg.PullRequest.Base, Labels: cfg.PullRequest.Labels,
-			Draft: cfg.PullRequest.Draft, BranchPrefix: cfg.Git.BranchPrefix,
-		})
-		if err != nil {
-			return nil, err
-		}
-		if cfg.Git.Sign == config.SignByGitHub {
-			if opts.APICommitter, err = ghcommit.New(gh, owner, name); err != nil {
-				return nil, err
-			}
-		}
+		opts.GitHub = gh
 	}
-	return bot.New(opts)
+	b, err := bot.New(opts)
+	return cfg, b, err
 }
 
-// packagingRepo is the repository pull requests go to: [pull-request]
-// repo, or the one the git remote of the working tree points to.
+// packagingRepo is the repository the GitHub App's installation is looked
+// up on: [pull-request] repo of the working tree, or the one its git
+// remote points to.
 func (f *factory) packagingRepo(ctx context.Context) (owner, name string, err error) {
 	cfg, err := f.config()
 	if err != nil {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -9,7 +10,6 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/hashbot-nix/hashbot/internal/bot"
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/fod"
 	"github.com/hashbot-nix/hashbot/internal/gitops"
@@ -63,7 +63,6 @@ type factory struct {
 		tokens   lazy[tokenSource]
 		gitHub   lazy[gitHubClient]
 		engine   lazy[*fod.Engine]
-		bot      lazy[*bot.Bot]
 	}
 }
 
@@ -109,32 +108,12 @@ func (f *factory) stateDir() (string, error) {
 // HASHBOT_* overrides; a problem is a usage error.
 func (f *factory) config() (*config.Config, error) {
 	return f.built.config.get(func() (*config.Config, error) {
-		cfg, err := config.Load(f.Repo)
+		cfg, err := config.Load(f.Repo, config.LoadOptions{Lookup: f.env.lookup})
 		if err != nil {
-			return nil, usageError(err)
-		}
-		if err := cfg.ApplyEnv(f.env.lookup); err != nil {
-			return nil, usageError(err)
-		}
-		if err := cfg.CheckFiles(); err != nil {
 			return nil, usageError(err)
 		}
 		return cfg, nil
 	})
-}
-
-// parseConfig reads hashbot.toml from data for the tree at dir as config
-// does (HASHBOT_* overrides, the files checked): the bot reads the base
-// commit's with it.
-func (f *factory) parseConfig(data []byte, dir string) (*config.Config, error) {
-	cfg, err := config.Parse(data, dir)
-	if err != nil {
-		return nil, err
-	}
-	if err := cfg.ApplyEnv(f.env.lookup); err != nil {
-		return nil, err
-	}
-	return cfg, cfg.CheckFiles()
 }
 
 // loadRepo is the configuration and the pins of the working tree; a
@@ -197,4 +176,22 @@ func (f *factory) gitRepo(ctx context.Context) (*gitops.Repo, error) {
 // gitOptions say how to reach the packaging repository's remote.
 func (f *factory) gitOptions(base string) gitops.Options {
 	return gitops.Options{Token: f.env.Token, TokenHost: f.gitTokenHost(), Base: base}
+}
+
+// workingCommit is the commit the working tree is at (its HEAD), "" when
+// it is no git repository: the commit `update --json` names in its results
+// and the one `apply` must find them computed on.
+func (f *factory) workingCommit(ctx context.Context) (string, error) {
+	repo, err := f.gitRepo(ctx)
+	if errors.Is(err, gitops.ErrNotARepository) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	h, err := repo.Head()
+	if err != nil {
+		return "", err
+	}
+	return h.String(), nil
 }

@@ -144,6 +144,9 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 		f.actions().Error(err.Error(), ghactions.Annotation{Title: "hashbot update failed"})
 		return computeError(err)
 	}
+	if rep.Commit, err = f.workingCommit(ctx); err != nil {
+		return err
+	}
 	if lockPinned {
 		// The hashes hold for this lock: apply writes it with them.
 		if rep.FlakeLock, err = pins.ReadTree(cfg.Dir)(cfg.FlakeLockPath()); err != nil {
@@ -266,10 +269,7 @@ func printReport(w io.Writer, results []fod.TargetResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "FOD\tSYSTEM\tSTATUS\tHASH")
 	for _, r := range results {
-		sys := r.System
-		if !r.PerSystem {
-			sys = "(all)"
-		}
+		sys := config.SystemLabel(r.PinSystem())
 		hash := r.New
 		switch {
 		case r.Status == fod.StatusChanged && r.Old != "":

@@ -186,6 +186,27 @@ func (f FOD) AttrFor(system string) string {
 // PerSystem says whether the FOD has one hash per system.
 func (f FOD) PerSystem() bool { return len(f.Systems) > 0 }
 
+// PinSystems are the keys of the FOD's hashes in the pins: its systems, or
+// the one key "" when one hash serves every system.
+func (f FOD) PinSystems() []string {
+	if !f.PerSystem() {
+		return []string{""}
+	}
+	return f.Systems
+}
+
+// AllSystems is how people are told of a hash that serves every system.
+const AllSystems = "all systems"
+
+// SystemLabel names the pin system sys for people: the system, or
+// AllSystems for "".
+func SystemLabel(sys string) string {
+	if sys == "" {
+		return AllSystems
+	}
+	return sys
+}
+
 // Uses says whether the upstream file at p is one of the FOD's inputs,
 // named or matched by a pattern.
 func (f FOD) Uses(p string) bool {
@@ -271,22 +292,47 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Load reads dir/hashbot.toml, applies defaults and validates it.
-func Load(dir string) (*Config, error) {
+// LoadOptions say where a configuration comes from besides its directory.
+type LoadOptions struct {
+	// Data is hashbot.toml's content (a commit's, read by the caller);
+	// nil reads dir/hashbot.toml.
+	Data []byte
+	// Lookup finds HASHBOT_* overrides (os.LookupEnv in production); nil
+	// applies none.
+	Lookup func(string) (string, bool)
+}
+
+// Load is the one way a configuration is made: it decodes hashbot.toml for
+// the repository tree at dir (opts.Data, or the file), applies defaults,
+// then the HASHBOT_* overrides, validates the result and checks the files
+// it names, each once. The files are checked after the overrides, so that
+// HASHBOT_PINS can name a pins file the TOML's does not.
+func Load(dir string, opts LoadOptions) (*Config, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", FileName, err)
 	}
-	path := filepath.Join(abs, FileName)
-	data, err := safefile.ReadRegular(path, 1<<20)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("no %s in %s: hashbot needs one at the packaging repository's root (see README, \"Adopting hashbot\")", FileName, abs)
+	data := opts.Data
+	if data == nil {
+		path := filepath.Join(abs, FileName)
+		data, err = safefile.ReadRegular(path, 1<<20)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no %s in %s: hashbot needs one at the packaging repository's root (see README, \"Adopting hashbot\")", FileName, abs)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("loading %s: %w", FileName, err)
+		}
 	}
+	c, err := decode(data, abs)
 	if err != nil {
-		return nil, fmt.Errorf("loading %s: %w", FileName, err)
+		return nil, err
 	}
-	c, err := Parse(data, abs)
-	if err != nil {
+	if opts.Lookup != nil {
+		if err := c.applyEnv(opts.Lookup); err != nil {
+			return nil, err
+		}
+	}
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	if err := c.CheckFiles(); err != nil {
@@ -333,8 +379,19 @@ func (c *Config) CheckFiles() error {
 }
 
 // Parse decodes hashbot.toml from data for the repository at dir, applies
-// defaults and validates the result.
+// defaults and validates the result, without the overrides or the file
+// checks of Load: for a configuration that is only looked at (init's
+// starter, tests).
 func Parse(data []byte, dir string) (*Config, error) {
+	c, err := decode(data, dir)
+	if err != nil {
+		return nil, err
+	}
+	return c, c.Validate()
+}
+
+// decode reads data strictly and applies the defaults.
+func decode(data []byte, dir string) (*Config, error) {
 	var c Config
 	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
@@ -342,9 +399,6 @@ func Parse(data []byte, dir string) (*Config, error) {
 	}
 	c.Dir = dir
 	c.applyDefaults()
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
 	return &c, nil
 }
 

@@ -126,7 +126,7 @@ func TestParseRejectsBadConfig(t *testing.T) {
 
 func TestLoadNamesMissingFile(t *testing.T) {
 	dir := t.TempDir()
-	_, err := Load(dir)
+	_, err := Load(dir, LoadOptions{})
 	if err == nil || !strings.Contains(err.Error(), "no hashbot.toml in "+dir) {
 		t.Errorf("err = %v", err)
 	}
@@ -134,7 +134,7 @@ func TestLoadNamesMissingFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeRepoFiles(t, dir)
-	c, err := Load(dir)
+	c, err := Load(dir, LoadOptions{})
 	if err != nil || c.Dir != dir {
 		t.Fatalf("Load = %+v, %v", c, err)
 	}
@@ -199,7 +199,7 @@ func TestLoadRefusesFilesOutsideOrOdd(t *testing.T) {
 			writeRepoFiles(t, dir)
 			tt.setup(t, dir, outside)
 			done := make(chan error, 1)
-			go func() { _, err := Load(dir); done <- err }()
+			go func() { _, err := Load(dir, LoadOptions{}); done <- err }()
 			select {
 			case err := <-done:
 				if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -212,26 +212,44 @@ func TestLoadRefusesFilesOutsideOrOdd(t *testing.T) {
 	}
 }
 
-func TestApplyEnvOverridesFile(t *testing.T) {
-	c, err := Parse([]byte(authentik), "/repo")
-	if err != nil {
-		t.Fatal(err)
+func TestLoadAppliesTheEnvironmentBeforeCheckingFiles(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, FileName), []byte(authentik), 0o644)
+	writeRepoFiles(t, dir)
+	lookup := func(env map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	}
-	env := map[string]string{"HASHBOT_PR_LABELS": "deps, bot", "HASHBOT_MAX_JOBS": "3", "HASHBOT_BRANCH_PREFIX": "bot/"}
-	if err := c.ApplyEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok }); err != nil {
+	c, err := Load(dir, LoadOptions{Lookup: lookup(map[string]string{
+		"HASHBOT_PR_LABELS": "deps, bot", "HASHBOT_MAX_JOBS": "3", "HASHBOT_BRANCH_PREFIX": "bot/"})})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]string{"deps", "bot"}, c.PullRequest.Labels); diff != "" || c.Build.MaxJobs != 3 || c.Git.BranchPrefix != "bot/" {
 		t.Errorf("labels diff %s, max-jobs %d, prefix %q", diff, c.Build.MaxJobs, c.Git.BranchPrefix)
 	}
-	err = c.ApplyEnv(func(k string) (string, bool) {
-		if k == "HASHBOT_MAX_JOBS" {
-			return "many", true
-		}
-		return "", false
-	})
+	_, err = Load(dir, LoadOptions{Lookup: lookup(map[string]string{"HASHBOT_MAX_JOBS": "many"})})
 	if err == nil || !strings.Contains(err.Error(), `HASHBOT_MAX_JOBS="many"`) {
 		t.Errorf("err = %v", err)
+	}
+	// hashbot.toml names a pins file that is not there; HASHBOT_PINS names
+	// one that is: the override decides before the files are checked.
+	os.Rename(filepath.Join(dir, "nix/sources.json"), filepath.Join(dir, "nix/pins.json"))
+	if _, err := Load(dir, LoadOptions{}); err == nil {
+		t.Fatal("Load took a missing pins file")
+	}
+	c, err = Load(dir, LoadOptions{Lookup: lookup(map[string]string{"HASHBOT_PINS": "nix/pins.json"})})
+	if err != nil || c.Pins != "nix/pins.json" {
+		t.Fatalf("Load with HASHBOT_PINS = %+v, %v", c, err)
+	}
+}
+
+func TestLoadReadsGivenData(t *testing.T) {
+	dir := t.TempDir()
+	writeRepoFiles(t, dir)
+	// No hashbot.toml on disk: the caller read it from a commit.
+	c, err := Load(dir, LoadOptions{Data: []byte(authentik)})
+	if err != nil || c.Upstream.Repo != "goauthentik/authentik" {
+		t.Fatalf("Load = %+v, %v", c, err)
 	}
 }
 

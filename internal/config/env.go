@@ -36,9 +36,9 @@ var envKeys = map[string]func(c *Config, v string) error{
 	},
 }
 
-// ApplyEnv overrides settings from HASHBOT_* variables found by lookup
-// (os.LookupEnv in production) and validates the result again.
-func (c *Config) ApplyEnv(lookup func(string) (string, bool)) error {
+// applyEnv overrides settings from HASHBOT_* variables found by lookup;
+// Load validates the result.
+func (c *Config) applyEnv(lookup func(string) (string, bool)) error {
 	for key, apply := range envKeys {
 		v, ok := lookup(key)
 		if !ok {
@@ -48,5 +48,5 @@ func (c *Config) ApplyEnv(lookup func(string) (string, bool)) error {
 			return fmt.Errorf("environment %s=%q: %w", key, v, err)
 		}
 	}
-	return c.Validate()
+	return nil
 }

@@ -20,7 +20,7 @@ import (
 func BenchmarkComputeSleepTargets(b *testing.B) {
 	testutil.RequireNix(b)
 	dir := writeSleepRepo(b, 4)
-	cfg, err := config.Load(dir)
+	cfg, err := config.Load(dir, config.LoadOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

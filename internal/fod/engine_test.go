@@ -41,7 +41,7 @@ func newEngFixtureFrom(t *testing.T, src string) *engFixture {
 	if err := copyTree(src, dir); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(dir)
+	cfg, err := config.Load(dir, config.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,6 +104,11 @@ type Report struct {
 	// --source): apply writes it with them, and results computed with
 	// different locks are not merged. nil when no flake input was pinned.
 	FlakeLock []byte
+	// Commit is the commit of the packaging repository the hashes were
+	// computed on ("" outside a git repository): results cross from the
+	// jobs that compute to the one that publishes, and are applied and
+	// published on that commit only.
+	Commit string
 }
 
 // OK says whether every selected target succeeded (changed or unchanged).
@@ -184,6 +189,7 @@ type reportJSON struct {
 	Warnings        []string              `json:"warnings"`
 	Sources         map[string]sourceJSON `json:"sources,omitempty"`
 	FlakeLock       string                `json:"flake_lock,omitempty"`
+	Commit          string                `json:"commit,omitempty"`
 	Results         []TargetResult        `json:"results"`
 }
 
@@ -202,6 +208,7 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		NixVersion: r.NixVersion, Builders: r.Builders, Layers: r.Layers,
 		DurationSeconds: r.Duration.Round(time.Millisecond).Seconds(),
 		Warnings:        r.Warnings, Results: r.Results, FlakeLock: string(r.FlakeLock),
+		Commit: r.Commit,
 	}
 	for name, src := range r.Sources {
 		if j.Sources == nil {
@@ -248,6 +255,9 @@ func (r *Report) UnmarshalJSON(data []byte) error {
 			}
 		}
 	}
+	if j.Commit != "" && !pins.IsCommit(j.Commit) {
+		return fmt.Errorf("commit %.50q: not a full commit id", j.Commit)
+	}
 	var sources map[string]pins.Source
 	for name, src := range j.Sources {
 		if err := checkSourcePin(name, src); err != nil {
@@ -262,6 +272,7 @@ func (r *Report) UnmarshalJSON(data []byte) error {
 		Results: j.Results, Version: j.Version, Host: j.Host, NixVersion: j.NixVersion,
 		Builders: j.Builders, Layers: j.Layers, Warnings: j.Warnings, Sources: sources,
 		Duration: time.Duration(j.DurationSeconds * float64(time.Second)),
+		Commit:   j.Commit,
 	}
 	if j.FlakeLock != "" { // apply guards it against the lock it replaces
 		r.FlakeLock = []byte(j.FlakeLock)

@@ -59,8 +59,11 @@ func (e *MergeError) Error() string {
 // means all of hashbot.toml). It refuses, with a *MergeError, reports that
 // disagree on a hash or on the version, a required target that no report
 // computed, and results for FODs hashbot.toml does not have. version, when
-// not empty, is the pins' version the reports must have been computed for.
-func MergeReports(cfg *config.Config, fods []string, version string, reports []NamedReport) ([]TargetResult, error) {
+// not empty, is the pins' version the reports must have been computed for;
+// commit is the commit they are applied on (the working tree's HEAD, ""
+// outside a git repository), which every report must name as the one it
+// was computed on: hashes of another commit's recipes are never applied.
+func MergeReports(cfg *config.Config, fods []string, version, commit string, reports []NamedReport) ([]TargetResult, error) {
 	if len(fods) == 0 {
 		fods = cfg.FODNames()
 	}
@@ -73,6 +76,9 @@ func MergeReports(cfg *config.Config, fods []string, version string, reports []N
 	byKey := map[string]*found{}
 	key := func(fod, sys string) string { return fod + "\x00" + sys }
 	for i, nr := range reports {
+		if got := nr.Report.Commit; got != commit {
+			merr.Conflicts = append(merr.Conflicts, commitConflict(nr.Name, got, commit))
+		}
 		if version != "" && nr.Report.Version != version {
 			merr.Conflicts = append(merr.Conflicts, fmt.Sprintf("%s was computed for version %q, the pins are at %q",
 				nr.Name, nr.Report.Version, version))
@@ -119,11 +125,7 @@ func MergeReports(cfg *config.Config, fods []string, version string, reports []N
 			merr.Conflicts = append(merr.Conflicts, fmt.Sprintf("--fod %q: no [fod.%s] in %s", name, name, config.FileName))
 			continue
 		}
-		systems := f.Systems
-		if !f.PerSystem() {
-			systems = []string{""}
-		}
-		for _, sys := range systems {
+		for _, sys := range f.PinSystems() {
 			label := name
 			if sys != "" {
 				label += " (" + sys + ")"
@@ -173,4 +175,16 @@ func describeSources(m map[string]pins.Source) string {
 		parts = append(parts, fmt.Sprintf("%s at %.12s (%s)", name, s.Rev, hash))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// commitConflict says why results computed on commit got cannot be applied
+// on commit want.
+func commitConflict(name, got, want string) string {
+	switch {
+	case got == "":
+		return fmt.Sprintf("%s names no commit it was computed on, and this working tree is at %.12s: compute it again with this hashbot", name, want)
+	case want == "":
+		return fmt.Sprintf("%s was computed on commit %.12s, and this working tree is no git repository", name, got)
+	}
+	return fmt.Sprintf("%s was computed on commit %.12s, but this working tree is at %.12s: check out the commit the results were computed on (or compute them again)", name, got, want)
 }

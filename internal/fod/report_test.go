@@ -43,14 +43,14 @@ func TestReportApplySetsOnlySuccessfulHashes(t *testing.T) {
 
 func TestReportJSONRoundTrip(t *testing.T) {
 	rep := &Report{Version: "1.0", Host: "x86_64-linux", NixVersion: "2.8.0", Layers: 2, Duration: 1500 * time.Millisecond,
-		Sources: map[string]pins.Source{"nixpkgs": pkgsPin},
+		Sources: map[string]pins.Source{"nixpkgs": pkgsPin}, Commit: commitA,
 		Results: []TargetResult{{FOD: "src", System: "x86_64-linux", New: "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E=",
 			Status: StatusChanged, Drv: "/nix/store/x.drv"}}}
 	data, err := json.Marshal(rep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{`"schema":1`, `"ok":true`, `"duration_seconds":1.5`, `"per_system":false`,
+	for _, key := range []string{`"schema":1`, `"ok":true`, `"commit":"` + commitA + `"`, `"duration_seconds":1.5`, `"per_system":false`,
 		`"sources":{"nixpkgs":{"rev":"5f4a1c2d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a49"`} {
 		if !strings.Contains(string(data), key) {
 			t.Errorf("JSON %s lacks %s", data, key)
@@ -82,6 +82,8 @@ func TestReportUnmarshalRejectsBadInput(t *testing.T) {
 			"url": "https://example.com/a.tar.gz", "hash": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}}}`,
 		"source rev with a line break": `{"schema": 1, "results": [], "sources": {"nixpkgs": {"rev": "abc\ndef",
 			"url": "https://example.com/a.tar.gz", "hash": "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E="}}}`,
+		"commit not a full commit id": `{"schema": 1, "results": [], "commit": "main"}`,
+		"commit with a line break":    `{"schema": 1, "results": [], "commit": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"}`,
 		"source name not a Nix name": `{"schema": 1, "results": [], "sources": {"a b": {"rev": "abc",
 			"url": "https://example.com/a.tar.gz", "hash": "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E="}}}`,
 	} {
@@ -113,6 +115,7 @@ func TestMergeReports(t *testing.T) {
 		reports  []NamedReport
 		fods     []string
 		version  string
+		commit   string   // the working tree's; "" outside git
 		want     []string // fod/system=hash
 		conflict string
 		missing  string
@@ -137,10 +140,20 @@ func TestMergeReports(t *testing.T) {
 			conflict: "x86.json and arm.json were computed with different flake.lock files"},
 		{name: "the same flake lock", reports: []NamedReport{{"x86.json", withLock(x86, "a")}, {"arm.json", withLock(arm, "a")}},
 			want: []string{"deps/aarch64-linux=sha256-a", "deps/x86_64-linux=sha256-x", "src/=sha256-s"}},
+		{name: "computed on the working tree's commit", reports: []NamedReport{{"x86.json", onCommit(x86, commitA)}, {"arm.json", onCommit(arm, commitA)}},
+			commit: commitA, want: []string{"deps/aarch64-linux=sha256-a", "deps/x86_64-linux=sha256-x", "src/=sha256-s"}},
+		{name: "computed on a commit main moved away from", reports: []NamedReport{{"x86.json", onCommit(x86, commitA)}, {"arm.json", onCommit(arm, commitA)}},
+			commit: commitB, conflict: "x86.json was computed on commit aaaaaaaaaaaa, but this working tree is at bbbbbbbbbbbb"},
+		{name: "platforms computed on different commits", reports: []NamedReport{{"x86.json", onCommit(x86, commitA)}, {"arm.json", onCommit(arm, commitB)}},
+			commit: commitA, conflict: "arm.json was computed on commit bbbbbbbbbbbb"},
+		{name: "results that name no commit", reports: []NamedReport{{"x86.json", x86}, {"arm.json", arm}},
+			commit: commitA, conflict: "x86.json names no commit it was computed on"},
+		{name: "results of a commit applied outside git", reports: []NamedReport{{"x86.json", onCommit(x86, commitA)}, {"arm.json", arm}},
+			conflict: "x86.json was computed on commit aaaaaaaaaaaa, and this working tree is no git repository"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := MergeReports(testConfig(), tt.fods, tt.version, tt.reports)
+			got, err := MergeReports(testConfig(), tt.fods, tt.version, tt.commit, tt.reports)
 			var me *MergeError
 			switch {
 			case tt.conflict != "" || tt.missing != "":
@@ -170,6 +183,18 @@ func TestMergeReports(t *testing.T) {
 func withSources(r *Report) *Report {
 	c := *r
 	c.Sources = map[string]pins.Source{"nixpkgs": pkgsPin}
+	return &c
+}
+
+const (
+	commitA = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	commitB = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+)
+
+// onCommit is r computed on commit.
+func onCommit(r *Report, commit string) *Report {
+	c := *r
+	c.Commit = commit
 	return &c
 }
 

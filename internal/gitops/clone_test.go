@@ -53,7 +53,7 @@ func TestCloneShallowSingleBranch(t *testing.T) {
 
 	// And the bot can commit and push from it.
 	const branch = "hashbot/authentik-2026.2.2"
-	if _, err := r.ResetBranch(t.Context(), branch, ""); err != nil {
+	if _, err := resetBranch(t, r, branch, ""); err != nil {
 		t.Fatal(err)
 	}
 	h := commitNewPins(t, r, branch)

@@ -16,35 +16,9 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
-// ResetBranch fetches base from the remote (default: Options.Base, else the
-// remote's HEAD branch) and points the local branch at the fetched commit,
-// creating the branch or discarding what it held. It returns that commit.
-// The working tree, index and HEAD are not touched; a branch that is checked
-// out is refused with ErrBranchCheckedOut.
-func (r *Repo) ResetBranch(ctx context.Context, branch, base string) (Hash, error) {
-	if err := CheckBranchName(branch); err != nil {
-		return ZeroHash, err
-	}
-	base, err := r.baseBranch(ctx, base)
-	if err != nil {
-		return ZeroHash, err
-	}
-	if base == branch {
-		return ZeroHash, fmt.Errorf("resetting branch %s: it is the base branch", branch)
-	}
-	if err := r.checkNotCheckedOut(branch); err != nil {
-		return ZeroHash, err
-	}
-	h, err := r.FetchBase(ctx, base)
-	if err != nil {
-		return ZeroHash, err
-	}
-	return h, r.SetBranch(branch, h)
-}
-
 // PinsCommit is what CommitPins commits.
 type PinsCommit struct {
-	Branch string // the local branch, as left by ResetBranch
+	Branch string // the local branch, as left by SetBranch
 	// Files are the files the pins are kept in (the pins file, and the Nix
 	// files of hashes written inline), by their path relative to the
 	// repository root ('/'-separated), with their new content; unchanged

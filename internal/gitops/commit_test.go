@@ -55,9 +55,9 @@ func TestCommitPinsTouchesOnlyPinsAndLeavesWorkTreeAlone(t *testing.T) {
 
 	r := openFixture(t, f)
 	const branch = "hashbot/authentik-2026.2.2"
-	base, err := r.ResetBranch(t.Context(), branch, "main")
+	base, err := resetBranch(t, r, branch, "main")
 	if err != nil {
-		t.Fatalf("ResetBranch: %v", err)
+		t.Fatalf("resetting the branch: %v", err)
 	}
 	h := commitNewPins(t, r, branch)
 
@@ -89,7 +89,7 @@ func TestCommitPinsMessageAndAuthor(t *testing.T) {
 		t.Fatal(err)
 	}
 	const branch = "hashbot/authentik-2026.2.2"
-	if _, err := r.ResetBranch(t.Context(), branch, "main"); err != nil {
+	if _, err := resetBranch(t, r, branch, "main"); err != nil {
 		t.Fatal(err)
 	}
 	commitNewPinsAs(t, r, branch, "Pin Bot <pins@example.org>")
@@ -105,7 +105,7 @@ func TestCommitPinsRefusals(t *testing.T) {
 	f := newFixture(t)
 	r := openFixture(t, f)
 	const branch = "hashbot/authentik-x"
-	if _, err := r.ResetBranch(t.Context(), branch, "main"); err != nil {
+	if _, err := resetBranch(t, r, branch, "main"); err != nil {
 		t.Fatal(err)
 	}
 	tip := runGit(t, f.work, "rev-parse", branch)
@@ -153,11 +153,11 @@ func TestCommitPinsRefusals(t *testing.T) {
 	}
 }
 
-func TestResetBranchFromFreshBase(t *testing.T) {
+func TestSetBranchFromAFreshBase(t *testing.T) {
 	f := newFixture(t)
 	r := openFixture(t, f)
 	const branch = "hashbot/authentik-2026.2.2"
-	if _, err := r.ResetBranch(t.Context(), branch, "main"); err != nil {
+	if _, err := resetBranch(t, r, branch, "main"); err != nil {
 		t.Fatal(err)
 	}
 	commitNewPins(t, r, branch)
@@ -165,12 +165,12 @@ func TestResetBranchFromFreshBase(t *testing.T) {
 
 	// Upstream main moves on; the bot's branch must restart from it.
 	newBase := f.pushFromOther(t, "main", "README.md", "moved on\n")
-	got, err := r.ResetBranch(t.Context(), branch, "") // "" = the remote's HEAD branch
+	got, err := resetBranch(t, r, branch, "") // "" = the remote's HEAD branch
 	if err != nil {
-		t.Fatalf("ResetBranch: %v", err)
+		t.Fatalf("resetting the branch: %v", err)
 	}
 	if got.String() != newBase {
-		t.Errorf("ResetBranch returned %s, want the fresh base %s", got, newBase)
+		t.Errorf("the branch was reset to %s, want the fresh base %s", got, newBase)
 	}
 	if rev := runGit(t, f.work, "rev-parse", branch); rev != newBase {
 		t.Errorf("branch at %s, want %s", rev, newBase)
@@ -180,12 +180,12 @@ func TestResetBranchFromFreshBase(t *testing.T) {
 	}
 }
 
-func TestResetBranchRefusesCheckedOutBranch(t *testing.T) {
+func TestSetBranchRefusesTheCheckedOutBranch(t *testing.T) {
 	f := newFixture(t)
 	r := openFixture(t, f)
 	runGit(t, f.work, "checkout", "-q", "-b", "hashbot/authentik-1")
-	if _, err := r.ResetBranch(t.Context(), "hashbot/authentik-1", "main"); !errors.Is(err, ErrBranchCheckedOut) {
-		t.Fatalf("ResetBranch = %v, want ErrBranchCheckedOut", err)
+	if _, err := resetBranch(t, r, "hashbot/authentik-1", "main"); !errors.Is(err, ErrBranchCheckedOut) {
+		t.Fatalf("SetBranch = %v, want ErrBranchCheckedOut", err)
 	}
 }
 
@@ -206,7 +206,7 @@ func TestCommitPinsCommitsEveryChangedFileOfThePins(t *testing.T) {
 	f := newFixture(t)
 	r := openFixture(t, f)
 	const branch = "hashbot/authentik-2026.2.2"
-	if _, err := r.ResetBranch(t.Context(), branch, "main"); err != nil {
+	if _, err := resetBranch(t, r, branch, "main"); err != nil {
 		t.Fatal(err)
 	}
 	var guarded []string

@@ -142,3 +142,14 @@ func (f fixture) serveHTTP(t *testing.T, token, pushToken string) string {
 	t.Cleanup(srv.Close)
 	return srv.URL + "/remote.git"
 }
+
+// resetBranch points the local branch at base's tip as fetched (the bot
+// does it with FetchBase and SetBranch) and returns that commit.
+func resetBranch(t *testing.T, r *Repo, branch, base string) (Hash, error) {
+	t.Helper()
+	_, h, err := r.FetchBase(t.Context(), base)
+	if err != nil {
+		return ZeroHash, err
+	}
+	return h, r.SetBranch(branch, h)
+}

@@ -21,8 +21,8 @@ func TestPushOverSmartHTTPWithToken(t *testing.T) {
 	if err != nil {
 		t.Fatalf("RemoteBranchHash: %v", err)
 	}
-	if _, err := r.ResetBranch(t.Context(), branch, ""); err != nil {
-		t.Fatalf("ResetBranch: %v", err)
+	if _, err := resetBranch(t, r, branch, ""); err != nil {
+		t.Fatalf("resetting the branch: %v", err)
 	}
 	h := commitNewPins(t, r, branch)
 	if err := r.Push(t.Context(), branch, seen); err != nil {
@@ -42,7 +42,7 @@ func TestPushOverSmartHTTPWithToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fresh.ResetBranch(t.Context(), branch, ""); err != nil {
+	if _, err := resetBranch(t, fresh, branch, ""); err != nil {
 		t.Fatal(err)
 	}
 	h = commitNewPins(t, fresh, branch)
@@ -56,7 +56,7 @@ func TestPushOverSmartHTTPWithToken(t *testing.T) {
 
 	// Someone else pushes to the bot's branch: the lease holds over HTTP.
 	theirs := f.pushFromOther(t, branch, "fixup.txt", "fixup\n")
-	if _, err := r.ResetBranch(t.Context(), branch, ""); err != nil {
+	if _, err := resetBranch(t, r, branch, ""); err != nil {
 		t.Fatal(err)
 	}
 	commitNewPins(t, r, branch)
@@ -82,7 +82,7 @@ func TestWrongTokenGivesAuthErrorWithoutToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	const branch = "hashbot/authentik-1"
-	if _, err := good.ResetBranch(t.Context(), branch, "main"); err != nil {
+	if _, err := resetBranch(t, good, branch, "main"); err != nil {
 		t.Fatal(err)
 	}
 	commitNewPins(t, good, branch)
@@ -90,7 +90,7 @@ func TestWrongTokenGivesAuthErrorWithoutToken(t *testing.T) {
 
 	_, err = good.RemoteBranchHash(t.Context(), branch)
 	checkAuthError(t, "RemoteBranchHash", err, wrong)
-	_, err = good.ResetBranch(t.Context(), branch, "main")
+	_, err = resetBranch(t, good, branch, "main")
 	checkAuthError(t, "ResetBranch", err, wrong)
 	err = good.Push(t.Context(), branch, ZeroHash)
 	checkAuthError(t, "Push", err, wrong)
@@ -117,7 +117,7 @@ func TestReadOnlyTokenCannotPush(t *testing.T) {
 		t.Fatalf("Clone with a read-only token: %v", err)
 	}
 	const branch = "hashbot/authentik-1"
-	if _, err := r.ResetBranch(t.Context(), branch, ""); err != nil {
+	if _, err := resetBranch(t, r, branch, ""); err != nil {
 		t.Fatal(err)
 	}
 	commitNewPins(t, r, branch)
@@ -180,7 +180,7 @@ func TestSetTokenPushesWithTheNewToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	const branch = "hashbot/authentik-2026.2.2"
-	if _, err := r.ResetBranch(t.Context(), branch, ""); err != nil {
+	if _, err := resetBranch(t, r, branch, ""); err != nil {
 		t.Fatal(err)
 	}
 	h := commitNewPins(t, r, branch)

@@ -17,7 +17,7 @@ func TestPushToBareRepo(t *testing.T) {
 	if err != nil || !seen.IsZero() {
 		t.Fatalf("RemoteBranchHash before the first push = %s, %v; want zero, nil", seen, err)
 	}
-	if _, err := r.ResetBranch(t.Context(), branch, "main"); err != nil {
+	if _, err := resetBranch(t, r, branch, "main"); err != nil {
 		t.Fatal(err)
 	}
 	first := commitNewPins(t, r, branch)
@@ -37,7 +37,7 @@ func TestPushToBareRepo(t *testing.T) {
 	if err != nil || seen != first {
 		t.Fatalf("RemoteBranchHash = %s, %v; want %s", seen, err, first)
 	}
-	if _, err := r.ResetBranch(t.Context(), branch, "main"); err != nil {
+	if _, err := resetBranch(t, r, branch, "main"); err != nil {
 		t.Fatal(err)
 	}
 	second := commitNewPins(t, r, branch)
@@ -63,7 +63,7 @@ func TestPushRefusesWhenLeaseBroken(t *testing.T) {
 			return ZeroHash
 		}},
 		{"someone pushed to the bot's branch since it was seen", func(t *testing.T, f fixture, r *Repo, branch string) Hash {
-			if _, err := r.ResetBranch(t.Context(), branch, "main"); err != nil {
+			if _, err := resetBranch(t, r, branch, "main"); err != nil {
 				t.Fatal(err)
 			}
 			commitNewPins(t, r, branch)
@@ -91,7 +91,7 @@ func TestPushRefusesWhenLeaseBroken(t *testing.T) {
 			seen := tt.prepare(t, f, r, branch)
 			remoteBefore := f.remoteRev(t, branch)
 
-			if _, err := r.ResetBranch(t.Context(), branch, "main"); err != nil {
+			if _, err := resetBranch(t, r, branch, "main"); err != nil {
 				t.Fatal(err)
 			}
 			commitNewPins(t, r, branch)
@@ -139,7 +139,7 @@ func TestPushRefusesWhenRemoteMovesDuringPush(t *testing.T) {
 			const branch = "hashbot/authentik-2026.2.2"
 			seen := ZeroHash
 			if tt.pushFirst {
-				if _, err := r.ResetBranch(t.Context(), branch, "main"); err != nil {
+				if _, err := resetBranch(t, r, branch, "main"); err != nil {
 					t.Fatal(err)
 				}
 				seen = commitNewPins(t, r, branch)
@@ -148,7 +148,7 @@ func TestPushRefusesWhenRemoteMovesDuringPush(t *testing.T) {
 				}
 				f.pushFromOther(t, "main", "README.md", "moved on\n")
 			}
-			if _, err := r.ResetBranch(t.Context(), branch, "main"); err != nil {
+			if _, err := resetBranch(t, r, branch, "main"); err != nil {
 				t.Fatal(err)
 			}
 			commitNewPins(t, r, branch)
@@ -188,7 +188,7 @@ func TestDeleteRemoteBranchHoldsALease(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			r := openFixture(t, f)
-			if _, err := r.ResetBranch(t.Context(), branch, "main"); err != nil {
+			if _, err := resetBranch(t, r, branch, "main"); err != nil {
 				t.Fatal(err)
 			}
 			mine := commitNewPins(t, r, branch)

@@ -2,11 +2,8 @@ package gitops
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
-	git "github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
@@ -39,12 +36,7 @@ func (r *Repo) FetchBranch(ctx context.Context, branch string) (*RemoteBranch, e
 		return nil, err
 	}
 	tracking := plumbing.NewRemoteReferenceName(r.remote, branch)
-	spec := config.RefSpec(fmt.Sprintf("+%s:%s", plumbing.NewBranchReferenceName(branch), tracking))
-	fo := &git.FetchOptions{RemoteName: r.remote, RefSpecs: []config.RefSpec{spec}, Auth: r.auth(), Tags: git.NoTags}
-	if r.shallow {
-		fo.Depth = 1
-	}
-	if err := r.repo.FetchContext(ctx, fo); err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+	if err := r.fetchInto(ctx, branch, tracking); err != nil {
 		return nil, wrapf(authError(err), r.token, "fetching branch %s from %s", branch, r.remote)
 	}
 	ref, err := r.repo.Reference(tracking, true)

@@ -115,7 +115,7 @@ func reuseClone(ctx context.Context, url, dir string, opts Options) (*Repo, erro
 	if err != nil {
 		return nil, err
 	}
-	h, err := r.FetchBase(ctx, base)
+	_, h, err := r.FetchBase(ctx, base)
 	if err != nil {
 		return nil, err
 	}
@@ -237,30 +237,38 @@ func (r *Repo) baseBranch(ctx context.Context, base string) (string, error) {
 }
 
 // FetchBase fetches base (default: Options.Base, else the remote's HEAD
-// branch) from the remote into refs/remotes/<remote>/<base> and returns its
-// commit.
-func (r *Repo) FetchBase(ctx context.Context, base string) (Hash, error) {
-	base, err := r.baseBranch(ctx, base)
+// branch) from the remote into refs/remotes/<remote>/<base> and returns
+// the branch's name and its commit.
+func (r *Repo) FetchBase(ctx context.Context, base string) (branch string, tip Hash, err error) {
+	base, err = r.baseBranch(ctx, base)
 	if err != nil {
-		return ZeroHash, err
+		return "", ZeroHash, err
 	}
 	if err := CheckBranchName(base); err != nil {
-		return ZeroHash, fmt.Errorf("base branch: %w", err)
+		return "", ZeroHash, fmt.Errorf("base branch: %w", err)
 	}
 	tracking := plumbing.NewRemoteReferenceName(r.remote, base)
-	spec := config.RefSpec(fmt.Sprintf("+%s:%s", plumbing.NewBranchReferenceName(base), tracking))
-	fo := &git.FetchOptions{RemoteName: r.remote, RefSpecs: []config.RefSpec{spec},
-		Auth: r.auth(), Tags: git.NoTags}
-	if r.shallow {
-		fo.Depth = 1
-	}
-	err = r.repo.FetchContext(ctx, fo)
-	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return ZeroHash, wrapf(authError(err), r.token, "fetching base branch %s from %s", base, r.remote)
+	if err := r.fetchInto(ctx, base, tracking); err != nil {
+		return "", ZeroHash, wrapf(authError(err), r.token, "fetching base branch %s from %s", base, r.remote)
 	}
 	ref, err := r.repo.Reference(tracking, true)
 	if err != nil {
-		return ZeroHash, fmt.Errorf("fetching base branch %s from %s: %w", base, r.remote, err)
+		return "", ZeroHash, fmt.Errorf("fetching base branch %s from %s: %w", base, r.remote, err)
 	}
-	return ref.Hash(), nil
+	return base, ref.Hash(), nil
+}
+
+// fetchInto fetches the remote's branch into the ref tracking (one commit
+// deep in a shallow clone).
+func (r *Repo) fetchInto(ctx context.Context, branch string, tracking plumbing.ReferenceName) error {
+	spec := config.RefSpec(fmt.Sprintf("+%s:%s", plumbing.NewBranchReferenceName(branch), tracking))
+	fo := &git.FetchOptions{RemoteName: r.remote, RefSpecs: []config.RefSpec{spec}, Auth: r.auth(), Tags: git.NoTags}
+	if r.shallow {
+		fo.Depth = 1
+	}
+	err := r.repo.FetchContext(ctx, fo)
+	if errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return nil
+	}
+	return err
 }

@@ -26,7 +26,7 @@ func TestBaseTreeIsReadFromTheFetchedCommit(t *testing.T) {
 	runGit(t, other, "push", "-q", "origin", "main")
 
 	r := openFixture(t, f)
-	base, err := r.FetchBase(t.Context(), "main")
+	_, base, err := r.FetchBase(t.Context(), "main")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestBaseTreeIsReadFromTheFetchedCommit(t *testing.T) {
 func TestSetBranchStartsFromTheGivenCommit(t *testing.T) {
 	f := newFixture(t)
 	r := openFixture(t, f)
-	base, err := r.FetchBase(t.Context(), "main")
+	_, base, err := r.FetchBase(t.Context(), "main")
 	if err != nil {
 		t.Fatal(err)
 	}

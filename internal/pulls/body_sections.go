@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/hashbot-nix/hashbot/internal/config"
 )
 
 // Statuses a HashRow can carry (the engine's per-target statuses).
@@ -39,7 +41,7 @@ func writeTable(b *strings.Builder, rows []HashRow) {
 
 func systemCell(s string) string {
 	if s == "" {
-		return "all systems"
+		return config.AllSystems
 	}
 	return cellCode(s)
 }

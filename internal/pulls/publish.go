@@ -32,6 +32,9 @@ type Request struct {
 	// sources it moves as build metadata ("2026.2.2+nixpkgs.1a2b3c4d5e6f");
 	// "" skips superseding.
 	Version string
+	// Existing is what Lookup found for Branch earlier in the run; nil
+	// looks it up.
+	Existing *Existing
 }
 
 // Outcome says what Publish did.
@@ -71,8 +74,10 @@ func (m *Manager) Publish(ctx context.Context, req Request) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	pr, err := m.findOpen(ctx, req.Branch)
-	if err != nil {
+	var pr *github.PullRequest
+	if e := req.Existing; e != nil && e.branch == req.Branch {
+		pr = e.open
+	} else if pr, err = m.findOpen(ctx, req.Branch); err != nil {
 		return nil, err
 	}
 	created := false

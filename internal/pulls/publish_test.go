@@ -439,7 +439,7 @@ func TestNewRejectsBadOptions(t *testing.T) {
 	}
 }
 
-func TestFindOpenOnlyReads(t *testing.T) {
+func TestLookupFindsTheOpenPullRequestAndOnlyReads(t *testing.T) {
 	tests := []struct {
 		name string
 		prs  []ghfake.PullRequest
@@ -453,15 +453,15 @@ func TestFindOpenOnlyReads(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t, tt.prs...)
-			got, err := newManager(t, srv, func(o *pulls.Options) { o.Base = "main" }).FindOpen(t.Context(), testBranch)
+			got, err := newManager(t, srv, func(o *pulls.Options) { o.Base = "main" }).Lookup(t.Context(), testBranch)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if (got == nil) != (tt.want == 0) || got != nil && got.Number != tt.want {
-				t.Errorf("FindOpen = %+v, want #%d", got, tt.want)
+			if (got.Open == nil) != (tt.want == 0) || got.Open != nil && got.Open.Number != tt.want {
+				t.Errorf("Lookup's open = %+v, want #%d", got.Open, tt.want)
 			}
 			if w := srv.Writes(); len(w) != 0 {
-				t.Errorf("FindOpen wrote: %+v", w)
+				t.Errorf("Lookup wrote: %+v", w)
 			}
 		})
 	}
@@ -489,10 +489,11 @@ func TestDeclinedIsAClosedUnmergedPullRequest(t *testing.T) {
 			srv := newServer(t, botPR(1, testBranch, "2026.2.2"), botPR(2, "hashbot/authentik-2026.2.1", "2026.2.1"))
 			srv.ClosePullRequest(testFullName, 2, false) // another version's: irrelevant
 			tt.setup(srv)
-			got, err := newManager(t, srv, nil).Declined(t.Context(), testBranch)
+			e, err := newManager(t, srv, nil).Lookup(t.Context(), testBranch)
 			if err != nil {
 				t.Fatal(err)
 			}
+			got := e.Declined
 			if (got == nil) != (tt.want == 0) || got != nil && got.Number != tt.want {
 				t.Errorf("Declined = %+v, want #%d", got, tt.want)
 			}

@@ -164,7 +164,7 @@ func (lock *flakeLock) lockedRev(cfg *config.Config, src config.Source) (string,
 	}
 	n := lock.Nodes[node]
 	var locked, original lockedNode
-	if json.Unmarshal(n.Locked, &locked) != nil || json.Unmarshal(n.Original, &original) != nil || !commitRE.MatchString(locked.Rev) {
+	if json.Unmarshal(n.Locked, &locked) != nil || json.Unmarshal(n.Original, &original) != nil || !pins.IsCommit(locked.Rev) {
 		return "", fmt.Errorf("%s: locked without a commit (a %q input): a flake-input source is a git or GitHub repository", where, locked.Type)
 	}
 	if original.Type == "github" {

@@ -111,11 +111,7 @@ func staleReasons(fod config.FOD, p *pins.Pins, res *Result, changed map[string]
 	if !p.HasFOD(fod.Name) {
 		return append(reasons, "no hash in the pins yet")
 	}
-	systems := fod.Systems
-	if !fod.PerSystem() {
-		systems = []string{""}
-	}
-	for _, sys := range systems {
+	for _, sys := range fod.PinSystems() {
 		forSys := ""
 		if sys != "" {
 			forSys = " for " + sys

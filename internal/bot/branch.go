@@ -1,0 +1,71 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashbot-nix/hashbot/internal/gitops"
+)
+
+// ownBranch fetches one of the bot's branches from the remote: nil when it
+// does not exist, a *ForeignPushError when its tip is not a commit hashbot
+// could have made. A branch is recognised by what it holds, not by its
+// name or author alone: one commit, by hashbot's author, on a commit of
+// the base branch, changing nothing but the files of the pins layout, and
+// those only where the guard lets hashbot write (hash and version
+// literals, the pins, the moved flake inputs' lock nodes).
+func (b *Bot) ownBranch(ctx context.Context, p *plan, branch string) (*gitops.RemoteBranch, error) {
+	head, err := p.repo.FetchBranch(ctx, branch)
+	if err != nil || head == nil {
+		return nil, err
+	}
+	foreign := func(reason string) error {
+		return &ForeignPushError{Branch: branch, Commit: head.Hash.String(), Author: head.AuthorEmail, Reason: reason}
+	}
+	author, err := gitops.ParseAuthor(p.cfg.Git.Author)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.EqualFold(head.AuthorEmail, author.Email) {
+		return nil, foreign("")
+	}
+	if len(head.Parents) != 1 {
+		return nil, foreign(fmt.Sprintf("a commit with %d parents", len(head.Parents)))
+	}
+	parent := head.Parents[0]
+	if !p.repo.HasCommit(parent) {
+		// A shallow clone has only the base's tip: a branch on an older
+		// base is judged by its author, and replaced with a lease.
+		return head, nil
+	}
+	layout := p.cfg.PinsLayout()
+	allowed := map[string]bool{}
+	for _, path := range layout.Paths() {
+		allowed[path] = true
+	}
+	if layout.FlakeLock != "" {
+		allowed[layout.FlakeLock] = true
+	}
+	changed, err := p.repo.ChangedPaths(parent, head.Hash)
+	if err != nil {
+		return nil, err
+	}
+	for _, path := range changed {
+		if !allowed[path] {
+			return nil, foreign("it changes " + path + ", which is not a file of the pins")
+		}
+	}
+	before, err := layout.Load(func(path string) ([]byte, error) { return p.repo.CommitFile(parent, path) }, fmt.Sprintf("commit %.12s", parent))
+	if err != nil {
+		return nil, foreign(fmt.Sprintf("its parent %.12s does not hold this configuration's pins: %v", parent, err))
+	}
+	after, err := layout.Load(head.File, "branch "+branch)
+	if err != nil {
+		return nil, foreign(err.Error())
+	}
+	if err := before.Guard(after.Files()); err != nil {
+		return nil, foreign(err.Error())
+	}
+	return head, nil
+}
