@@ -92,10 +92,11 @@ func TestPinsFitTheConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := pins.Read(cfg.PinsPath())
+	stored, err := cfg.PinsLayout().Load(pins.ReadTree(cfg.Dir), "")
 	if err != nil {
 		t.Fatal(err)
 	}
+	p := stored.Pins
 	if got := p.Version(); got != "2026.2.2" {
 		t.Errorf("version = %q, want 2026.2.2", got)
 	}
@@ -105,7 +106,7 @@ func TestPinsFitTheConfig(t *testing.T) {
 	var raw struct {
 		Hashes map[string]any `json:"hashes"`
 	}
-	data, err := os.ReadFile(cfg.PinsPath())
+	data, err := os.ReadFile(filepath.Join(cfg.Dir, cfg.Pins))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,10 +172,11 @@ func TestHashesLiveOnlyInThePins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := pins.Read(cfg.PinsPath())
+	stored, err := cfg.PinsLayout().Load(pins.ReadTree(cfg.Dir), "")
 	if err != nil {
 		t.Fatal(err)
 	}
+	p := stored.Pins
 	for _, name := range cfg.FODNames() {
 		systems := cfg.FODs[name].Systems
 		if !cfg.FODs[name].PerSystem() {

@@ -2,6 +2,7 @@ package nix_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -95,7 +96,7 @@ func TestCommittedPinsReachEveryFOD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := pins.Read(cfg.PinsPath())
+	p, err := pins.Read(filepath.Join(cfg.Dir, cfg.Pins))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -192,7 +192,7 @@ func printDiscovery(w io.Writer, d *fod.Discovery) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "FOD\tATTR\tSYSTEMS\tHASH")
 	for _, f := range d.FODs {
-		systems := "(all)"
+		systems := config.AllSystems
 		if len(f.Systems) > 0 {
 			systems = strings.Join(f.Systems, ",")
 		}

@@ -463,18 +463,6 @@ func (c *Config) FODNames() []string {
 	return names
 }
 
-// PinsPath is the absolute path of the pins file.
-func (c *Config) PinsPath() string { return filepath.Join(c.Dir, c.Pins) }
-
-// EntryPath is the absolute path of the Nix entry file, or of the
-// flake.nix.
-func (c *Config) EntryPath() string {
-	if c.Flake != "" {
-		return filepath.Join(c.Dir, c.Flake, "flake.nix")
-	}
-	return filepath.Join(c.Dir, c.Entry)
-}
-
 // EntryName names the entry in messages: the entry file, or the flake.nix.
 func (c *Config) EntryName() string {
 	if c.Flake != "" {

@@ -56,9 +56,6 @@ attr = "src"
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	if c.PinsPath() != "/repo/nix/sources.json" || c.EntryPath() != "/repo/nix/default.nix" {
-		t.Errorf("paths: %s %s", c.PinsPath(), c.EntryPath())
-	}
 }
 
 func TestParseAuthentikConfig(t *testing.T) {

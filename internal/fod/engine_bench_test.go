@@ -24,10 +24,11 @@ func BenchmarkComputeSleepTargets(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := pins.Read(cfg.PinsPath())
+	stored, err := cfg.PinsLayout().Load(pins.ReadTree(cfg.Dir), "")
 	if err != nil {
 		b.Fatal(err)
 	}
+	p := stored.Pins
 	e := NewEngine(EngineOptions{Nix: nixcmd.New(nixcmd.Options{})})
 	for b.Loop() {
 		rep, err := e.Compute(b.Context(), Request{Config: cfg, Pins: p})

@@ -1,11 +1,11 @@
 package fod
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/hashbot-nix/hashbot/internal/nixcmd"
-	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/testutil"
 )
 
@@ -44,7 +44,7 @@ func TestComputeExamplesRepo(t *testing.T) {
 			rep.Layers, len(runner.builds))
 	}
 	rep.Apply(p)
-	if err := pins.WriteFile(cfg.PinsPath(), p.Marshal()); err != nil {
+	if err := os.WriteFile(filepath.Join(cfg.Dir, cfg.Pins), p.Marshal(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	nix := nixcmd.New(nixcmd.Options{})

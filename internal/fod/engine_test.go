@@ -45,7 +45,7 @@ func newEngFixtureFrom(t *testing.T, src string) *engFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := pins.Read(cfg.PinsPath())
+	p, err := pins.Read(filepath.Join(cfg.Dir, cfg.Pins))
 	if err != nil {
 		t.Fatal(err)
 	}

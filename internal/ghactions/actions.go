@@ -100,13 +100,6 @@ func (a *Actions) EndGroup() {
 	a.endGroupLocked()
 }
 
-// Group runs fn inside a group titled name and returns fn's error.
-func (a *Actions) Group(name string, fn func() error) error {
-	a.StartGroup(name)
-	defer a.EndGroup()
-	return fn()
-}
-
 func (a *Actions) startGroupLocked(name string) {
 	a.endGroupLocked()
 	a.commandLocked("group", "", EscapeData(name))

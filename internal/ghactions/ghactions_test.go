@@ -1,9 +1,7 @@
 package ghactions_test
 
 import (
-	"errors"
 	"io"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -90,13 +88,6 @@ func TestGroups(t *testing.T) {
 			},
 			want: "::group::one\n::endgroup::\n::group::two\n::endgroup::\n",
 		},
-		{
-			name: "Group wraps the function",
-			do: func(a *ghactions.Actions) {
-				_ = a.Group("layer 1", func() error { return nil })
-			},
-			want: "::group::layer 1\n::endgroup::\n",
-		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,17 +97,6 @@ func TestGroups(t *testing.T) {
 				t.Errorf("out (-want +got):\n%s", diff)
 			}
 		})
-	}
-}
-
-func TestGroupReturnsTheFunctionsError(t *testing.T) {
-	r := newFakeRunner(t, true)
-	want := errors.New("nix-build failed")
-	if got := r.actions().Group("build", func() error { return want }); got != want {
-		t.Errorf("Group() = %v, want %v", got, want)
-	}
-	if !strings.HasSuffix(r.out.String(), "::endgroup::\n") {
-		t.Errorf("group not ended on error: %q", r.out.String())
 	}
 }
 
@@ -138,14 +118,14 @@ func TestAnnotations(t *testing.T) {
 				"title=python-deps%3A x86_64-linux%2C failed::hash mismatch%0Agot: sha256-x\n",
 		},
 		{
-			name: "warning without properties",
-			do:   func(a *ghactions.Actions) { a.Warning("50% done", ghactions.Annotation{}) },
-			want: "::warning::50%25 done\n",
+			name: "error without properties",
+			do:   func(a *ghactions.Actions) { a.Error("50% done", ghactions.Annotation{}) },
+			want: "::error::50%25 done\n",
 		},
 		{
-			name: "notice with a title only",
-			do:   func(a *ghactions.Actions) { a.Notice("up to date", ghactions.Annotation{Title: "hashbot"}) },
-			want: "::notice title=hashbot::up to date\n",
+			name: "error with a title only",
+			do:   func(a *ghactions.Actions) { a.Error("failed", ghactions.Annotation{Title: "hashbot"}) },
+			want: "::error title=hashbot::failed\n",
 		},
 	}
 	for _, tt := range tests {

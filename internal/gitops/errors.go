@@ -27,9 +27,6 @@ var (
 	ErrLeaseBroken = errors.New("remote branch moved since it was last seen")
 	// ErrBadBranchName is matched by a *BranchNameError.
 	ErrBadBranchName = errors.New("unusable branch name")
-	// ErrScope is matched by a *ScopeError: the commit would change more
-	// than the pins, and was not made.
-	ErrScope = errors.New("commit would change more than the pins")
 	// ErrAuth reports that the remote refused the credentials (or asked for
 	// some when none were given).
 	ErrAuth = errors.New("git remote authentication failed")
@@ -91,9 +88,6 @@ func (e *ScopeError) Error() string {
 	}
 	return fmt.Sprintf("the commit would change %d files, want exactly the pins (%s)", e.N, e.Path)
 }
-
-// Is makes errors.Is(err, ErrScope) true.
-func (e *ScopeError) Is(target error) bool { return target == ErrScope }
 
 // censoredError hides secrets in the message of an error that came from
 // go-git or a remote, keeping the original for errors.Is and errors.As.

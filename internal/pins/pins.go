@@ -1,7 +1,6 @@
 package pins
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -294,9 +293,6 @@ func (p *Pins) Marshal() []byte {
 	b.WriteByte('\n')
 	return []byte(b.String())
 }
-
-// Equal says whether two pins render to the same bytes.
-func (p *Pins) Equal(q *Pins) bool { return bytes.Equal(p.Marshal(), q.Marshal()) }
 
 // SRI returns the SRI sha256 hash of data ("sha256-<base64>").
 func SRI(data []byte) string {

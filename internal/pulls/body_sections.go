@@ -10,11 +10,8 @@ import (
 
 // Statuses a HashRow can carry (the engine's per-target statuses).
 const (
-	StatusChanged        = "changed"
-	StatusUnchanged      = "unchanged"
-	StatusFailed         = "failed"
-	StatusUnavailable    = "unavailable"
-	StatusUnreproducible = "unreproducible"
+	StatusChanged   = "changed"
+	StatusUnchanged = "unchanged"
 )
 
 func writeTable(b *strings.Builder, rows []HashRow) {

@@ -48,9 +48,6 @@ type FileSummary struct {
 	Note string `json:"note,omitempty"`
 }
 
-// Changes counts the package-level changes (added + removed + bumped).
-func (s FileSummary) Changes() int { return len(s.Added) + len(s.Removed) + len(s.Bumped) }
-
 // Lines renders the summary for a pull-request body: a headline, then one
 // line per change ("django 5.2.11 → 5.2.12"), at most MaxListed per kind.
 func (s FileSummary) Lines() []string {
