@@ -50,8 +50,8 @@ func TestHashbotTomlDescribesTheAuthentikFODs(t *testing.T) {
 	}
 	got := map[string]fod{}
 	for name, f := range cfg.FODs {
-		got[name] = fod{Attr: f.Attr, Systems: f.Systems, Inputs: f.Inputs, GoImports: f.GoImports,
-			LocalGoImports: f.LocalGoImports, LocalInputs: f.LocalInputs}
+		got[name] = fod{Attr: f.Attr, Systems: f.Systems, Inputs: f.Inputs, GoImports: f.GoImports.Dir,
+			LocalGoImports: f.LocalGoImports.Dir, LocalInputs: f.LocalInputs}
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("[fod] tables of hashbot.toml (-want +got):\n%s", diff)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashbot-nix/hashbot/internal/bot"
 	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/ghactions"
 	"github.com/hashbot-nix/hashbot/internal/ghclient"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
@@ -132,6 +133,7 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	if err != nil {
 		return err
 	}
+	warnConfig(opts.IO.ErrOut, f.actions(), cfg)
 	p := stored.Pins
 	if opts.Version != "" && cfg.Upstream.Branch != "" {
 		return usageErrorf("--version %s: %s follows [upstream] branch = %q, so there is no release to choose",
@@ -185,6 +187,19 @@ func checkError(err error) error {
 		return fmt.Errorf("checking upstream: %w", rl)
 	}
 	return fmt.Errorf("checking upstream: %w", err)
+}
+
+// warnConfig writes to w (in GitHub Actions, as annotations of
+// hashbot.toml) what the configuration likely leaves out: a FOD's inputs
+// naming a manifest without its lock, or a lock without its manifest.
+func warnConfig(w io.Writer, gha *ghactions.Actions, cfg *config.Config) {
+	for _, msg := range cfg.LockWarnings() {
+		if gha.Enabled() {
+			gha.Warning(msg, ghactions.Annotation{Title: "hashbot: inputs", File: config.FileName})
+		} else {
+			fmt.Fprintf(w, "warning: %s\n", msg)
+		}
+	}
 }
 
 func writeCheckReport(w io.Writer, res *upstream.Result, counts ghclient.Counts, pr *checkPR) error {
@@ -265,6 +280,7 @@ func checkPullRequests(ctx context.Context, opts *checkOptions) error {
 	if err != nil {
 		return err
 	}
+	warnConfig(opts.IO.ErrOut, f.actions(), cfg)
 	if opts.Version != "" && cfg.Upstream.Branch != "" {
 		return usageErrorf("--version %s: %s follows [upstream] branch = %q, so there is no release to choose",
 			opts.Version, config.FileName, cfg.Upstream.Branch)

@@ -145,15 +145,17 @@ type FOD struct {
 	// every file it matches, each compared on its own (the package.json of
 	// every npm workspace, the pyproject.toml of every uv member).
 	Inputs []string `toml:"inputs"`
-	// GoImports names the directory of an upstream Go module ("." for the
-	// root) whose imports the FOD depends on, as `go mod vendor` does: the
-	// packages outside the standard library that the module's files import
-	// are fingerprinted, and a change to them makes the FOD stale even when
-	// go.mod and go.sum are the same.
-	GoImports string `toml:"go-imports"`
+	// GoImports is the upstream Go module ("." for the root) whose imports
+	// the FOD depends on, as `go mod vendor` does: the packages outside the
+	// standard library that the module's files import are fingerprinted,
+	// and a change to them makes the FOD stale even when go.mod and go.sum
+	// are the same. A FOD that vendors Go (vendorsGo) has it by default;
+	// false turns it off.
+	GoImports GoModule `toml:"go-imports"`
 	// LocalGoImports is GoImports for a Go module of this repository
-	// (hashbot's own vendor FOD).
-	LocalGoImports string `toml:"local-go-imports"`
+	// (hashbot's own vendor FOD), by default the one whose go.mod the
+	// local-inputs name.
+	LocalGoImports GoModule `toml:"local-go-imports"`
 	// LocalInputs are files of the packaging repo that change the recipe.
 	// A file holding hash literals (hash-file) is fingerprinted with their
 	// content left out: writing a new hash there changes no recipe.
@@ -220,6 +222,9 @@ func (f FOD) Uses(p string) bool {
 	}
 	return false
 }
+
+// IsPattern says whether an input is a pattern rather than a path.
+func IsPattern(p string) bool { return strings.ContainsAny(p, "*?[") }
 
 // GoImportsKey is the key of an upstream Go module's import fingerprint
 // among the pins' inputs: "go-imports:<dir>".
@@ -393,7 +398,7 @@ func Parse(data []byte, dir string) (*Config, error) {
 // decode reads data strictly and applies the defaults.
 func decode(data []byte, dir string) (*Config, error) {
 	var c Config
-	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
+	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields().EnableUnmarshalerInterface()
 	if err := dec.Decode(&c); err != nil {
 		return nil, decodeError(err)
 	}
@@ -445,6 +450,7 @@ func (c *Config) applyDefaults() {
 	}
 	for name, f := range c.FODs {
 		f.Name = name
+		f.applyGoDefaults()
 		c.FODs[name] = f
 	}
 	for name, src := range c.Sources {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -82,8 +83,12 @@ func (s Starter) TOML() []byte {
 		if f.HashFile != "" {
 			fmt.Fprintf(&b, "%shash-file = %s\n%shash-attr = %s\n", prefix, q(f.HashFile), prefix, q(f.HashAttr))
 		}
-		if hint := inputsHint(f.Name + " " + f.Attr); hint != nil {
+		hint := inputsHint(f.FOD)
+		if hint != nil {
 			fmt.Fprintf(&b, "# inputs = %s\n", list(hint))
+		}
+		if slices.Contains(hint, goModFile) {
+			b.WriteString("# go-imports = \".\"  # the default with inputs: their go.mod's directory (false for none)\n")
 		}
 	}
 	if s.PullRequestRepo != "" {
@@ -92,19 +97,19 @@ func (s Starter) TOML() []byte {
 	return []byte(b.String())
 }
 
-// inputsHint guesses the upstream lock files an FOD depends on from its
-// name, for a comment to check.
-func inputsHint(name string) []string {
-	n := strings.ToLower(name)
+// inputsHint guesses the upstream manifest and lock an FOD depends on
+// from its name and attribute, for a comment to check.
+func inputsHint(f FOD) []string {
+	n := strings.ToLower(f.Name + " " + f.Attr)
 	switch {
-	case strings.Contains(n, "go") || strings.Contains(n, "vendor"):
-		return []string{"go.mod", "go.sum"}
+	case f.vendorsGo() || strings.Contains(n, "go"):
+		return lockHint(goModFile)
 	case strings.Contains(n, "npm") || strings.Contains(n, "web") || strings.Contains(n, "node"):
-		return []string{"package.json", "package-lock.json"}
+		return lockHint("package.json")
 	case strings.Contains(n, "python") || strings.Contains(n, "uv"):
-		return []string{"pyproject.toml", "uv.lock"}
+		return lockHint("pyproject.toml")
 	case strings.Contains(n, "cargo") || strings.Contains(n, "rust"):
-		return []string{"Cargo.lock"}
+		return lockHint("Cargo.toml")
 	}
 	return nil
 }

@@ -32,4 +32,10 @@ func TestStarterRendersAConfigThatParses(t *testing.T) {
 	if strings.Contains(text, "version-attr") {
 		t.Error("the default version-attr was written")
 	}
+	// The Go vendor FOD (a vendorHash) is told its imports count once its
+	// inputs name the go.mod; the npm FOD is not.
+	goImports := "# inputs = [\"go.mod\", \"go.sum\"]\n# go-imports = \".\"  # the default with inputs"
+	if n := strings.Count(text, "go-imports"); !strings.Contains(text, goImports) || n != 1 {
+		t.Errorf("hashbot.toml says go-imports %d times, want once, after gopkgs' inputs (%q):\n%s", n, goImports, text)
+	}
 }

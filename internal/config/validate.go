@@ -196,12 +196,15 @@ func (f FOD) validate() []error {
 			bad("inputs: %q: not a valid pattern: %v", p, err)
 		}
 	}
-	for key, dir := range map[string]string{"go-imports": f.GoImports, "local-go-imports": f.LocalGoImports} {
+	for key, dir := range map[string]string{"go-imports": f.GoImports.Dir, "local-go-imports": f.LocalGoImports.Dir} {
 		if dir != "" && dir != "." {
 			if err := checkRelPath(dir); err != nil {
 				bad("%s %q: %v (\".\" for the repository's root)", key, dir, err)
 			}
 		}
+	}
+	for _, why := range f.goDefaultErrors() {
+		bad("%s", why)
 	}
 	for _, p := range f.LocalInputs {
 		if err := checkRelPath(p); err != nil {

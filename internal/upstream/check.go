@@ -211,7 +211,7 @@ func inputPaths(cfg *config.Config) (upstream, local []string) {
 	seenU, seenL := map[string]bool{}, map[string]bool{}
 	for _, fod := range cfg.FODs {
 		for _, in := range fod.Inputs {
-			if !seenU[in] && !isPattern(in) {
+			if !seenU[in] && !config.IsPattern(in) {
 				seenU[in] = true
 				upstream = append(upstream, in)
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/ghclient"
 	"github.com/hashbot-nix/hashbot/internal/ghclient/ghfake"
 	"github.com/hashbot-nix/hashbot/internal/pins"
@@ -71,6 +72,7 @@ func testPatchRelease(t *testing.T, set fixtureSet) {
 	for _, f := range authentikFiles {
 		wantInputs[f] = pins.SRI(set.file(t, "2026.2.2", f))
 	}
+	wantInputs[config.GoImportsKey(".")] = noImports
 	if diff := cmp.Diff(wantInputs, res.NewInputs); diff != "" {
 		t.Errorf("NewInputs (-want +got):\n%s", diff)
 	}

@@ -2,13 +2,17 @@ package upstream
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/rs/zerolog"
+
 	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 )
 
@@ -24,12 +28,12 @@ func collectTreeInputs(cfg *config.Config) treeInputs {
 	for _, name := range cfg.FODNames() {
 		f := cfg.FODs[name]
 		for _, in := range f.Inputs {
-			if isPattern(in) && !slices.Contains(t.patterns, in) {
+			if config.IsPattern(in) && !slices.Contains(t.patterns, in) {
 				t.patterns = append(t.patterns, in)
 			}
 		}
-		if f.GoImports != "" && !slices.Contains(t.goDirs, f.GoImports) {
-			t.goDirs = append(t.goDirs, f.GoImports)
+		if f.GoImports.IsSet() && !slices.Contains(t.goDirs, f.GoImports.Dir) {
+			t.goDirs = append(t.goDirs, f.GoImports.Dir)
 		}
 	}
 	return t
@@ -54,13 +58,19 @@ func (c *Checker) treeChanges(ctx context.Context, cfg *config.Config, p *pins.P
 		return nil, nil, err
 	}
 	var old *tree // the pinned ref's, read once when needed
+	oldRead := res.PinnedTag == "" || res.PinnedTag == res.CandidateTag
 	oldTree := func() (*tree, error) {
-		if old == nil && res.PinnedTag != "" && res.PinnedTag != res.CandidateTag {
-			if old, err = c.readTree(ctx, owner, name, res.PinnedTag, ti.patterns); err != nil {
-				return nil, err
-			}
+		if oldRead {
+			return old, nil
 		}
-		return old, nil
+		oldRead = true
+		old, err = c.readTree(ctx, owner, name, res.PinnedTag, ti.patterns)
+		if errors.Is(err, errNoArchive) {
+			zerolog.Ctx(ctx).Warn().Str(logfield.Ref, res.PinnedTag).Err(err).
+				Msg("the pinned ref is gone upstream: its tree cannot tell what changed")
+			return nil, nil
+		}
+		return old, err
 	}
 	reasons := map[string][]string{}
 	changed := map[string]*change{}
@@ -93,7 +103,7 @@ func (c *Checker) treeChanges(ctx context.Context, cfg *config.Config, p *pins.P
 			continue
 		}
 		for _, fod := range cfg.FODNames() {
-			if cfg.FODs[fod].GoImports == dir {
+			if cfg.FODs[fod].GoImports.Dir == dir {
 				reasons[fod] = append(reasons[fod], why)
 			}
 		}

@@ -204,7 +204,7 @@ func localTree(root string) (*tree, error) {
 func localImportChanges(cfg *config.Config, p *pins.Pins, newInputs, local map[string]string) error {
 	var t *tree
 	for _, name := range cfg.FODNames() {
-		dir := cfg.FODs[name].LocalGoImports
+		dir := cfg.FODs[name].LocalGoImports.Dir
 		key := config.LocalGoImportsKey(dir)
 		if dir == "" || newInputs[key] != "" {
 			continue

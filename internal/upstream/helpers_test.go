@@ -127,6 +127,11 @@ func loadConfig(t testing.TB, text string) *config.Config {
 	return cfg
 }
 
+// noImports is the import fingerprint of server-vendor's module (by
+// default, go.mod being among its inputs) in the fixture trees, which hold
+// no Go file: no import.
+var noImports = pins.SRI(nil)
+
 // pinsAt returns pins for version with every hash set and, when
 // recordInputs, the inputs' hashes at that version of the miniature set.
 func pinsAt(t testing.TB, version string, recordInputs bool) *pins.Pins {
@@ -148,6 +153,7 @@ func pinsAtIn(t testing.TB, set fixtureSet, version string, recordInputs bool) *
 		for _, f := range authentikFiles {
 			in[f] = pins.SRI(set.file(t, version, f))
 		}
+		in[config.GoImportsKey(".")] = noImports
 		doc["inputs"] = in
 	}
 	data, err := json.Marshal(doc)

@@ -96,8 +96,8 @@ func staleReasons(fod config.FOD, p *pins.Pins, res *Result, changed map[string]
 			reasons = append(reasons, why)
 		}
 	}
-	if fod.LocalGoImports != "" {
-		if why, ok := local[config.LocalGoImportsKey(fod.LocalGoImports)]; ok {
+	if fod.LocalGoImports.IsSet() {
+		if why, ok := local[config.LocalGoImportsKey(fod.LocalGoImports.Dir)]; ok {
 			reasons = append(reasons, why)
 		}
 	}

@@ -37,12 +37,19 @@ type tree struct {
 	goMods map[string]string
 }
 
+// errNoArchive says GitHub has no archive of a ref: it does not exist
+// (a deleted tag).
+var errNoArchive = errors.New("no such ref (deleted tag?)")
+
 // readTree downloads the archive of owner/name at ref (GitHub's tarball:
 // one API request, then the archive host) and reads, streaming, the files
 // that match patterns and every Go file's imports.
 func (c *Checker) readTree(ctx context.Context, owner, name, ref string, patterns []string) (*tree, error) {
 	u, _, err := c.gh.Repositories.GetArchiveLink(ctx, owner, name, github.Tarball,
 		&github.RepositoryContentGetOptions{Ref: escapePath(ref)}, 0)
+	if er := (*github.ErrorResponse)(nil); errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusNotFound {
+		err = errNoArchive
+	}
 	if err != nil {
 		return nil, fmt.Errorf("asking for the archive of %s/%s at %s: %w", owner, name, ref, err)
 	}
@@ -55,6 +62,9 @@ func (c *Checker) readTree(ctx context.Context, owner, name, ref string, pattern
 		return nil, fmt.Errorf("downloading the archive of %s/%s at %s: %w", owner, name, ref, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return nil, fmt.Errorf("downloading the archive of %s/%s at %s: %s: %w", owner, name, ref, resp.Status, errNoArchive)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("downloading the archive of %s/%s at %s: %s", owner, name, ref, resp.Status)
 	}
@@ -128,9 +138,6 @@ func matchesAny(patterns []string, p string) bool {
 	}
 	return false
 }
-
-// isPattern says whether an input is a pattern rather than a path.
-func isPattern(p string) bool { return strings.ContainsAny(p, "*?[") }
 
 // pathMatch is path.Match, for where a variable is called path.
 func pathMatch(pattern, name string) (bool, error) { return path.Match(pattern, name) }
