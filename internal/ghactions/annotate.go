@@ -47,6 +47,9 @@ func (an Annotation) properties() string {
 // summary page and, with File set, on that file in a pull request's diff.
 func (a *Actions) Error(message string, an Annotation) { a.annotate("error", message, an) }
 
+// Warning reports message as a warning annotation.
+func (a *Actions) Warning(message string, an Annotation) { a.annotate("warning", message, an) }
+
 // annotate writes an annotation command. While a Fold has command processing
 // switched off, it switches it on for this one line and off again with a
 // fresh token, so that the annotation is seen and the log stays inert.

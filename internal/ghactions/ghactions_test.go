@@ -118,9 +118,9 @@ func TestAnnotations(t *testing.T) {
 				"title=python-deps%3A x86_64-linux%2C failed::hash mismatch%0Agot: sha256-x\n",
 		},
 		{
-			name: "error without properties",
-			do:   func(a *ghactions.Actions) { a.Error("50% done", ghactions.Annotation{}) },
-			want: "::error::50%25 done\n",
+			name: "warning without properties",
+			do:   func(a *ghactions.Actions) { a.Warning("50% done", ghactions.Annotation{}) },
+			want: "::warning::50%25 done\n",
 		},
 		{
 			name: "error with a title only",
