@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/hashbot-nix/hashbot/internal/gitops"
@@ -67,5 +68,24 @@ func (b *Bot) ownBranch(ctx context.Context, p *plan, branch string) (*gitops.Re
 	if err := before.Guard(after.Files()); err != nil {
 		return nil, foreign(err.Error())
 	}
+	// hashbot's message lists every hash its commit changes: a hash
+	// rewritten after the fact without the message no longer matches.
+	listed := hashLines(head.Message)
+	want := hashLines(commitBody(rowsFromPins(p.cfg, before.Pins, after.Pins)))
+	if !maps.Equal(listed, want) {
+		return nil, foreign("its hashes are not the ones its commit message lists")
+	}
 	return head, nil
+}
+
+// hashLines are the "- fod (system): old -> new" lines of a commit
+// message (commitBody), as a set.
+func hashLines(message string) map[string]bool {
+	set := map[string]bool{}
+	for _, line := range strings.Split(message, "\n") {
+		if line = strings.TrimSpace(line); strings.HasPrefix(line, "- ") && strings.Contains(line, " -> ") {
+			set[line] = true
+		}
+	}
+	return set
 }

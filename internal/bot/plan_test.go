@@ -208,3 +208,26 @@ func TestPublishPinsRefusesResultsOfACommitTakenBack(t *testing.T) {
 		t.Errorf("pushed %s", got)
 	}
 }
+
+// TestAHashRewrittenOnTheBotBranchIsNotTakenAsHashbots: the tampered
+// commit changes only a hash literal, to another well-formed hash, and
+// keeps hashbot's message, which no longer lists what the commit holds.
+func TestAHashRewrittenOnTheBotBranchIsNotTakenAsHashbots(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.bot(t).Run(t.Context(), RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	work := filepath.Join(t.TempDir(), "tamper")
+	git(t, filepath.Dir(work), "clone", "-q", "-b", branch, f.remote, work)
+	p := filepath.Join(work, "nix/sources.json")
+	data, _ := os.ReadFile(p)
+	os.WriteFile(p, []byte(strings.Replace(string(data), newPyX86, "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E=", 1)), 0o644)
+	git(t, work, "-c", "user.name=hashbot", "-c", "user.email=hashbot@localhost", "commit", "-q", "-a", "--amend", "--no-edit")
+	git(t, work, "push", "-q", "-f", "origin", branch)
+
+	out, err := f.bot(t).Run(t.Context(), RunOptions{})
+	var foreign *ForeignPushError
+	if !errors.As(err, &foreign) || !strings.Contains(err.Error(), "commit message") {
+		t.Fatalf("Run = %v (status %s), want a *ForeignPushError about the message's hashes", err, out.Status)
+	}
+}

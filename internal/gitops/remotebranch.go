@@ -17,6 +17,8 @@ type RemoteBranch struct {
 	AuthorEmail string
 	// Parents are the tip commit's parents.
 	Parents []Hash
+	// Message is the tip commit's message.
+	Message string
 
 	commit *object.Commit
 }
@@ -47,5 +49,5 @@ func (r *Repo) FetchBranch(ctx context.Context, branch string) (*RemoteBranch, e
 	if err != nil {
 		return nil, fmt.Errorf("reading the tip of %s: %w", branch, err)
 	}
-	return &RemoteBranch{Hash: c.Hash, AuthorEmail: c.Author.Email, Parents: c.ParentHashes, commit: c}, nil
+	return &RemoteBranch{Hash: c.Hash, AuthorEmail: c.Author.Email, Parents: c.ParentHashes, Message: c.Message, commit: c}, nil
 }
