@@ -182,16 +182,27 @@ func (f *factory) gitOptions(base string) gitops.Options {
 // it is no git repository: the commit `update --json` names in its results
 // and the one `apply` must find them computed on.
 func (f *factory) workingCommit(ctx context.Context) (string, error) {
-	repo, err := f.gitRepo(ctx)
-	if errors.Is(err, gitops.ErrNotARepository) {
+	var h gitops.Hash
+	if repo, err := f.gitRepo(ctx); err == nil {
+		h, err = repo.Head()
+		if err != nil {
+			return "", err
+		}
+	} else {
+		cfg, err := f.config()
+		if err != nil {
+			return "", err
+		}
+		h, err = gitops.HeadOf(cfg.Dir)
+		if errors.Is(err, gitops.ErrNotARepository) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	if h.IsZero() {
 		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	h, err := repo.Head()
-	if err != nil {
-		return "", err
 	}
 	return h.String(), nil
 }

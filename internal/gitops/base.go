@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
@@ -24,11 +25,29 @@ func (e *BaseMovedError) Error() string {
 		e.Branch, e.Planned, describeHash(e.Tip))
 }
 
-// Head returns the commit the working tree's HEAD points at.
-func (r *Repo) Head() (Hash, error) {
-	ref, err := r.repo.Head()
+// Head returns the commit the working tree's HEAD points at (ZeroHash
+// before the first commit).
+func (r *Repo) Head() (Hash, error) { return head(r.repo, r.dir) }
+
+// HeadOf returns the commit HEAD points at in the repository at dir, which
+// needs no remote (an error matching ErrNotARepository when dir is not in
+// one).
+func HeadOf(dir string) (Hash, error) {
+	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
 	if err != nil {
-		return ZeroHash, fmt.Errorf("reading HEAD of %s: %w", r.dir, err)
+		return ZeroHash, fmt.Errorf("opening git repository %s: %w", dir, err)
+	}
+	return head(repo, dir)
+}
+
+// head is repo's HEAD commit; ZeroHash before the first commit.
+func head(repo *git.Repository, dir string) (Hash, error) {
+	ref, err := repo.Head()
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return ZeroHash, nil
+	}
+	if err != nil {
+		return ZeroHash, fmt.Errorf("reading HEAD of %s: %w", dir, err)
 	}
 	return ref.Hash(), nil
 }
