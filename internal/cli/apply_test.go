@@ -64,6 +64,9 @@ func TestApply(t *testing.T) {
 		{name: "lib.fakeHash", files: map[string]string{
 			"x86.json": applyFake + "," + applyX86 + "," + applyArm,
 		}, code: ExitUsage, want: `hashes.flat "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=": a fake hash`},
+		{name: "an md5 hash", files: map[string]string{
+			"x86.json": strings.Replace(applyFlat, applyHashFlat, "md5-jvt4fqicHCtDKd0pQlwwZQ==", 1) + "," + applyX86 + "," + applyArm,
+		}, code: ExitUsage, want: `hashes.flat "md5-jvt4fqicHCtDKd0pQlwwZQ==": hashed with md5, and only sha256 hashes are pinned`},
 		{name: "hashbot's own placeholder", files: map[string]string{
 			"x86.json": strings.Replace(applyFlat, applyHashFlat, pins.Placeholder("flat", ""), 1) + "," + applyX86 + "," + applyArm,
 		}, code: ExitUsage, want: `hashbot's own placeholder, not a hash Nix computed`},
