@@ -1,6 +1,7 @@
 package safefile
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -220,4 +221,31 @@ func syncDir(dir string) {
 		d.Sync()
 		d.Close()
 	}
+}
+
+// Snapshot keeps the content of the file at rel under root (Inside it), or
+// that there is none, and returns restore, which puts that back if the
+// file changed since (ReplaceAll; a file that was not there is removed)
+// and says whether it did.
+func Snapshot(root, rel string) (restore func() (changed bool, err error), err error) {
+	real, err := Inside(root, rel)
+	if err != nil {
+		return nil, err
+	}
+	old, err := ReadRegular(real, 0)
+	existed := err == nil
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	return func() (bool, error) {
+		now, err := ReadRegular(real, 0)
+		gone := errors.Is(err, fs.ErrNotExist)
+		switch {
+		case existed && err == nil && bytes.Equal(now, old), !existed && gone:
+			return false, nil
+		case !existed:
+			return true, os.Remove(real)
+		}
+		return true, ReplaceAll(root, map[string][]byte{rel: old})
+	}, nil
 }

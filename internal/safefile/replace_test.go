@@ -196,3 +196,48 @@ func TestRecoverRefusesAJournalNamingAnotherFile(t *testing.T) {
 		t.Errorf("files renamed: %v", got)
 	}
 }
+
+func TestSnapshotPutsAFileBackAsItWas(t *testing.T) {
+	tests := []struct {
+		name        string
+		before      *string // nil: no file
+		change      func(path string)
+		wantChanged bool
+	}{
+		{name: "a changed file", before: ptr("old"), change: func(p string) { os.WriteFile(p, []byte("new"), 0o644) }, wantChanged: true},
+		{name: "a removed file", before: ptr("old"), change: func(p string) { os.Remove(p) }, wantChanged: true},
+		{name: "a file made", change: func(p string) { os.WriteFile(p, []byte("new"), 0o644) }, wantChanged: true},
+		{name: "an unchanged file", before: ptr("old"), change: func(string) {}},
+		{name: "still no file", change: func(string) {}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			path := filepath.Join(root, "flake.lock")
+			if tt.before != nil {
+				writeFiles(t, root, map[string]string{"flake.lock": *tt.before})
+			}
+			restore, err := Snapshot(root, "flake.lock")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.change(path)
+			changed, err := restore()
+			if err != nil || changed != tt.wantChanged {
+				t.Fatalf("restore = %v, %v; want %v", changed, err, tt.wantChanged)
+			}
+			got, err := os.ReadFile(path)
+			switch {
+			case tt.before == nil && err == nil:
+				t.Errorf("flake.lock is there: %q", got)
+			case tt.before != nil && string(got) != *tt.before:
+				t.Errorf("flake.lock is %q (%v), want %q", got, err, *tt.before)
+			}
+			if _, temps := readTree(t, root); len(temps) > 0 {
+				t.Errorf("temporary files left: %v", temps)
+			}
+		})
+	}
+}
+
+func ptr(s string) *string { return &s }

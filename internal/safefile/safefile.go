@@ -3,8 +3,8 @@
 // in a file's place is an error, not a hang), and a path meant to be inside
 // a directory stays inside it, symbolic links included.
 //
-// ReplaceAll writes several files all or none, and Recover finishes one a
-// crash interrupted.
+// ReplaceAll writes several files all or none, Recover finishes one a crash
+// interrupted, and Snapshot puts a file back as it was.
 //
 // It imports no other hashbot package, so that every package may use it.
 package safefile
