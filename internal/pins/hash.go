@@ -113,8 +113,8 @@ func CheckHash(where, h string) error {
 	if err != nil {
 		return &HashError{Where: where, Value: h, Reason: "not a Nix hash (want an SRI hash such as sha256-<base64>)"}
 	}
-	if algo := parsed.Algo(); algo != nixhash.SHA256 {
-		return &HashError{Where: where, Value: h, Reason: "hashed with " + algo.String() + ", and only sha256 hashes are pinned (want sha256-<base64>)"}
+	if reason := algoReason(parsed); reason != "" {
+		return &HashError{Where: where, Value: h, Reason: reason}
 	}
 	if sri := parsed.Format(nixhash.SRI, true); sri != h {
 		return &HashError{Where: where, Value: h, Reason: "not in SRI form (want " + sri + ")"}
@@ -123,6 +123,15 @@ func CheckHash(where, h string) error {
 		return &HashError{Where: where, Value: h, Reason: reason + ", not a hash Nix computed"}
 	}
 	return nil
+}
+
+// algoReason says why h is not a hash hashbot pins for its algorithm (any
+// but sha256), or returns "".
+func algoReason(h *nixhash.HashWithEncoding) string {
+	if algo := h.Algo(); algo != nixhash.SHA256 {
+		return "hashed with " + algo.String() + ", and only sha256 hashes are pinned (want sha256-<base64>)"
+	}
+	return ""
 }
 
 // hashCandidateRe finds what may be a hash inside a string: an algorithm
