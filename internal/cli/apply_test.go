@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hashbot-nix/hashbot/internal/pins"
+	"github.com/hashbot-nix/hashbot/internal/safefile"
 )
 
 // applyResults writes a schema-1 results file like `update --json` does.
@@ -63,6 +64,9 @@ func TestApply(t *testing.T) {
 		{name: "lib.fakeHash", files: map[string]string{
 			"x86.json": applyFake + "," + applyX86 + "," + applyArm,
 		}, code: ExitUsage, want: `hashes.flat "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=": a fake hash`},
+		{name: "an md5 hash", files: map[string]string{
+			"x86.json": strings.Replace(applyFlat, applyHashFlat, "md5-jvt4fqicHCtDKd0pQlwwZQ==", 1) + "," + applyX86 + "," + applyArm,
+		}, code: ExitUsage, want: `hashes.flat "md5-jvt4fqicHCtDKd0pQlwwZQ==": hashed with md5, and only sha256 hashes are pinned`},
 		{name: "hashbot's own placeholder", files: map[string]string{
 			"x86.json": strings.Replace(applyFlat, applyHashFlat, pins.Placeholder("flat", ""), 1) + "," + applyX86 + "," + applyArm,
 		}, code: ExitUsage, want: `hashbot's own placeholder, not a hash Nix computed`},
@@ -114,4 +118,25 @@ func TestApplyFlags(t *testing.T) {
 		{name: "a version that is a command substitution is refused", args: []string{"--set-version", "$(id)", "x.json"},
 			wantErr: `--set-version "$(id)" is not a version`, wantUsage: true},
 	})
+}
+
+// TestApplyRemovesTheTemporaryFilesOfAKilledRun: a run killed while it
+// staged its files leaves them behind; the next one removes them first.
+func TestApplyRemovesTheTemporaryFilesOfAKilledRun(t *testing.T) {
+	dir := updEngineRepo(t)
+	stale := []string{filepath.Join(dir, "nix", safefile.TempPrefix+"sources.json-123"), filepath.Join(dir, safefile.TempPrefix+"journal.json-456")}
+	for _, p := range stale {
+		if err := os.WriteFile(p, []byte("half"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := applyResults(t, t.TempDir(), "x86.json", applyFlat+","+applyX86+","+applyArm)
+	if r := updRun(t, "apply", "--repo", dir, "--fod", "flat", "--fod", "persys", res); r.code != ExitOK {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, p := range stale {
+		if _, err := os.Lstat(p); err == nil {
+			t.Errorf("%s is still there", p)
+		}
+	}
 }

@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/rs/zerolog"
@@ -116,13 +118,23 @@ func (f *factory) config() (*config.Config, error) {
 	})
 }
 
-// loadRepo is the configuration and the pins of the working tree; a
+// loadRepo is the configuration and the pins of the working tree, after
+// recovering from a write a killed run interrupted (Layout.Recover); a
 // problem with either is a usage error. The pins are read afresh: the
 // caller changes them.
 func (f *factory) loadRepo() (*config.Config, *pins.Stored, error) {
 	cfg, err := f.config()
 	if err != nil {
 		return nil, nil, err
+	}
+	// A write a killed run left half done is finished first (or undone,
+	// when it had not staged every file), and its temporary files removed.
+	finished, err := cfg.PinsLayout().Recover(cfg.Dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(finished) > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "hashbot: finished writing %s, which an interrupted run had left half written\n", strings.Join(finished, ", "))
 	}
 	stored, err := cfg.PinsLayout().Load(pins.ReadTree(cfg.Dir), "")
 	if err != nil {

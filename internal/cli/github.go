@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/hashbot-nix/hashbot/internal/ghapp"
 	"github.com/hashbot-nix/hashbot/internal/ghclient"
+	"github.com/hashbot-nix/hashbot/internal/logfield"
 	"github.com/hashbot-nix/hashbot/internal/safefile"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
 )
@@ -106,8 +109,8 @@ func (f *factory) appTokens(ctx context.Context) (tokenSource, error) {
 	}
 	key := []byte(f.env.AppKey)
 	if f.env.AppKeyFile != "" {
-		if key, err = safefile.ReadRegular(f.env.AppKeyFile, 64<<10); err != nil {
-			return nil, usageErrorf("reading %s: %v", appKeyFileEnv, err)
+		if key, err = f.readSecretFile(appKeyFileEnv, f.env.AppKeyFile); err != nil {
+			return nil, err
 		}
 	}
 	// The key whole and line by line: an error quoting part of it shows
@@ -139,4 +142,21 @@ func (f *factory) appTokens(ctx context.Context) (tokenSource, error) {
 		}
 		return token, err
 	}, nil
+}
+
+// readSecretFile reads a secret (an App's private key, a webhook secret)
+// from the file at path, what naming where it was given, and warns when
+// the file's mode lets its group or others read it: a secret file is the
+// user's alone (0600, or 0400).
+func (f *factory) readSecretFile(what, path string) ([]byte, error) {
+	data, err := safefile.ReadRegular(path, 64<<10)
+	if err != nil {
+		return nil, usageErrorf("reading %s: %v", what, err)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o044 != 0 {
+		mode := fmt.Sprintf("%#o", fi.Mode().Perm())
+		f.log.Warn().Str(logfield.Path, path).Str(logfield.Mode, mode).
+			Msgf("%s %s is readable by its group or others (mode %s): chmod 600 it", what, path, mode)
+	}
+	return data, nil
 }

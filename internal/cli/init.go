@@ -19,6 +19,7 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 	"github.com/hashbot-nix/hashbot/internal/nixcmd"
 	"github.com/hashbot-nix/hashbot/internal/pins"
+	"github.com/hashbot-nix/hashbot/internal/safefile"
 )
 
 // initOptions are the flags of `hashbot init`.
@@ -162,9 +163,14 @@ func initRun(ctx context.Context, opts *initOptions) error {
 }
 
 // pinsFile writes the pins file as {} when it is missing and returns its
-// path relative to dir.
+// path relative to dir. A path that leads outside dir, through a symbolic
+// link or "..", is refused, naming it: init writes nothing outside the
+// repository.
 func pinsFile(dir, rel string) (string, error) {
-	path := filepath.Join(dir, filepath.FromSlash(rel))
+	path, err := safefile.Inside(dir, rel)
+	if err != nil {
+		return "", usageErrorf("--pins: %v", err)
+	}
 	if _, err := os.Lstat(path); err == nil {
 		return rel, nil
 	}

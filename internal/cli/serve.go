@@ -13,7 +13,6 @@ import (
 
 	"github.com/hashbot-nix/hashbot/internal/bot"
 	"github.com/hashbot-nix/hashbot/internal/config"
-	"github.com/hashbot-nix/hashbot/internal/safefile"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
 	"github.com/hashbot-nix/hashbot/internal/webhook"
 )
@@ -103,9 +102,9 @@ runs again.`,
 func (f *factory) webhookSecret(file string) ([]byte, error) {
 	secret := f.env.WebhookSecret
 	if file != "" {
-		data, err := safefile.ReadRegular(file, 0)
+		data, err := f.readSecretFile("--webhook-secret-file", file)
 		if err != nil {
-			return nil, usageErrorf("reading --webhook-secret-file: %v", err)
+			return nil, err
 		}
 		secret = strings.TrimRight(string(data), "\r\n")
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/logfield"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/runlock"
+	"github.com/hashbot-nix/hashbot/internal/safefile"
 )
 
 // updateOptions are the flags of `hashbot update` and what it runs with.
@@ -100,7 +101,7 @@ as JSON, the input of ` + "`hashbot apply`" + `.`,
 }
 
 // updateRun loads the repository, computes and writes the pins.
-func updateRun(ctx context.Context, opts *updateOptions) error {
+func updateRun(ctx context.Context, opts *updateOptions) (err error) {
 	f := opts.Factory
 	cfg, stored, err := f.loadRepo()
 	if err != nil {
@@ -120,6 +121,8 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 		}
 		defer lock.Release()
 	}
+	// Under the run lock: a moved flake.lock is put back unless written.
+	defer keepFlakeLock(opts, cfg)(&err)
 	engine, err := f.engine() // after --max-jobs
 	if err != nil {
 		return err
@@ -162,6 +165,34 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 		printReport(opts.IO.Out, rep.Results)
 	}
 	return writeUpdate(opts.IO.ErrOut, cfg, stored, p, rep, opts)
+}
+
+// keepFlakeLock keeps the flake's flake.lock, which --update-input and a
+// flake input's --source move before anything is computed, and returns
+// what puts it back unless the run wrote what it computed with it: when
+// *err is an error (a refused --source, a cancelled or failed run, results
+// not written), other than the exit code 3 of --partial, which wrote them.
+func keepFlakeLock(opts *updateOptions, cfg *config.Config) func(err *error) {
+	if cfg.Flake == "" || opts.DryRun || len(opts.UpdateInputs) == 0 && len(opts.Sources) == 0 {
+		return func(*error) {}
+	}
+	restore, snapErr := safefile.Snapshot(cfg.Dir, cfg.FlakeLockPath())
+	return func(err *error) {
+		var exit *ExitError
+		if *err == nil || opts.Partial && errors.As(*err, &exit) && exit.Code == ExitPartial {
+			return
+		}
+		if snapErr != nil {
+			*err = errors.Join(*err, fmt.Errorf("%s may have moved, and cannot be put back: %w", cfg.FlakeLockPath(), snapErr))
+			return
+		}
+		switch changed, rerr := restore(); {
+		case rerr != nil:
+			*err = errors.Join(*err, fmt.Errorf("putting %s back: %w", cfg.FlakeLockPath(), rerr))
+		case changed:
+			fmt.Fprintf(opts.IO.ErrOut, "hashbot: %s put back as it was\n", cfg.FlakeLockPath())
+		}
+	}
 }
 
 // pinSources pins each source of --source NAME=REV at REV, so that the

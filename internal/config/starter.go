@@ -64,7 +64,7 @@ func (s Starter) TOML() []byte {
 	} else if len(s.VersionCandidates) > 0 {
 		b.WriteString("# The version is one of these; name it with version-file (and version-attr):\n")
 		for _, c := range s.VersionCandidates {
-			fmt.Fprintf(&b, "#   %s\n", c)
+			fmt.Fprintf(&b, "#   %s\n", commentText(c))
 		}
 	} else {
 		b.WriteString("# No version literal was found: the version is kept in the pins.\n")
@@ -73,10 +73,14 @@ func (s Starter) TOML() []byte {
 		prefix := ""
 		b.WriteString("\n")
 		if f.Problem != "" {
-			fmt.Fprintf(&b, "# Not kept: %s.\n", f.Problem)
+			fmt.Fprintf(&b, "# Not kept: %s.\n", commentText(f.Problem))
 			prefix = "# "
 		}
-		fmt.Fprintf(&b, "%s[fod.%s]\n%sattr = %s\n", prefix, f.Name, prefix, q(f.Attr))
+		name := f.Name
+		if !ValidName(name) { // refused by Parse, and never more than one line
+			name = q(name)
+		}
+		fmt.Fprintf(&b, "%s[fod.%s]\n%sattr = %s\n", prefix, name, prefix, q(f.Attr))
 		if len(f.Systems) > 0 {
 			fmt.Fprintf(&b, "%ssystems = %s\n", prefix, list(f.Systems))
 		}
@@ -95,6 +99,15 @@ func (s Starter) TOML() []byte {
 		fmt.Fprintf(&b, "\n[pull-request]\nrepo = %s\n", q(s.PullRequestRepo))
 	}
 	return []byte(b.String())
+}
+
+// commentText is s as it can be printed in a TOML comment: on one line,
+// its control characters (a line break above all) escaped as in a Go
+// string, so that no part of it is read as TOML. What init prints in a
+// comment comes from the repository and from Nix.
+func commentText(s string) string {
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 // inputsHint guesses the upstream manifest and lock an FOD depends on

@@ -39,3 +39,50 @@ func TestStarterRendersAConfigThatParses(t *testing.T) {
 		t.Errorf("hashbot.toml says go-imports %d times, want once, after gopkgs' inputs (%q):\n%s", n, goImports, text)
 	}
 }
+
+func TestStarterEscapesWhatItPrintsInComments(t *testing.T) {
+	const inject = "x\n[pull-request]\nrepo = \"evil/repo\"\n"
+	kept := StarterFOD{FOD: FOD{Name: "gopkgs", Attr: "packages.{system}.gopkgs", HashFile: "gopkgs.nix", HashAttr: "vendorHash"}}
+	tests := []struct {
+		name string
+		edit func(s *Starter)
+		want string // in the TOML, escaped
+	}{
+		{name: "a problem with an outputHash of several lines", edit: func(s *Starter) {
+			s.FODs = append(s.FODs, StarterFOD{FOD: FOD{Name: "docs", Attr: "docs"}, Problem: "its outputHash (" + inject + ") is computed"})
+		}, want: `# Not kept: its outputHash (x\n[pull-request]\nrepo = \"evil/repo\"\n) is computed.` + "\n"},
+		{name: "a version candidate of several lines", edit: func(s *Starter) {
+			s.Upstream.VersionFile, s.VersionCandidates = "", []string{"a.nix (version)", "b.json (" + inject + ")"}
+		}, want: `#   b.json (x\n[pull-request]\nrepo = \"evil/repo\"\n)` + "\n"},
+		{name: "a name of several lines, not kept", edit: func(s *Starter) {
+			s.FODs = append(s.FODs, StarterFOD{FOD: FOD{Name: inject, Attr: "docs"}, Problem: "its outputHash is computed"})
+		}, want: `# [fod."x\n[pull-request]\nrepo = \"evil/repo\"\n"]` + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Starter{Flake: ".", Pins: "hashbot.json", Upstream: Upstream{Repo: "up/app", VersionFile: "v.nix"}, FODs: []StarterFOD{kept}}
+			tt.edit(&s)
+			data := s.TOML()
+			c, err := Parse(data, t.TempDir())
+			if err != nil {
+				t.Fatalf("Parse: %v\n%s", err, data)
+			}
+			if c.PullRequest.Repo != "" || strings.Join(c.FODNames(), ",") != "gopkgs" {
+				t.Errorf("a comment was read as TOML: [pull-request] repo %q, FODs %v\n%s", c.PullRequest.Repo, c.FODNames(), data)
+			}
+			if !strings.Contains(string(data), tt.want) {
+				t.Errorf("hashbot.toml lacks %q:\n%s", tt.want, data)
+			}
+		})
+	}
+}
+
+func TestStarterQuotesANameThatIsNoIdentifier(t *testing.T) {
+	s := Starter{Flake: ".", Pins: "hashbot.json", Upstream: Upstream{Repo: "up/app"}, FODs: []StarterFOD{
+		{FOD: FOD{Name: "x]\nattr = \"x\"\n[pull-request]\nrepo = \"evil/repo\"\n[fod.y", Attr: "y", HashFile: "y.nix", HashAttr: "hash"}}}}
+	data := s.TOML()
+	c, err := Parse(data, t.TempDir())
+	if err == nil {
+		t.Errorf("Parse took the name as TOML: [pull-request] repo %q, FODs %v\n%s", c.PullRequest.Repo, c.FODNames(), data)
+	}
+}

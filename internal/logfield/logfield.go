@@ -25,6 +25,7 @@ const (
 	Phase        = "phase"
 	Layer        = "layer"
 	Path         = "path"
+	Mode         = "mode"
 	Method       = "method"
 	Status       = "status"
 	Error        = "error"

@@ -33,8 +33,10 @@ func (e *GuardError) Is(target error) bool { return target == ErrGuard }
 // refuses, with a *GuardError naming the JSON path, new content that is not
 // JSON, that puts a fake hash anywhere (FakeReason: hashbot's placeholders,
 // lib.fakeHash and every other digest of one byte repeated, in any form)
-// where the old content had another value, or that holds a null where the
-// old content had no null at the same path. Old content that is not JSON is
+// where the old content had another value, that puts a Nix hash of another
+// algorithm than sha256 (md5, sha1, sha512: algoReason) where the old
+// content had another value, or that holds a null where the old content had
+// no null at the same path. Old content that is not JSON is
 // refused too.
 func GuardChange(oldContent, newContent []byte) error {
 	newV, err := decodeJSON(newContent)
@@ -77,6 +79,12 @@ func walkGuard(path string, newV, oldV any, oldOK bool) error {
 		}
 		if reason := fakeIn(nv); reason != "" {
 			return &GuardError{Path: path, Reason: reason}
+		}
+		// A value that is a Nix hash is one of an algorithm hashbot pins.
+		if h, err := parseHash(nv); err == nil {
+			if reason := algoReason(h); reason != "" {
+				return &GuardError{Path: path, Reason: reason}
+			}
 		}
 	case map[string]any:
 		om, isMap := oldV.(map[string]any)

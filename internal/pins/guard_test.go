@@ -42,6 +42,11 @@ func TestGuardChange(t *testing.T) {
 		{"hashbot's own placeholder", old, `{"h": "` + Placeholder("src", "") + `"}`, "$.h"},
 		{"base16 all-zero hash", old, `{"h": "sha256:0000000000000000000000000000000000000000000000000000000000000000"}`, "$.h"},
 		{"base64 all-zero hash", old, `{"h": "sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}`, "$.h"},
+		{"an md5 SRI hash", old, `{"fods": {"web": {"hash": "md5-jvt4fqicHCtDKd0pQlwwZQ=="}}}`, "$.fods.web.hash"},
+		{"a sha1 SRI hash", old, `{"fods": {"web": {"hash": "sha1-/bxQT+aUDYdc3wj2ktwNBJCpaT8="}}}`, "$.fods.web.hash"},
+		{"a sha1 hash in nix32", old, `{"h": "sha1:` + "7xlsk4041pf95xh8vxf8f3clwr7m1g7x" + `"}`, "$.h"},
+		{"an md5 hash kept as it was is not the change's", `{"h": "md5-jvt4fqicHCtDKd0pQlwwZQ==", "v": "1"}`,
+			`{"h": "md5-jvt4fqicHCtDKd0pQlwwZQ==", "v": "2"}`, ""},
 		{"every byte the same", old, `{"h": "sha256-//////////////////////////////////////////8="}`, "$.h"},
 	}
 	for _, tt := range tests {

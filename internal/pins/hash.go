@@ -104,20 +104,34 @@ func (e *HashError) Error() string {
 	return fmt.Sprintf("%s %q: %s", e.Where, e.Value, e.Reason)
 }
 
-// CheckHash checks that h can be written as where's pinned hash: a hash
-// Nix reads, in canonical SRI form, and not a fake.
+// CheckHash checks that h can be written as where's pinned hash: a sha256
+// hash (hashbot builds with sha256 placeholders, so Nix reports sha256;
+// md5, sha1 and sha512 ones are refused, whoever wrote them), in canonical
+// SRI form, and not a fake.
 func CheckHash(where, h string) error {
-	sri, err := NormalizeHash(h)
+	parsed, err := parseHash(h)
 	if err != nil {
 		return &HashError{Where: where, Value: h, Reason: "not a Nix hash (want an SRI hash such as sha256-<base64>)"}
 	}
-	if sri != h {
+	if reason := algoReason(parsed); reason != "" {
+		return &HashError{Where: where, Value: h, Reason: reason}
+	}
+	if sri := parsed.Format(nixhash.SRI, true); sri != h {
 		return &HashError{Where: where, Value: h, Reason: "not in SRI form (want " + sri + ")"}
 	}
 	if reason := FakeReason(h); reason != "" {
 		return &HashError{Where: where, Value: h, Reason: reason + ", not a hash Nix computed"}
 	}
 	return nil
+}
+
+// algoReason says why h is not a hash hashbot pins for its algorithm (any
+// but sha256), or returns "".
+func algoReason(h *nixhash.HashWithEncoding) string {
+	if algo := h.Algo(); algo != nixhash.SHA256 {
+		return "hashed with " + algo.String() + ", and only sha256 hashes are pinned (want sha256-<base64>)"
+	}
+	return ""
 }
 
 // hashCandidateRe finds what may be a hash inside a string: an algorithm

@@ -94,6 +94,9 @@ func TestCheckHash(t *testing.T) {
 		{"garbage", "garbage", "not a Nix hash"},
 		{"nix32, not SRI", "sha256:1hd77wkri4blx24dflddfzwplq08r94s8ws1c4l10zs1qsfdhgzi", "not in SRI form (want sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E=)"},
 		{"lib.fakeHash", "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "a fake hash"},
+		{"an md5 SRI hash", "md5-jvt4fqicHCtDKd0pQlwwZQ==", "hashed with md5, and only sha256 hashes are pinned"},
+		{"a sha1 SRI hash", "sha1-/bxQT+aUDYdc3wj2ktwNBJCpaT8=", "hashed with sha1, and only sha256"},
+		{"a sha512 SRI hash", "sha512-U2LkNaXf+LpJq+FNyJ4A7pbYZhGUnlN2bVOJ/CfRKZXQ7YMMBrT1dNkegkRLGDyOp+54lUCEoz0oII6aJykmIA==", "hashed with sha512"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,8 +14,12 @@ import (
 // locateJSON finds the string literal at attrPath ("hash", "hashes.vendor")
 // in a JSON file, such as nixpkgs' source.json, or, for a per-system hash,
 // the object of string literals keyed by system there. A string with
-// escapes is refused: its bytes are not its value.
+// escapes is refused: its bytes are not its value. So is a file with a key
+// twice in one object, wherever it is (parseValue, as for the pins).
 func locateJSON(data []byte, attrPath string) (*nixlit.Binding, error) {
+	if _, err := parseValue(data, "$"); err != nil {
+		return nil, fmt.Errorf("reading JSON: %w", err)
+	}
 	want := strings.Split(attrPath, ".")
 	dec := json.NewDecoder(bytes.NewReader(data))
 	refuse := func(at int, why string) error {
@@ -96,9 +100,6 @@ func locateJSON(data []byte, attrPath string) (*nixlit.Binding, error) {
 			return nil, fmt.Errorf("reading JSON: %w", err)
 		}
 		k, _ := key.(string)
-		if _, dup := b.ByKey[k]; dup {
-			return nil, refuse(int(dec.InputOffset()), "has the key "+k+" twice")
-		}
 		l, err := str(val)
 		if err != nil {
 			return nil, err

@@ -148,6 +148,10 @@ func TestGuardRefusesChangesOutsideLiterals(t *testing.T) {
 		{name: "a fake hash", pkg: strings.Replace(inlinePackage, realVendor, "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 1),
 			want: "vendorHash"},
 		{name: "not a hash", pkg: strings.Replace(inlinePackage, realVendor, "sha256-oops", 1), want: "not a Nix hash"},
+		{name: "an md5 hash", pkg: strings.Replace(inlinePackage, realVendor, "md5-jvt4fqicHCtDKd0pQlwwZQ==", 1),
+			want: "vendorHash \"md5-jvt4fqicHCtDKd0pQlwwZQ==\": hashed with md5"},
+		{name: "a sha1 hash", pkg: strings.Replace(inlinePackage, realVendor, "sha1-/bxQT+aUDYdc3wj2ktwNBJCpaT8=", 1),
+			want: "hashed with sha1"},
 		{name: "not a version", pkg: strings.Replace(inlinePackage, `"1.2.0"`, `"1.2.0 beta"`, 1), want: "version"},
 		{name: "a literal made an expression", pkg: strings.Replace(inlinePackage, `"`+realVendor+`"`, "lib.fakeHash", 1),
 			want: "hides the literal"},
@@ -242,6 +246,38 @@ func TestLayoutKeepsLiteralsOfASourceJSON(t *testing.T) {
 		if _, err := l.Load(reader(map[string]string{"source.json": bad, "hashbot.json": "{}"}), ""); err == nil {
 			t.Errorf("Load(%s) succeeded", bad)
 		}
+	}
+}
+
+// TestLoadRefusesAJSONHashFileWithADuplicateKey: Nix reads the last of
+// two equal keys, and hashbot would write the first.
+func TestLoadRefusesAJSONHashFileWithADuplicateKey(t *testing.T) {
+	tests := []struct {
+		name, source, want string
+	}{
+		{name: "the hash twice", source: "{\n  \"hash\": \"" + realSrc + "\",\n  \"hash\": \"" + newVendor + "\"\n}\n",
+			want: `source.json: reading JSON: $: duplicate key "hash"`},
+		{name: "the version twice", source: "{\"version\": \"1.2.0\", \"hash\": \"" + realSrc + "\", \"version\": \"9\"}",
+			want: `source.json: reading JSON: $: duplicate key "version"`},
+		{name: "a system twice", source: "{\"version\": \"1\", \"hash\": {\"x86_64-linux\": \"\",\n \"x86_64-linux\": \"\"}}",
+			want: `source.json: reading JSON: $.hash: duplicate key "x86_64-linux"`},
+		{name: "another key twice", source: "{\"version\": \"1\", \"hash\": \"" + realSrc + "\", \"meta\": {\"a\": 1, \"a\": [{}]}}",
+			want: `source.json: reading JSON: $.meta: duplicate key "a"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := Layout{JSON: "hashbot.json",
+				Inline:  []InlineHash{{FOD: "src", InlineValue: InlineValue{File: "source.json", Attr: "hash"}}},
+				Version: &InlineValue{File: "source.json", Attr: "version"}}
+			if strings.Contains(tt.source, "x86_64-linux") {
+				l.Inline[0].Systems = []string{"x86_64-linux"}
+			}
+			_, err := l.Load(reader(map[string]string{"source.json": tt.source, "hashbot.json": "{}\n"}), "")
+			var le *LayoutError
+			if !errors.As(err, &le) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Load = %v; want a *LayoutError containing %q", err, tt.want)
+			}
+		})
 	}
 }
 

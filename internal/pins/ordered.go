@@ -66,7 +66,8 @@ func parseObject(raw []byte, path string) (*value, error) {
 			return nil, fmt.Errorf("%s.%s: %w", path, key, err)
 		}
 		if _, dup := v.fields[key]; dup {
-			return nil, fmt.Errorf("%s: duplicate key %q", path, key)
+			// Nix's fromJSON takes the last; hashbot would write the first.
+			return nil, fmt.Errorf("%s: duplicate key %q: Nix reads the last of them, hashbot the first", path, key)
 		}
 		child, err := parseValue(member, path+"."+key)
 		if err != nil {

@@ -13,10 +13,10 @@ import (
 // Save writes p into the working tree at dir, the files it was loaded
 // from, after the guard has checked the change (Guard): a fake hash, a
 // null where a hash was, a change outside the literals of a Nix file, is
-// never written. Every changed file is written in full to a temporary
-// file first, and only then is each renamed over its original, so that a
-// failure while writing them leaves every file as it was. It returns the
-// paths written. s still holds the files as they were loaded. flakeLock,
+// never written. The changed files are written all or none
+// (safefile.ReplaceAll: each staged next to its original, then all renamed;
+// Layout.Recover finishes what a crash interrupted). It returns the paths
+// written. s still holds the files as they were loaded. flakeLock,
 // when not nil, is a new flake.lock of the layout's (FlakeLock) written
 // with them: the one the hashes were computed with.
 func (s *Stored) Save(dir string, p *Pins, flakeLock []byte) (written []string, err error) {
@@ -33,36 +33,31 @@ func (s *Stored) Save(dir string, p *Pins, flakeLock []byte) (written []string, 
 	if err := s.Guard(files); err != nil {
 		return nil, fmt.Errorf("refusing to write %s: %w", strings.Join(files.Paths(), ", "), err)
 	}
-	var pending []*renameio.PendingFile
-	defer func() {
-		for _, f := range pending {
-			f.Cleanup()
-		}
-	}()
+	changed := map[string][]byte{}
 	for _, rel := range files.Paths() {
-		if string(files[rel]) == string(s.files[rel]) {
-			continue
+		if string(files[rel]) != string(s.files[rel]) {
+			changed[rel] = files[rel]
+			written = append(written, rel)
 		}
-		path, err := safefile.Inside(dir, rel)
-		if err != nil {
-			return nil, fmt.Errorf("writing %s: %w", rel, err)
-		}
-		f, err := renameio.NewPendingFile(path, renameio.WithPermissions(0o644), renameio.WithExistingPermissions())
-		if err != nil {
-			return nil, fmt.Errorf("writing %s: %w", rel, err)
-		}
-		pending = append(pending, f)
-		if _, err := f.Write(files[rel]); err != nil {
-			return nil, fmt.Errorf("writing %s: %w", rel, err)
-		}
-		written = append(written, rel)
 	}
-	for i, f := range pending {
-		if err := f.CloseAtomicallyReplace(); err != nil {
-			return written[:i], fmt.Errorf("writing %s: %w", written[i], err)
-		}
+	if len(changed) == 0 {
+		return nil, nil
+	}
+	if err := safefile.ReplaceAll(dir, changed); err != nil {
+		return nil, err
 	}
 	return written, nil
+}
+
+// Recover finishes or undoes a Save into the working tree at dir that a
+// crash interrupted (safefile.Recover), before the layout's files are read
+// there: it returns the files it finished writing.
+func (l Layout) Recover(dir string) ([]string, error) {
+	rels := l.Paths()
+	if l.FlakeLock != "" {
+		rels = append(rels, l.FlakeLock)
+	}
+	return safefile.Recover(dir, rels...)
 }
 
 // maxPinsFile bounds what hashbot reads of one file of the pins.

@@ -134,7 +134,7 @@ func writeSummaries(b *strings.Builder, sums []Summary) {
 			}
 			// Inside <summary> Markdown is not rendered: use HTML there.
 			fmt.Fprintf(b, "<details>\n<summary>%s: %s</summary>\n\n%s\n</details>\n\n",
-				htmlSummary(s), htmlEscaper.Replace(headline), bullets(s.Lines))
+				htmlSummary(s), htmlEscaper.Replace(unmention(headline)), bullets(s.Lines))
 		}
 	}
 }

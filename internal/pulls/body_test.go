@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -224,11 +225,48 @@ func TestText(t *testing.T) {
 		{"a|b <i>", `a\|b \<i\>`},
 		{"multi\nline   text", "multi line text"},
 		{"trailing_", `trailing\_`},
+		{"added @types/node 22.1.0", "added @\u200btypes/node 22.1.0"},
+		{"cc @octocat and @org/team", "cc @\u200boctocat and @\u200borg/team"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			if got := text(tt.in); got != tt.want {
 				t.Errorf("text(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestRenderBodyMentionsNoOne: an npm scope or a user named in a lock-file
+// summary, shown or folded away, is no GitHub mention.
+func TestRenderBodyMentionsNoOne(t *testing.T) {
+	folded := make([]string, collapseAfter+1)
+	for i := range folded {
+		folded[i] = fmt.Sprintf("added @scope/pkg%d 1.0", i)
+	}
+	tests := []struct {
+		name    string
+		summary Summary
+		want    string
+	}{
+		{name: "a summary line", summary: Summary{File: "package-lock.json", Lines: []string{"added @babel/core 7.26.0"}},
+			want: "- added @\u200bbabel/core 7.26.0\n"},
+		{name: "a headline", summary: Summary{File: "package-lock.json", Headline: "only @octocat's fork changed"},
+			want: ": only @\u200boctocat's fork changed\n"},
+		{name: "a folded summary's headline", summary: Summary{File: "package-lock.json", Headline: "@org/team: 9 added", Lines: folded},
+			want: "</code>: @\u200borg/team: 9 added</summary>"},
+		{name: "a folded summary's lines", summary: Summary{File: "package-lock.json", Lines: folded},
+			want: "- added @\u200bscope/pkg3 1.0\n"},
+	}
+	mention := regexp.MustCompile(`@[A-Za-z0-9]`)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := RenderBody(BodyData{UpstreamRepo: "o/r", NewVersion: "2", Summaries: []Summary{tt.summary}})
+			if !strings.Contains(body, tt.want) {
+				t.Errorf("body lacks %q:\n%s", tt.want, body)
+			}
+			if m := mention.FindString(body); m != "" {
+				t.Errorf("body mentions %q:\n%s", m, body)
 			}
 		})
 	}

@@ -15,11 +15,24 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
+// mentionBreak follows every '@' of untrusted text in the body: a
+// zero-width space, invisible rendered and raw, after which GitHub sees no
+// mention, so that an npm "@scope/name" or a log's "@user" notifies no one
+// (Renovate does the same). Code spans and blocks need none: GitHub links
+// no mention in code.
+const mentionBreak = "\u200b"
+
+// unmention puts mentionBreak after every '@' of s.
+func unmention(s string) string {
+	return strings.ReplaceAll(s, "@", "@"+mentionBreak)
+}
+
 // text renders s as literal inline Markdown on one line: it
 // backslash-escapes the characters that would start emphasis, links, code,
-// HTML or a table cell boundary in GitHub-flavoured Markdown. An underscore
-// inside a word ("x86_64") cannot start emphasis and is left as it is, so
-// the raw body stays readable in a terminal.
+// HTML or a table cell boundary in GitHub-flavoured Markdown, and breaks
+// every @mention (unmention). An underscore inside a word ("x86_64")
+// cannot start emphasis and is left as it is, so the raw body stays
+// readable in a terminal.
 func text(s string) string {
 	s = oneLine(s)
 	var b strings.Builder
@@ -35,7 +48,7 @@ func text(s string) string {
 		}
 		b.WriteByte(c)
 	}
-	return b.String()
+	return unmention(b.String())
 }
 
 func isWordByte(c byte) bool {

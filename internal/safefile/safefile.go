@@ -3,6 +3,9 @@
 // in a file's place is an error, not a hang), and a path meant to be inside
 // a directory stays inside it, symbolic links included.
 //
+// ReplaceAll writes several files all or none, Recover finishes one a crash
+// interrupted, and Snapshot puts a file back as it was.
+//
 // It imports no other hashbot package, so that every package may use it.
 package safefile
 
@@ -86,11 +89,7 @@ func Inside(root, rel string) (string, error) {
 	if filepath.IsAbs(rel) || rel == "" {
 		return "", fmt.Errorf("%q: want a path relative to the repository", rel)
 	}
-	realRoot, err := filepath.EvalSymlinks(root)
-	if err != nil {
-		return "", fmt.Errorf("resolving %s: %w", root, err)
-	}
-	realRoot, err = filepath.Abs(realRoot)
+	realRoot, err := realDir(root)
 	if err != nil {
 		return "", err
 	}
