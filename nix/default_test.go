@@ -2,6 +2,7 @@ package nix_test
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -96,7 +97,7 @@ func TestCommittedPinsReachEveryFOD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := pins.Read(filepath.Join(cfg.Dir, cfg.Pins))
+	p, err := readPins(filepath.Join(cfg.Dir, cfg.Pins))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,4 +237,13 @@ builtins.mapAttrs (name: value: builtins.isAttrs value) result`, entry),
 			}
 		})
 	}
+}
+
+// readPins parses the pins file at path.
+func readPins(path string) (*pins.Pins, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return pins.Parse(data, path)
 }

@@ -95,7 +95,7 @@ func TestApply(t *testing.T) {
 				}
 				return
 			}
-			p, err := pins.Read(filepath.Join(dir, "nix/sources.json"))
+			p, err := readPins(filepath.Join(dir, "nix/sources.json"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,4 +139,13 @@ func TestApplyRemovesTheTemporaryFilesOfAKilledRun(t *testing.T) {
 			t.Errorf("%s is still there", p)
 		}
 	}
+}
+
+// readPins parses the pins file at path.
+func readPins(path string) (*pins.Pins, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return pins.Parse(data, path)
 }

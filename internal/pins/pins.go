@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashbot-nix/hashbot/internal/safefile"
 )
 
 // Pins is a parsed pins file. The zero value is not usable; use Read or Parse.
@@ -24,15 +23,6 @@ type ShapeError struct {
 
 func (e *ShapeError) Error() string {
 	return fmt.Sprintf("%s: hashes.%s must be %s", e.File, e.FOD, e.Want)
-}
-
-// Read parses the pins file at path.
-func Read(path string) (*Pins, error) {
-	data, err := safefile.ReadRegular(path, 0)
-	if err != nil {
-		return nil, fmt.Errorf("reading pins: %w", err)
-	}
-	return Parse(data, path)
 }
 
 // Parse parses pins from data; name is used in error messages.

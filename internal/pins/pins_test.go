@@ -169,29 +169,6 @@ func TestCloneIsIndependent(t *testing.T) {
 	}
 }
 
-func TestWriteFileReplacesAtomicallyAndKeepsMode(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "sources.json")
-	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFile(path, []byte("new\n")); err != nil {
-		t.Fatal(err)
-	}
-	got, _ := os.ReadFile(path)
-	fi, _ := os.Stat(path)
-	if string(got) != "new\n" || fi.Mode().Perm() != 0o600 {
-		t.Errorf("content %q mode %v", got, fi.Mode().Perm())
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("temporary files left behind: %v", entries)
-	}
-	if err := WriteFile(filepath.Join(dir, "missing", "x.json"), nil); err == nil {
-		t.Error("writing into a missing directory succeeded")
-	}
-}
-
 func TestSRI(t *testing.T) {
 	// sha256 of the empty string, in SRI form.
 	if got := SRI(nil); got != "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=" {
@@ -223,25 +200,55 @@ func TestSetHashKeepsAnExistingSystemOrder(t *testing.T) {
 	}
 }
 
-func TestWriteFileThroughASymlinkKeepsTheLink(t *testing.T) {
+// TestSaveWritesOnlyTheChangedFilesKeepingModesAndLinks is the pins
+// writer every command uses: the changed files only, each file's mode
+// kept, a symbolic link kept and its target replaced, nothing left
+// behind, and a fake hash refused with nothing written.
+func TestSaveWritesOnlyTheChangedFilesKeepingModesAndLinks(t *testing.T) {
 	dir := t.TempDir()
-	target := filepath.Join(dir, "real.json")
-	link := filepath.Join(dir, "sources.json")
-	if err := os.WriteFile(target, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
+	os.MkdirAll(filepath.Join(dir, "nix"), 0o755)
+	const old = "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E="
+	const next = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+	os.WriteFile(filepath.Join(dir, "nix/real.json"), []byte(`{"version": "1.0.0", "hashes": {"src": "`+old+`"}}`+"\n"), 0o600)
+	os.Symlink("real.json", filepath.Join(dir, "nix/sources.json"))
+	layout := Layout{JSON: "nix/sources.json"}
+	load := func() *Stored {
+		t.Helper()
+		s, err := layout.Load(ReadTree(dir), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
 	}
-	if err := os.Symlink("real.json", link); err != nil {
-		t.Fatal(err)
+	s := load()
+	p := s.Pins.Clone()
+	p.SetHash("src", "", "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+	if _, err := s.Save(dir, p, nil); err == nil {
+		t.Fatal("Save wrote a fake hash")
 	}
-	if err := WriteFile(link, []byte("new")); err != nil {
-		t.Fatal(err)
+	if got := load().Pins; got.Version() != "1.0.0" {
+		t.Fatal("a refused Save changed the file")
 	}
-	fi, err := os.Lstat(link)
-	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
-		t.Fatalf("the link was replaced by a regular file (%v, %v)", fi.Mode(), err)
+	if written, err := s.Save(dir, s.Pins, nil); err != nil || len(written) != 0 {
+		t.Fatalf("Save of unchanged pins = %v, %v; want nothing written", written, err)
 	}
-	if got, _ := os.ReadFile(target); string(got) != "new" {
-		t.Errorf("target holds %q", got)
+	p = s.Pins.Clone()
+	p.SetHash("src", "", next)
+	written, err := s.Save(dir, p, nil)
+	if err != nil || len(written) != 1 || written[0] != "nix/sources.json" {
+		t.Fatalf("Save = %v, %v", written, err)
+	}
+	if h, _ := load().Pins.Hash("src", ""); h != next {
+		t.Errorf("src = %s after Save, want %s", h, next)
+	}
+	if fi, err := os.Lstat(filepath.Join(dir, "nix/sources.json")); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced by a regular file (%v)", err)
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, "nix/real.json")); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600 kept", fi.Mode().Perm())
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "nix")); len(entries) != 2 {
+		t.Errorf("files left behind: %v", entries)
 	}
 }
 

@@ -2,10 +2,7 @@ package pins
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
-
-	"github.com/google/renameio/v2"
 
 	"github.com/hashbot-nix/hashbot/internal/safefile"
 )
@@ -73,18 +70,4 @@ func ReadTree(dir string) func(path string) ([]byte, error) {
 		}
 		return safefile.ReadRegular(real, maxPinsFile)
 	}
-}
-
-// WriteFile replaces the file at path with data atomically (renameio: a
-// temporary file, synced, renamed over the old one), so a crash leaves
-// either the old or the new content, never half. The old file's mode is
-// kept, and a symlink stays a symlink: the file it points to is replaced.
-func WriteFile(path string, data []byte) error {
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
-	}
-	if err := renameio.WriteFile(path, data, 0o644, renameio.WithExistingPermissions()); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }
