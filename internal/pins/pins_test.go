@@ -209,7 +209,11 @@ func TestSaveWritesOnlyTheChangedFilesKeepingModesAndLinks(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, "nix"), 0o755)
 	const old = "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E="
 	const next = "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
-	os.WriteFile(filepath.Join(dir, "nix/real.json"), []byte(`{"version": "1.0.0", "hashes": {"src": "`+old+`"}}`+"\n"), 0o600)
+	first, err := Parse([]byte(`{"version": "1.0.0", "hashes": {"src": "`+old+`"}}`), "p.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "nix/real.json"), first.Marshal(), 0o600)
 	os.Symlink("real.json", filepath.Join(dir, "nix/sources.json"))
 	layout := Layout{JSON: "nix/sources.json"}
 	load := func() *Stored {
