@@ -153,7 +153,8 @@ func branchAnswers(cfg *config.Config, check *upstream.Result, base, branch *pin
 	return true
 }
 
-// publish commits the new pins on the bot's branch, started from the
+// publish commits the new pins on the bot's branch (files, which finish
+// guarded: one guard per commit), started from the
 // plan's base commit, pushes it with a lease on what the run saw (or, with
 // [git] sign = "github", has GitHub make the commit, which it signs), and
 // opens or updates the pull request. Nothing is pushed unless the base is
@@ -184,7 +185,6 @@ func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, f
 		commit, err := p.repo.CommitPins(ctx, gitops.PinsCommit{
 			Branch: out.Branch, Files: files, Name: name, Author: author,
 			OldVersion: p.oldLabel, NewVersion: p.newLabel, Body: body,
-			Guard: func(old, new map[string][]byte) error { return p.oldStored.Guard(new) },
 		})
 		if err != nil {
 			return err
@@ -238,13 +238,10 @@ func (b *Bot) deleteSuperseded(ctx context.Context, p *plan, pr *pulls.Outcome) 
 }
 
 // commitThroughGitHub has GitHub make the pins commit on the bot's branch
-// ([git] sign = "github"), after the same guard a local commit passes.
+// ([git] sign = "github") of the files finish guarded.
 func (b *Bot) commitThroughGitHub(ctx context.Context, p *plan, out *Outcome, seen gitops.Hash, body string, files pins.Files) error {
 	if p.committer == nil {
 		return errors.New(`[git] sign = "github": no GitHub API committer (is this a dry run?)`)
-	}
-	if err := p.oldStored.Guard(files); err != nil {
-		return fmt.Errorf("refusing to commit %s: %w", strings.Join(files.Paths(), ", "), err)
 	}
 	// GitHub's commit takes the files that change: one given as it is
 	// would be committed as it is, but says nothing.

@@ -135,9 +135,8 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	}
 	warnConfig(opts.IO.ErrOut, f.actions(), cfg)
 	p := stored.Pins
-	if opts.Version != "" && cfg.Upstream.Branch != "" {
-		return usageErrorf("--version %s: %s follows [upstream] branch = %q, so there is no release to choose",
-			opts.Version, config.FileName, cfg.Upstream.Branch)
+	if err := checkVersionForBranch(cfg, opts.Version); err != nil {
+		return err
 	}
 	state, err := f.stateDir()
 	if err != nil {
@@ -224,8 +223,8 @@ func writeCheckReport(w io.Writer, res *upstream.Result, counts ghclient.Counts,
 
 func writeCheckText(w io.Writer, res *upstream.Result) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "pinned:    %s\n", checkOrDash(res.Pinned))
-	fmt.Fprintf(&b, "candidate: %s", checkOrDash(res.Candidate))
+	fmt.Fprintf(&b, "pinned:    %s\n", orDash(res.Pinned))
+	fmt.Fprintf(&b, "candidate: %s", orDash(res.Candidate))
 	if res.ReleaseURL != "" {
 		fmt.Fprintf(&b, "  %s", res.ReleaseURL)
 	}
@@ -265,11 +264,14 @@ func writeCheckText(w io.Writer, res *upstream.Result) error {
 	return err
 }
 
-func checkOrDash(s string) string {
-	if s == "" {
-		return "-"
+// checkVersionForBranch refuses --version for a configuration that
+// follows a branch: there is no release to choose.
+func checkVersionForBranch(cfg *config.Config, version string) error {
+	if version != "" && cfg.Upstream.Branch != "" {
+		return usageErrorf("--version %s: %s follows [upstream] branch = %q, so there is no release to choose",
+			version, config.FileName, cfg.Upstream.Branch)
 	}
-	return s
+	return nil
 }
 
 // checkPullRequests is check --pull-requests: the bot's plan from the base
@@ -281,9 +283,8 @@ func checkPullRequests(ctx context.Context, opts *checkOptions) error {
 		return err
 	}
 	warnConfig(opts.IO.ErrOut, f.actions(), cfg)
-	if opts.Version != "" && cfg.Upstream.Branch != "" {
-		return usageErrorf("--version %s: %s follows [upstream] branch = %q, so there is no release to choose",
-			opts.Version, config.FileName, cfg.Upstream.Branch)
+	if err := checkVersionForBranch(cfg, opts.Version); err != nil {
+		return err
 	}
 	out, res, err := b.Status(ctx, bot.RunOptions{Version: opts.Version, Command: "hashbot check"})
 	if err != nil {

@@ -28,9 +28,6 @@ type PinsCommit struct {
 	OldVersion string
 	NewVersion string
 	Body       string // the list of changed hashes
-	// Guard, when set, checks the change from the branch's files to Files
-	// before anything is committed (pins.Stored.Guard).
-	Guard func(old, new map[string][]byte) error
 	// Author is the commit's author and committer ([git] author); required.
 	Author Author
 }
@@ -39,8 +36,9 @@ type PinsCommit struct {
 // the new commit, which it returns. The commit is built from the branch
 // tip's tree with only those blobs replaced, so nothing else (a dirty
 // working tree, a staged file) can land in it, and the working tree and
-// index are not touched. Before committing it runs c.Guard and checks that
-// the new tree differs from the old in those files only. Files equal to the
+// index are not touched. Before committing it checks that the new tree
+// differs from the old in those files only (what may change inside them is
+// the caller's guard's, pins.Stored.Guard). Files equal to the
 // branch's give ErrNoChange.
 func (r *Repo) CommitPins(ctx context.Context, c PinsCommit) (Hash, error) {
 	if err := ctx.Err(); err != nil {
@@ -83,11 +81,6 @@ func (r *Repo) CommitPins(ctx context.Context, c PinsCommit) (Hash, error) {
 	}
 	if len(changed) == 0 {
 		return ZeroHash, fmt.Errorf("committing %s on %s: %w", what, c.Branch, ErrNoChange)
-	}
-	if c.Guard != nil {
-		if err := c.Guard(old, c.Files); err != nil {
-			return ZeroHash, fmt.Errorf("committing %s on %s: %w", what, c.Branch, err)
-		}
 	}
 	treeHash := parent.TreeHash
 	for _, p := range paths {
