@@ -123,3 +123,45 @@ func FuzzEngineDecision(f *testing.F) {
 		}
 	})
 }
+
+// FuzzResultsFile feeds mutated results files (the JSON that crosses from
+// the jobs that compute to the one that publishes) to the reader. Whatever
+// it takes names only a full commit, and carries only hashes hashbot
+// would write: sha256 SRI, no placeholder, for a FOD and system that are
+// well formed, and source pins with http(s) URLs.
+func FuzzResultsFile(f *testing.F) {
+	good := `{"schema": 1, "ok": true, "version": "1.0.0", "host": "x86_64-linux",
+		"commit": "3f1c2a9b0d4e5f60718293a4b5c6d7e8f9012345",
+		"sources": {"nixpkgs": {"rev": "3f1c2a9b0d4e5f60718293a4b5c6d7e8f9012345", "url": "https://example.com/a.tar.gz",
+			"hash": "sha256-8T/YnMZBfxAoYUFzpEnKCGB6+XetUdeI6HSRmCc/p8E="}},
+		"results": [{"fod": "deps", "system": "x86_64-linux", "per_system": true, "status": "changed",
+			"new": "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}]}`
+	f.Add([]byte(good))
+	f.Add([]byte(strings.Replace(good, "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", "md5-1B2M2Y8AsgTpgAmY7PhCfg==", 1)))
+	f.Add([]byte(strings.Replace(good, `"commit": "3f1c2a9b0d4e5f60718293a4b5c6d7e8f9012345"`, `"commit": "HEAD"`, 1)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var r Report
+		if json.Unmarshal(data, &r) != nil {
+			return
+		}
+		if r.Commit != "" && !pins.IsCommit(r.Commit) {
+			t.Errorf("took commit %q", r.Commit)
+		}
+		for _, res := range r.Results {
+			if res.New == "" {
+				continue
+			}
+			if err := pins.CheckHash(pins.HashPath(res.FOD, res.PinSystem()), res.New); err != nil || !strings.HasPrefix(res.New, "sha256-") {
+				t.Errorf("took hash %q for %s: %v", res.New, res.Label(), err)
+			}
+		}
+		for name, src := range r.Sources {
+			if !strings.HasPrefix(src.URL, "https://") && !strings.HasPrefix(src.URL, "http://") {
+				t.Errorf("took source %s at %q", name, src.URL)
+			}
+			if src.Hash != "" && pins.CheckHash("sources."+name+".hash", src.Hash) != nil {
+				t.Errorf("took source hash %q", src.Hash)
+			}
+		}
+	})
+}
