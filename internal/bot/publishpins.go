@@ -62,7 +62,7 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 		}
 		sourceRevs[name] = rev
 	}
-	if err := b.checkUpstream(ctx, p, RunOptions{Version: newPins.Version(), sources: sourceRevs}); err != nil {
+	if err := b.checkUpstream(ctx, p, RunOptions{Version: newPins.Version(), AllowDowngrade: ro.AllowDowngrade, sources: sourceRevs}); err != nil {
 		return out, err
 	}
 	if string(lock) == string(p.oldStored.Files()[lockPath]) {
