@@ -10,6 +10,7 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/pulls"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
+	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
 // bodyData gathers what the pull request body shows for the plan. report
@@ -108,10 +109,16 @@ func reproduceCommands(check *upstream.Result, rows []pulls.HashRow) []string {
 	if len(args) == 0 {
 		return nil
 	}
+	run := "hashbot run --dry-run --version " + check.Candidate
 	if check.Candidate != "" && check.Candidate != check.Pinned {
-		args = append([]string{"--set-version " + check.Candidate}, args...)
+		set := []string{"--set-version " + check.Candidate}
+		if version.CheckDowngrade(check.Candidate, check.Pinned) != nil {
+			set = append(set, "--allow-downgrade") // asked for, or the run would not be here
+			run += " --allow-downgrade"
+		}
+		args = append(set, args...)
 	}
-	return []string{"hashbot update " + strings.Join(args, " "), "hashbot run --dry-run --version " + check.Candidate}
+	return []string{"hashbot update " + strings.Join(args, " "), run}
 }
 
 // filesDiff renders the change of the pins' files for --dry-run output as

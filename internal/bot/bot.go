@@ -111,6 +111,10 @@ type RunOptions struct {
 	// moving the pin back: a webhook for a backport tag (2025.12.5 after
 	// 2026.2.2) must not propose a downgrade.
 	OnlyNewer bool
+	// AllowDowngrade takes a Version older than the pinned one (run
+	// --allow-downgrade); without it, and without OnlyNewer, such a
+	// Version is a *version.DowngradeError.
+	AllowDowngrade bool
 
 	// sources checks these sources at the revs given (PublishPins: the
 	// revs the published hashes were computed against).

@@ -195,13 +195,13 @@ func (p *plan) loadPins(read func(path string) ([]byte, error), name string) err
 func (b *Bot) checkUpstream(ctx context.Context, p *plan, ro RunOptions) error {
 	cfg := p.cfg
 	if ro.OnlyNewer && ro.Version != "" {
-		if c, ok := version.Compare(ro.Version, p.oldPins.Version()); ok && c < 0 {
+		if version.CheckDowngrade(ro.Version, p.oldPins.Version()) != nil {
 			zerolog.Ctx(ctx).Info().Str(logfield.Version, ro.Version).Str(logfield.Pinned, p.oldPins.Version()).Msg("older than the pinned version: ignored")
 			p.check = &upstream.Result{Pinned: p.oldPins.Version(), Candidate: ro.Version, UpToDate: true}
 			return nil
 		}
 	}
-	check, err := b.opts.Checker.Check(ctx, cfg, p.oldPins, upstream.CheckOptions{Version: ro.Version, Sources: ro.sources})
+	check, err := b.opts.Checker.Check(ctx, cfg, p.oldPins, upstream.CheckOptions{Version: ro.Version, AllowDowngrade: ro.AllowDowngrade, Sources: ro.sources})
 	if err != nil {
 		return fmt.Errorf("checking upstream %s: %w", cfg.Upstream.Repo, err)
 	}

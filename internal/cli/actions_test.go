@@ -58,6 +58,11 @@ var ciCalls = []ciCall{
 	{`words "${INPUT_SOURCES:-}" --source`, []string{"update", "--source", "nixpkgs=3f1c2a9b0d4e5f60718293a4b5c6d7e8f9012345"}},
 	{`args=(apply)`, []string{"apply", "--set-version", "2026.2.2", "--fod", "src", "results/x86_64-linux.json"}},
 	{`args=(run --publish-only)`, []string{"run", "--publish-only"}},
+	{`args+=(--allow-downgrade)`, []string{"run", "--version", "2025.12.5", "--allow-downgrade"}},
+	{`args+=(--allow-downgrade)`, []string{"check", "--json", "--pull-requests", "--version", "2025.12.5", "--allow-downgrade"}},
+	{`args+=(--allow-downgrade)`, []string{"update", "--set-version", "2025.12.5", "--allow-downgrade"}},
+	{`args+=(--allow-downgrade)`, []string{"apply", "--set-version", "2025.12.5", "results/x86_64-linux.json", "--allow-downgrade"}},
+	{`args+=(--allow-downgrade)`, []string{"run", "--publish-only", "--allow-downgrade"}},
 	{`run | update | apply | publish) args+=(--dry-run)`, []string{"apply", "--dry-run", "results/x86_64-linux.json"}},
 }
 

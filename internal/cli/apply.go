@@ -25,6 +25,8 @@ type applyOptions struct {
 	FODs       []string
 	DryRun     bool
 	SetVersion string
+	// AllowDowngrade takes a SetVersion older than the pinned one.
+	AllowDowngrade bool
 }
 
 func newApplyCmd(f *factory, runF func(*applyOptions) error) *cobra.Command {
@@ -57,6 +59,7 @@ writes nothing.`,
 	fl.StringArrayVar(&opts.FODs, "fod", nil, "FOD the results must cover (repeatable; default: all)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "check and print, write nothing")
 	fl.StringVar(&opts.SetVersion, "set-version", "", "the upstream version the results were computed for (update --set-version); written to the pins")
+	fl.BoolVar(&opts.AllowDowngrade, "allow-downgrade", false, "take a --set-version older than the pinned one (refused without it)")
 	return cmd
 }
 
@@ -67,6 +70,9 @@ func applyRun(ctx context.Context, opts *applyOptions) error {
 		return err
 	}
 	p := stored.Pins.Clone()
+	if err := checkDowngrade(opts.SetVersion, p.Version(), opts.AllowDowngrade); err != nil {
+		return err
+	}
 	versionMoved := opts.SetVersion != "" && opts.SetVersion != p.Version()
 	if versionMoved {
 		p.SetVersion(opts.SetVersion)

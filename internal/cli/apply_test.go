@@ -114,6 +114,8 @@ func TestApplyFlags(t *testing.T) {
 			want: applyOptions{Files: []string{"results/x86_64-linux.json", "results/aarch64-linux.json"}}},
 		{name: "every flag", args: []string{"--set-version", "2026.2.2", "--fod", "src", "--fod", "deps", "--dry-run", "x86.json"},
 			want: applyOptions{Files: []string{"x86.json"}, FODs: []string{"src", "deps"}, DryRun: true, SetVersion: "2026.2.2"}},
+		{name: "a downgrade asked for in so many words", args: []string{"--set-version", "0.9.0", "--allow-downgrade", "x86.json"},
+			want: applyOptions{Files: []string{"x86.json"}, SetVersion: "0.9.0", AllowDowngrade: true}},
 		{name: "no results file is refused", args: []string{"--dry-run"}, wantErr: "requires at least 1 arg(s), only received 0"},
 		{name: "a version that is a command substitution is refused", args: []string{"--set-version", "$(id)", "x.json"},
 			wantErr: `--set-version "$(id)" is not a version`, wantUsage: true},

@@ -12,6 +12,7 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/nixcmd"
 	"github.com/hashbot-nix/hashbot/internal/runlock"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
+	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
 // engine is the hash engine for the configuration, with its Nix runner.
@@ -99,8 +100,9 @@ func (f *factory) packagingRepo(ctx context.Context) (owner, name string, err er
 // runError maps the bot's errors to exit codes.
 func runError(err error) error {
 	var (
-		partial *bot.PartialError
-		held    *runlock.HeldError
+		partial   *bot.PartialError
+		held      *runlock.HeldError
+		downgrade *version.DowngradeError
 	)
 	switch {
 	case err == nil:
@@ -109,6 +111,8 @@ func runError(err error) error {
 		return &ExitError{Code: ExitPartial, Err: err}
 	case errors.As(err, &held):
 		return &ExitError{Code: ExitLocked, Err: err}
+	case errors.As(err, &downgrade):
+		return usageError(err)
 	}
 	return computeError(err)
 }

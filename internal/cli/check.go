@@ -18,6 +18,7 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/ghclient"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/upstream"
+	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
 // checkOptions are the flags of `hashbot check` and what it runs with.
@@ -29,6 +30,7 @@ type checkOptions struct {
 	Version          string
 	MaxRateLimitWait time.Duration
 	PullRequests     bool
+	AllowDowngrade   bool
 }
 
 func newCheckCmd(f *factory, runF func(*checkOptions) error) *cobra.Command {
@@ -75,6 +77,7 @@ declined), 10 something is stale, 2 configuration error, 1 any other error
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.JSON, "json", false, "print one JSON object instead of text")
 	fl.StringVar(&opts.Version, "version", "", "check against this upstream version instead of the newest release")
+	fl.BoolVar(&opts.AllowDowngrade, "allow-downgrade", false, allowDowngradeUsage)
 	fl.DurationVar(&opts.MaxRateLimitWait, "max-rate-limit-wait", 2*time.Minute,
 		"longest wait for a GitHub rate limit to reset before failing")
 	fl.BoolVar(&opts.PullRequests, "pull-requests", false,
@@ -149,7 +152,7 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 		return err
 	}
 	res, err := upstream.New(upstream.Options{Client: gh}).
-		Check(ctx, cfg, p, upstream.CheckOptions{Version: opts.Version})
+		Check(ctx, cfg, p, upstream.CheckOptions{Version: opts.Version, AllowDowngrade: opts.AllowDowngrade})
 	counts := stats.Snapshot()
 	zerolog.Ctx(ctx).Info().Int64("requests", counts.Requests).Int64("not_modified", counts.NotModified).
 		Int64("charged", counts.Charged).Msg("GitHub requests")
@@ -176,8 +179,9 @@ func checkError(err error) error {
 	var noRel *upstream.NoReleaseError
 	var missing *upstream.MissingFileError
 	var shape *pins.ShapeError
+	var downgrade *version.DowngradeError
 	switch {
-	case errors.As(err, &noRel), errors.As(err, &shape):
+	case errors.As(err, &noRel), errors.As(err, &shape), errors.As(err, &downgrade):
 		return usageError(err)
 	case errors.As(err, &missing) && !missing.RefMissing:
 		return usageError(err)
@@ -286,7 +290,7 @@ func checkPullRequests(ctx context.Context, opts *checkOptions) error {
 	if err := checkVersionForBranch(cfg, opts.Version); err != nil {
 		return err
 	}
-	out, res, err := b.Status(ctx, bot.RunOptions{Version: opts.Version, Command: "hashbot check"})
+	out, res, err := b.Status(ctx, bot.RunOptions{Version: opts.Version, AllowDowngrade: opts.AllowDowngrade, Command: "hashbot check"})
 	if err != nil {
 		return checkError(err)
 	}

@@ -17,6 +17,8 @@ func TestCheckFlags(t *testing.T) {
 		{name: "the defaults", want: checkOptions{MaxRateLimitWait: 2 * time.Minute}},
 		{name: "every flag", args: []string{"--json", "--version", "2026.2.2", "--max-rate-limit-wait", "30s", "--pull-requests"},
 			want: checkOptions{JSON: true, Version: "2026.2.2", MaxRateLimitWait: 30 * time.Second, PullRequests: true}},
+		{name: "a downgrade asked for in so many words", args: []string{"--version", "2025.12.5", "--allow-downgrade"},
+			want: checkOptions{Version: "2025.12.5", AllowDowngrade: true, MaxRateLimitWait: 2 * time.Minute}},
 		{name: "no waiting for rate limits", args: []string{"--max-rate-limit-wait", "0"}, want: checkOptions{}},
 		{name: "a version that would reach a shell is refused", args: []string{"--version", "2026.2.2;rm -rf ~"},
 			wantErr: `--version "2026.2.2;rm -rf ~" is not a version`, wantUsage: true},

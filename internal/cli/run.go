@@ -22,6 +22,8 @@ type runOptions struct {
 	Clone       string
 	PublishOnly bool
 	JSON        bool
+	// AllowDowngrade takes a Version older than the pinned one.
+	AllowDowngrade bool
 }
 
 func newRunCmd(f *factory, runF func(*runOptions) error) *cobra.Command {
@@ -42,6 +44,7 @@ GITHUB_TOKEN authenticates to GitHub (API and pushes); GITHUB_API_URL points
 at GitHub Enterprise. Only one run per repository at a time (exit code 4).`,
 		Example: `  hashbot run --dry-run
   hashbot run --version 2026.2.2
+  hashbot run --version 2025.12.5 --allow-downgrade   # move the pin back on purpose
   GITHUB_TOKEN=… hashbot run --clone https://github.com/me/authentik-nix`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -60,6 +63,7 @@ at GitHub Enterprise. Only one run per repository at a time (exit code 4).`,
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "compute, then print the pins diff and the pull request instead of pushing")
 	fl.StringVar(&opts.Version, "version", "", "pin this upstream version instead of the newest release")
+	fl.BoolVar(&opts.AllowDowngrade, "allow-downgrade", false, allowDowngradeUsage)
 	fl.BoolVar(&opts.Verify, "verify", false, "rebuild each new FOD with --check before trusting its hash")
 	fl.StringVar(&opts.Clone, "clone", "", "clone this packaging repository (shallow) into the state dir and work there")
 	fl.BoolVar(&opts.PublishOnly, "publish-only", false, "commit and publish the pins as they are (after `hashbot apply`), computing nothing")
@@ -76,7 +80,8 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
-	ro := bot.RunOptions{Version: opts.Version, DryRun: opts.DryRun, Verify: opts.Verify, Command: "hashbot run"}
+	ro := bot.RunOptions{Version: opts.Version, DryRun: opts.DryRun, Verify: opts.Verify, Command: "hashbot run",
+		AllowDowngrade: opts.AllowDowngrade}
 	var out *bot.Outcome
 	if opts.PublishOnly {
 		out, err = b.PublishPins(ctx, ro)

@@ -10,6 +10,8 @@ func TestRunFlags(t *testing.T) {
 			"--clone", "https://github.com/me/authentik-nix", "--publish-only", "--json"},
 			want: runOptions{DryRun: true, Version: "2026.2.2", Verify: true,
 				Clone: "https://github.com/me/authentik-nix", PublishOnly: true, JSON: true}},
+		{name: "a downgrade asked for in so many words", args: []string{"--version", "2025.12.5", "--allow-downgrade"},
+			want: runOptions{Version: "2025.12.5", AllowDowngrade: true}},
 		{name: "a pre-release version", args: []string{"--version", "2026.2.3-rc1"}, want: runOptions{Version: "2026.2.3-rc1"}},
 		{name: "a version that would move an API path is refused", args: []string{"--dry-run", "--version", "1.0/../../../../orgs/x?y="},
 			wantErr: `--version "1.0/../../../../orgs/x?y=" is not a version`, wantUsage: true},

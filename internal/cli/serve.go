@@ -44,8 +44,10 @@ last run's outcome, GET /metrics counts deliveries.
 
 The webhook secret comes from HASHBOT_WEBHOOK_SECRET or --webhook-secret-file
 (never a flag); serve refuses to start without one and checks every
-delivery's X-Hub-Signature-256 before reading it. One run at a time, at most
-one waiting (the newest version wins). SIGTERM or SIGINT stops accepting,
+delivery's X-Hub-Signature-256 before reading it. One run at a time; the
+newest version waiting runs next, and an older one waiting is dropped only
+once a run at least as new succeeded (versions older than the pinned one
+change nothing). SIGTERM or SIGINT stops accepting,
 lets the running job finish within --shutdown-timeout, then cancels it (and
 its Nix builds) and exits 0; it exits 1 if the cancelled run has not
 stopped 10 s later.

@@ -37,7 +37,9 @@ type updateOptions struct {
 	JSON       bool
 	MaxJobs    int
 	SetVersion string
-	Sources    []string
+	// AllowDowngrade takes a SetVersion older than the pinned one.
+	AllowDowngrade bool
+	Sources        []string
 	// UpdateInputs are flake inputs moved to their newest revision first.
 	UpdateInputs []string
 }
@@ -95,6 +97,7 @@ as JSON, the input of ` + "`hashbot apply`" + `.`,
 	fl.BoolVar(&opts.JSON, "json", false, "print the results as JSON (the input of hashbot apply)")
 	fl.IntVar(&opts.MaxJobs, "max-jobs", 0, "nix-build --max-jobs (default: [build] max-jobs, else one per target)")
 	fl.StringVar(&opts.SetVersion, "set-version", "", "compute for this upstream version (written to the pins with the hashes)")
+	fl.BoolVar(&opts.AllowDowngrade, "allow-downgrade", false, "take a --set-version older than the pinned one (refused without it)")
 	fl.StringArrayVar(&opts.UpdateInputs, "update-input", nil, "move this input of the flake to its newest revision first, writing flake.lock (repeatable; `nix flake update NAME`)")
 	fl.StringArrayVar(&opts.Sources, "source", nil, "pin [source.NAME] at REV first, its hash from Nix, and compute against it: NAME=REV (repeatable; the revs `check --json` gives)")
 	return cmd
@@ -108,6 +111,9 @@ func updateRun(ctx context.Context, opts *updateOptions) (err error) {
 		return err
 	}
 	p := stored.Pins.Clone()
+	if err := checkDowngrade(opts.SetVersion, p.Version(), opts.AllowDowngrade); err != nil {
+		return err
+	}
 	if opts.SetVersion != "" {
 		p.SetVersion(opts.SetVersion)
 	}

@@ -129,6 +129,8 @@ func TestUpdateFlags(t *testing.T) {
 			"--set-version", "2026.2.2", "--source", "nixpkgs=3f1c2a9b0d4e5f60718293a4b5c6d7e8f9012345", "--source", "tools=main"},
 			want: updateOptions{Verify: true, DryRun: true, Partial: true, JSON: true, MaxJobs: 4, SetVersion: "2026.2.2",
 				Sources: []string{"nixpkgs=3f1c2a9b0d4e5f60718293a4b5c6d7e8f9012345", "tools=main"}}},
+		{name: "a downgrade asked for in so many words", args: []string{"--set-version", "0.9.0", "--allow-downgrade"},
+			want: updateOptions{SetVersion: "0.9.0", AllowDowngrade: true}},
 		{name: "a negative --max-jobs is refused", args: []string{"--max-jobs", "-1"},
 			wantErr: "--max-jobs -1: must be 0 or more", wantUsage: true},
 		{name: "a version with a trailing space is refused", args: []string{"--dry-run", "--set-version", "2026.2.2 "},

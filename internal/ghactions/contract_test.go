@@ -141,7 +141,7 @@ func TestWorkflowShape(t *testing.T) {
 	if len(wf.On.Schedule) == 0 || wf.On.Schedule[0]["cron"] == "" {
 		t.Error("no schedule cron")
 	}
-	for input, typ := range map[string]string{"version": "string", "dry-run": "boolean"} {
+	for input, typ := range map[string]string{"version": "string", "dry-run": "boolean", "allow-downgrade": "boolean"} {
 		if got := wf.On.WorkflowDispatch.Inputs[input].Type; got != typ {
 			t.Errorf("workflow_dispatch input %q has type %q, want %q", input, got, typ)
 		}
@@ -196,7 +196,8 @@ func TestReusableWorkflowShape(t *testing.T) {
 	if diff := cmp.Diff(want, platforms); diff != "" {
 		t.Errorf("default platforms (-want +got):\n%s", diff)
 	}
-	for name, typ := range map[string]string{"platforms": "string", "version": "string", "dry-run": "boolean", "repo": "string", "app-id": "string"} {
+	for name, typ := range map[string]string{"platforms": "string", "version": "string", "dry-run": "boolean", "allow-downgrade": "boolean",
+		"repo": "string", "app-id": "string"} {
 		if got := wf.On.WorkflowCall.Inputs[name].Type; got != typ {
 			t.Errorf("input %q has type %q, want %q", name, got, typ)
 		}
@@ -241,7 +242,7 @@ func TestActionMetadata(t *testing.T) {
 	if act.Name == "" || act.Description == "" {
 		t.Error("action.yml needs a name and a description (the Marketplace shows them)")
 	}
-	for _, in := range []string{"command", "version", "dry-run", "system", "fods", "sources", "results", "repo", "token", "go-version"} {
+	for _, in := range []string{"command", "version", "allow-downgrade", "dry-run", "system", "fods", "sources", "results", "repo", "token", "go-version"} {
 		i, ok := act.Inputs[in]
 		if !ok {
 			t.Errorf("input %q missing", in)

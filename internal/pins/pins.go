@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-
 )
 
 // Pins is a parsed pins file. The zero value is not usable; use Read or Parse.

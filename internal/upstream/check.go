@@ -37,6 +37,9 @@ type CheckOptions struct {
 	// Version pins this version instead of the newest release ("" = newest).
 	// Ignored in branch mode.
 	Version string
+	// AllowDowngrade takes a Version older than the pinned one; without it
+	// such a Version is a *version.DowngradeError.
+	AllowDowngrade bool
 	// Sources checks these sources against the rev given (name -> commit
 	// or tag, as SourcePin takes it) instead of where they are now: the
 	// revs a matrix of `update --source` runs computed against.
@@ -164,6 +167,17 @@ func (c *Checker) candidate(ctx context.Context, cfg *config.Config, p *pins.Pin
 		return &Result{Pinned: p.Rev(), Candidate: sha, PinnedTag: p.Rev(), CandidateTag: sha, Rev: sha,
 			Moved: p.Rev() != sha}, nil
 	}
+	pinned := p.Version()
+	if pinned != "" {
+		if err := version.Check(p.Name()+": version", pinned); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Version != "" && !opts.AllowDowngrade {
+		if err := version.CheckDowngrade(opts.Version, pinned); err != nil {
+			return nil, err
+		}
+	}
 	var rel *Release
 	var err error
 	if opts.Version != "" {
@@ -173,12 +187,6 @@ func (c *Checker) candidate(ctx context.Context, cfg *config.Config, p *pins.Pin
 	}
 	if err != nil {
 		return nil, err
-	}
-	pinned := p.Version()
-	if pinned != "" {
-		if err := version.Check(p.Name()+": version", pinned); err != nil {
-			return nil, err
-		}
 	}
 	if pv, ok := version.Parse(pinned); ok && opts.Version == "" {
 		if cv, _ := version.Parse(rel.Version); cv.Compare(pv) < 0 {
@@ -195,14 +203,15 @@ func (c *Checker) candidate(ctx context.Context, cfg *config.Config, p *pins.Pin
 
 // PinnedAheadError says the pinned version is newer than every qualifying
 // release: its release was deleted or turned into a draft or prerelease.
-// hashbot never moves a pin backwards on its own; pass a version to do so.
+// hashbot never moves a pin backwards on its own; pass a version and
+// --allow-downgrade to do so.
 type PinnedAheadError struct {
 	Repo, Pinned, Newest string
 }
 
 func (e *PinnedAheadError) Error() string {
 	return fmt.Sprintf("pinned version %s is newer than the newest release of %s (%s): was its release deleted, "+
-		"or made a draft or prerelease? hashbot does not downgrade by itself; run with --version %s to pin that release",
+		"or made a draft or prerelease? hashbot does not downgrade by itself; run with --version %s --allow-downgrade to pin that release",
 		e.Pinned, e.Repo, e.Newest, e.Newest)
 }
 

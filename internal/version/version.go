@@ -146,3 +146,28 @@ func Compare(a, b string) (c int, ok bool) {
 	}
 	return va.Compare(vb), true
 }
+
+// DowngradeError says a requested version is older than the pinned one:
+// hashbot does not move a pin back unless it is asked to in so many words
+// (run, check, update and apply take --allow-downgrade; the workflow an
+// allow-downgrade input).
+type DowngradeError struct {
+	Requested, Pinned string
+}
+
+func (e *DowngradeError) Error() string {
+	return fmt.Sprintf("version %s is older than the pinned version %s: refusing to downgrade "+
+		"(pass --allow-downgrade, or the workflow's allow-downgrade input, to pin %s anyway)", e.Requested, e.Pinned, e.Requested)
+}
+
+// CheckDowngrade is the one rule on moving a pin back: it returns a
+// *DowngradeError when requested is older than pinned, and nil when it is
+// not, when nothing is pinned, or when either is not a version (the
+// grammar is checked elsewhere). A version equal to the pinned one, build
+// metadata aside, is no downgrade.
+func CheckDowngrade(requested, pinned string) error {
+	if c, ok := Compare(requested, pinned); ok && c < 0 {
+		return &DowngradeError{Requested: requested, Pinned: pinned}
+	}
+	return nil
+}

@@ -12,9 +12,11 @@
 // unless Options.IncludePrereleases is set. Deliveries are deduplicated by
 // X-GitHub-Delivery.
 //
-// The queue runs one Job at a time and holds at most one waiting Job, which
-// is always the newest version seen; older or equal versions are coalesced
-// away. It refuses work (503) only once shutdown has begun. GET /healthz
+// The queue runs one Job at a time; of the Jobs waiting (distinct versions,
+// at most four) the newest runs next. An equal version is coalesced into
+// the Job running or waiting; an older one waits behind, and is dropped only
+// once a run of a version at least as new has succeeded, so that a bogus
+// higher version whose run fails never costs a lower one its run. It refuses work (503) only once shutdown has begun. GET /healthz
 // reports the last run and the queue; GET /metrics serves plain-text
 // counters.
 //

@@ -132,7 +132,7 @@ func (s *Server) dispatch(log zerolog.Logger, event, delivery string, p payload)
 		return http.StatusAccepted, reply{Status: "ignored", Reason: m.Ignored}
 	}
 	job := Job{Version: m.Version, Tag: m.Tag, Event: event, DeliveryID: delivery, Received: s.opts.Clock()}
-	d, old := s.queue.offer(job)
+	d, dropped := s.queue.offer(job)
 	rep := reply{Status: string(d), Version: job.Version}
 	switch d {
 	case decClosed:
@@ -140,13 +140,15 @@ func (s *Server) dispatch(log zerolog.Logger, event, delivery string, p payload)
 			Error: "shutting down: not accepting new runs"}
 	case decStarted, decQueued:
 		rep.Status = "queued"
-	case decReplaced:
-		rep.Status, rep.Reason = "queued", "replaced waiting version "+old.Version
-		log.Info().Str(logfield.Version, job.Version).Str("replaced", old.Version).Msg("newer version replaces the waiting one")
+	case decHeld:
+		rep.Status, rep.Reason = "queued", "a newer version is running or waiting: this one runs only if that run fails"
 	case decCoalesced:
 		rep.Reason = "the same version is already running or waiting"
 	case decSuperseded:
-		rep.Reason = "a newer version is already running or waiting"
+		rep.Reason = fmt.Sprintf("%d newer versions are waiting already", maxWaiting)
+	}
+	if dropped != nil {
+		log.Info().Str(logfield.Version, job.Version).Str("dropped", dropped.Version).Msg("the waiting list is full: dropping its oldest version")
 	}
 	return http.StatusAccepted, rep
 }

@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,15 +19,22 @@ type decision string
 
 const (
 	decStarted    decision = "started"    // nothing was running: the job runs now
-	decQueued     decision = "queued"     // took the empty waiting slot
-	decReplaced   decision = "replaced"   // replaced an older waiting job
+	decQueued     decision = "queued"     // waits, the newest version offered: it runs next
+	decHeld       decision = "held"       // waits behind a newer version: it runs if that one's run fails
 	decCoalesced  decision = "coalesced"  // the same version is already running or waiting
-	decSuperseded decision = "superseded" // a newer version is already running or waiting
+	decSuperseded decision = "superseded" // the waiting list is full of newer versions
 	decClosed     decision = "closed"     // shutdown has begun: refused
 )
 
-// queue runs one job at a time and keeps at most one waiting job, always the
-// newest version offered.
+// maxWaiting bounds the waiting jobs: the newest version offered, and the
+// older ones kept in case the newer runs fail.
+const maxWaiting = 4
+
+// queue runs one job at a time. The jobs waiting are distinct versions,
+// newest first, and the newest runs next; an older one is dropped only once
+// a run of a version at least as new has succeeded, so that a bogus higher
+// version (a relay's mistake) whose run fails never costs a legitimate
+// lower one its run. At most maxWaiting wait: past that the oldest goes.
 type queue struct {
 	runner Runner
 	clock  func() time.Time
@@ -43,7 +51,7 @@ type queue struct {
 	mu      sync.Mutex
 	closed  bool
 	running *runInfo
-	waiting *Job
+	waiting []Job // newest first
 	last    *runReport
 	idle    chan struct{} // closed when the worker stops; nil when never started
 	runs    map[string]uint64
@@ -75,8 +83,9 @@ func newQueue(runner Runner, clock func() time.Time, redact func(string) string,
 		base: base, abort: abort, runs: make(map[string]uint64)}
 }
 
-// offer hands job to the queue. replaced is the waiting job it displaced.
-func (q *queue) offer(job Job) (d decision, replaced *Job) {
+// offer hands job to the queue. dropped is the oldest waiting job, which
+// job displaced from a full waiting list.
+func (q *queue) offer(job Job) (d decision, dropped *Job) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	switch {
@@ -85,40 +94,62 @@ func (q *queue) offer(job Job) (d decision, replaced *Job) {
 	case q.running == nil:
 		q.start(job)
 		return decStarted, nil
-	case q.waiting == nil:
-		if d := against(job, q.running.Job); d != "" {
-			q.running.Job.fold(job, d)
-			return d, nil
+	case compare(job, q.running.Job) == 0:
+		q.running.Job.fold(job)
+		return decCoalesced, nil
+	}
+	at := len(q.waiting) // where job goes: before the first older one
+	for i := range q.waiting {
+		c := compare(job, q.waiting[i])
+		if c == 0 {
+			q.waiting[i].fold(job)
+			return decCoalesced, nil
 		}
-		q.waiting = &job
-		return decQueued, nil
+		if c > 0 {
+			at = i
+			break
+		}
 	}
-	if d := against(job, *q.waiting); d != "" {
-		q.waiting.fold(job, d)
-		return d, nil
+	if at == maxWaiting {
+		return decSuperseded, nil
 	}
-	old := q.waiting
-	q.waiting = &job
-	return decReplaced, old
+	q.waiting = slices.Insert(q.waiting, at, job)
+	if len(q.waiting) > maxWaiting {
+		last := q.waiting[maxWaiting]
+		dropped, q.waiting = &last, q.waiting[:maxWaiting]
+	}
+	if at == 0 && compare(job, q.running.Job) > 0 {
+		return decQueued, dropped
+	}
+	return decHeld, dropped
 }
 
 // fold records job's delivery in j when the queue coalesced job into it.
-func (j *Job) fold(job Job, d decision) {
-	if d == decCoalesced && job.DeliveryID != "" {
+func (j *Job) fold(job Job) {
+	if job.DeliveryID != "" {
 		j.coalesced = append(j.coalesced, job.DeliveryID)
 	}
 }
 
-// against says why job is not worth keeping next to held, or "" when job
-// is newer.
-func against(job, held Job) decision {
-	switch c, _ := version.Compare(job.Version, held.Version); {
-	case c == 0:
-		return decCoalesced
-	case c < 0:
-		return decSuperseded
-	}
-	return ""
+// compare orders jobs by version (version.Compare): -1, 0 or +1 as a is
+// older than, the same as or newer than b. Jobs whose versions do not
+// compare are the same: they coalesce.
+func compare(a, b Job) int {
+	c, _ := version.Compare(a.Version, b.Version)
+	return c
+}
+
+// supersede drops the waiting jobs no newer than done, whose run
+// succeeded; q.mu is held.
+func (q *queue) supersede(done Job) {
+	q.waiting = slices.DeleteFunc(q.waiting, func(j Job) bool {
+		if compare(j, done) > 0 {
+			return false
+		}
+		q.log.Info().Str(logfield.Version, j.Version).Str(logfield.Delivery, j.DeliveryID).
+			Str("superseded_by", done.Version).Msg("a run of a version at least as new succeeded: dropping the waiting one")
+		return true
+	})
 }
 
 // start runs job on a new worker goroutine; q.mu is held.
@@ -134,19 +165,23 @@ func (q *queue) work(job Job) {
 		report := q.runOne(job)
 		q.mu.Lock()
 		job = q.running.Job // with the deliveries coalesced into it meanwhile
-		if (report.Status == "error" || report.Status == "cancelled") && q.failed != nil {
+		failed := report.Status == "error" || report.Status == "cancelled"
+		if failed && q.failed != nil {
 			q.failed(job)
+		}
+		if !failed {
+			q.supersede(job)
 		}
 		q.last = &report
 		q.runs[resultOf(report)]++
-		if q.waiting == nil {
+		if len(q.waiting) == 0 {
 			q.running = nil
 			close(q.idle)
 			q.mu.Unlock()
 			return
 		}
-		job = *q.waiting
-		q.waiting = nil
+		job = q.waiting[0]
+		q.waiting = q.waiting[1:]
 		q.running = &runInfo{Job: job, Started: q.clock()}
 		q.mu.Unlock()
 	}
@@ -206,9 +241,9 @@ func (q *queue) clean(s string) string {
 	return strings.ToValidUTF8(s, "?")
 }
 
-// close refuses further jobs and drops the waiting one, which it returns.
+// close refuses further jobs and drops the waiting ones, which it returns.
 // It returns the channel closed when the running job (if any) has returned.
-func (q *queue) close() (dropped *Job, idle <-chan struct{}) {
+func (q *queue) close() (dropped []Job, idle <-chan struct{}) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.closed = true
@@ -223,10 +258,13 @@ func (q *queue) close() (dropped *Job, idle <-chan struct{}) {
 
 // queueState is the queue as /healthz shows it.
 type queueState struct {
-	Accepting bool       `json:"accepting"`
-	Running   *jobState  `json:"running"`
-	Waiting   *jobState  `json:"waiting"`
-	LastRun   *runReport `json:"last_run"`
+	Accepting bool      `json:"accepting"`
+	Running   *jobState `json:"running"`
+	// Waiting is the job that runs next; Behind are the older ones, each
+	// run only if every newer run fails, newest first.
+	Waiting *jobState   `json:"waiting"`
+	Behind  []*jobState `json:"behind,omitempty"`
+	LastRun *runReport  `json:"last_run"`
 }
 
 // jobState is a running or waiting job.
@@ -253,8 +291,12 @@ func (q *queue) state() (queueState, map[string]uint64) {
 		started := q.running.Started
 		st.Running.Started = &started
 	}
-	if q.waiting != nil {
-		st.Waiting = stateOf(*q.waiting)
+	for i, j := range q.waiting {
+		if i == 0 {
+			st.Waiting = stateOf(j)
+		} else {
+			st.Behind = append(st.Behind, stateOf(j))
+		}
 	}
 	if q.last != nil {
 		last := *q.last

@@ -70,9 +70,9 @@ func TestBurstRunsAtMostTwiceAndNewestWins(t *testing.T) {
 			t.Fatalf("running %s, waiting %+v; want %s waiting", first.Version, st.Waiting, newest)
 		}
 		want = append(want, newest)
-	} else if st.Waiting != nil {
-		t.Fatalf("running the newest version, yet %s waits", st.Waiting.Version)
 	}
+	// The older versions wait behind in case a newer run fails; the newest
+	// run's success drops them.
 	close(runner.gate)
 	for range want {
 		waitFor(t, runner.ended, "a run to end")
@@ -96,20 +96,25 @@ func waitIdle(t *testing.T, s *Server) {
 
 func TestQueueCoalescing(t *testing.T) {
 	// Each step offers a version while "2026.2.5" runs; want is the decision
-	// and the waiting version afterwards.
+	// and the waiting versions afterwards, newest (next to run) first.
 	steps := []struct {
-		offer, want, waiting string
+		offer, want string
+		waiting     []string
 	}{
-		{"2026.2.5", "coalesced", ""},
-		{"2026.2.4", "superseded", ""},
-		{"2026.2.6-rc1", "queued", "2026.2.6-rc1"},
-		{"2026.2.6-rc1", "coalesced", "2026.2.6-rc1"},
-		{"2026.2.6-rc2", "replaced", "2026.2.6-rc2"},
-		{"2026.2.10", "replaced", "2026.2.10"},
-		{"2026.2.9", "superseded", "2026.2.10"},
-		{"2026.2.6", "superseded", "2026.2.10"},
-		{"2026.3", "replaced", "2026.3"},
-		{"2026.3.0", "coalesced", "2026.3"},
+		{"2026.2.5", "coalesced", nil},
+		{"2026.2.4", "held", []string{"2026.2.4"}},
+		{"2026.2.6-rc1", "queued", []string{"2026.2.6-rc1", "2026.2.4"}},
+		{"2026.2.6-rc1", "coalesced", []string{"2026.2.6-rc1", "2026.2.4"}},
+		{"2026.2.4", "coalesced", []string{"2026.2.6-rc1", "2026.2.4"}},
+		{"2026.2.6-rc2", "queued", []string{"2026.2.6-rc2", "2026.2.6-rc1", "2026.2.4"}},
+		{"2026.2.10", "queued", []string{"2026.2.10", "2026.2.6-rc2", "2026.2.6-rc1", "2026.2.4"}},
+		// Full: a version among them displaces the oldest; one older
+		// than all of them is dropped.
+		{"2026.2.9", "held", []string{"2026.2.10", "2026.2.9", "2026.2.6-rc2", "2026.2.6-rc1"}},
+		{"2026.2.6-rc1", "coalesced", []string{"2026.2.10", "2026.2.9", "2026.2.6-rc2", "2026.2.6-rc1"}},
+		{"2026.2.4", "superseded", []string{"2026.2.10", "2026.2.9", "2026.2.6-rc2", "2026.2.6-rc1"}},
+		{"2026.3", "queued", []string{"2026.3", "2026.2.10", "2026.2.9", "2026.2.6-rc2"}},
+		{"2026.3.0", "coalesced", []string{"2026.3", "2026.2.10", "2026.2.9", "2026.2.6-rc2"}},
 	}
 	runner := newFakeRunner(true)
 	q := newQueue(runner, time.Now, nil, nil, zeroLog())
@@ -119,18 +124,17 @@ func TestQueueCoalescing(t *testing.T) {
 	waitFor(t, runner.started, "the first run")
 	for _, st := range steps {
 		d, _ := q.offer(Job{Version: st.offer})
-		state, _ := q.state()
-		var waiting string
-		if state.Waiting != nil {
-			waiting = state.Waiting.Version
-		}
-		if string(d) != st.want || waiting != st.waiting {
-			t.Errorf("offer %s: got %s (waiting %q), want %s (waiting %q)", st.offer, d, waiting, st.want, st.waiting)
+		if got := waitingVersions(q); string(d) != st.want || !cmp.Equal(got, st.waiting) {
+			t.Errorf("offer %s: got %s (waiting %q), want %s (waiting %q)", st.offer, d, got, st.want, st.waiting)
 		}
 	}
 	dropped, idle := q.close()
-	if dropped == nil || dropped.Version != "2026.3" {
-		t.Errorf("close dropped %+v, want the waiting 2026.3", dropped)
+	var droppedVersions []string
+	for _, j := range dropped {
+		droppedVersions = append(droppedVersions, j.Version)
+	}
+	if want := []string{"2026.3", "2026.2.10", "2026.2.9", "2026.2.6-rc2"}; !cmp.Equal(droppedVersions, want) {
+		t.Errorf("close dropped %v, want the waiting %v", droppedVersions, want)
 	}
 	if d, _ := q.offer(Job{Version: "2027.1.1"}); d != decClosed {
 		t.Errorf("offer after close: %s, want closed", d)
@@ -138,6 +142,20 @@ func TestQueueCoalescing(t *testing.T) {
 	close(runner.gate)
 	waitFor(t, idle, "the worker to stop")
 	if got := runner.versions(); !cmp.Equal(got, []string{"2026.2.5"}) {
-		t.Errorf("runs = %v, want only the running 2026.2.5 (the waiting one is dropped on close)", got)
+		t.Errorf("runs = %v, want only the running 2026.2.5 (the waiting ones are dropped on close)", got)
 	}
+}
+
+// waitingVersions are the versions of the queue's waiting jobs, the next
+// to run first.
+func waitingVersions(q *queue) []string {
+	st, _ := q.state()
+	var out []string
+	if st.Waiting != nil {
+		out = append(out, st.Waiting.Version)
+	}
+	for _, j := range st.Behind {
+		out = append(out, j.Version)
+	}
+	return out
 }

@@ -75,14 +75,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // Shutdown stops accepting deliveries (new ones get 503), drops the waiting
-// job, stops the HTTP server if Serve runs it, and waits for the running job
+// jobs, stops the HTTP server if Serve runs it, and waits for the running job
 // until ctx is done. Then it cancels the job's context and waits up to
 // CancelGrace for the Runner to return, returning ErrRunnerStuck if it does
 // not. A job cancelled this way is not an error of Shutdown.
 func (s *Server) Shutdown(ctx context.Context) error {
 	dropped, idle := s.queue.close()
-	if dropped != nil {
-		s.opts.Log.Warn().Str(logfield.Version, dropped.Version).Str(logfield.Delivery, dropped.DeliveryID).
+	for _, j := range dropped {
+		s.opts.Log.Warn().Str(logfield.Version, j.Version).Str(logfield.Delivery, j.DeliveryID).
 			Msg("shutting down: dropping the waiting run")
 	}
 	s.mu.Lock()
