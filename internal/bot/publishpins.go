@@ -60,7 +60,12 @@ func (b *Bot) PublishPins(ctx context.Context, ro RunOptions) (out *Outcome, err
 		if err != nil {
 			return out, fmt.Errorf("the working tree's %s: %w", lockPath, err)
 		}
-		sourceRevs[name] = rev
+		// An input the lock moved is checked at GitHub's head of its
+		// branch, which the guard makes the lock's commit; one it did not
+		// move stays where it is.
+		if base, err := upstream.LockedRevIn(cfg, src, p.oldStored.Files()[lockPath]); err == nil && base == rev {
+			sourceRevs[name] = rev
+		}
 	}
 	if err := b.checkUpstream(ctx, p, RunOptions{Version: newPins.Version(), sources: sourceRevs}); err != nil {
 		return out, err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/hashbot-nix/hashbot/internal/logfield"
+	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
@@ -146,9 +146,6 @@ func (c *Checker) releaseByTag(ctx context.Context, owner, name, prefix, ver str
 	return out, nil
 }
 
-// commitRE is a full commit id.
-var commitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
-
 // branchHead returns the commit a branch points at.
 func (c *Checker) branchHead(ctx context.Context, owner, name, branch string) (string, error) {
 	b, _, err := c.gh.Repositories.GetBranch(ctx, owner, name, branch, 1)
@@ -156,7 +153,7 @@ func (c *Checker) branchHead(ctx context.Context, owner, name, branch string) (s
 		return "", fmt.Errorf("reading branch %s of %s/%s: %w", branch, owner, name, err)
 	}
 	sha := b.GetCommit().GetSHA()
-	if !commitRE.MatchString(sha) {
+	if !pins.IsCommit(sha) {
 		return "", fmt.Errorf("reading branch %s of %s/%s: GitHub returned %.50q, not a commit", branch, owner, name, sha)
 	}
 	return sha, nil

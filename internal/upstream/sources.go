@@ -119,7 +119,7 @@ func (c *Checker) SourcePin(cfg *config.Config, name, rev string) (pins.Source, 
 	}
 	pin := pins.Source{Rev: rev}
 	if src.Branch != "" {
-		if !commitRE.MatchString(rev) {
+		if !pins.IsCommit(rev) {
 			return pins.Source{}, fmt.Errorf("source %s follows branch %s: rev %.50q is not a full commit id (40 hex digits)", name, src.Branch, rev)
 		}
 	} else {
