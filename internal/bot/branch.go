@@ -65,6 +65,10 @@ func (b *Bot) ownBranch(ctx context.Context, p *plan, branch string) (*gitops.Re
 	if err != nil {
 		return nil, foreign(err.Error())
 	}
+	if p.check != nil {
+		// A moved flake input is locked where the plan's check puts it.
+		before.ExpectLocked(p.check.LockedRevs())
+	}
 	if err := before.Guard(after.Files()); err != nil {
 		return nil, foreign(err.Error())
 	}

@@ -206,6 +206,7 @@ func (b *Bot) checkUpstream(ctx context.Context, p *plan, ro RunOptions) error {
 		return fmt.Errorf("checking upstream %s: %w", cfg.Upstream.Repo, err)
 	}
 	p.check = check
+	p.oldStored.ExpectLocked(check.LockedRevs()) // a moved flake.lock locks these, and only these
 	return nil
 }
 

@@ -68,7 +68,12 @@ func (s *appliedStep) prepare(_ context.Context, p *plan, ro *RunOptions) error 
 		if err != nil {
 			return fmt.Errorf("the working tree's %s: %w", cfg.FlakeLockPath(), err)
 		}
-		ro.sources[name] = rev
+		// An input the lock moved is checked at GitHub's head of its
+		// branch, which the guard makes the lock's commit; one it did not
+		// move stays where it is.
+		if base, err := upstream.LockedRevIn(cfg, src, p.oldStored.Files()[cfg.FlakeLockPath()]); err == nil && base == rev {
+			ro.sources[name] = rev
+		}
 	}
 	return nil
 }

@@ -106,6 +106,12 @@ func applyRun(ctx context.Context, opts *applyOptions) error {
 	lock := reports[0].Report.FlakeLock
 	if string(lock) == string(stored.Files()[cfg.FlakeLockPath()]) {
 		lock = nil
+	} else if lock != nil && stored.Layout().FlakeLock != "" { // else Save refuses it
+		revs, err := proveResultsLock(ctx, f, cfg, stored.Files()[cfg.FlakeLockPath()], lock)
+		if err != nil {
+			return err
+		}
+		stored.ExpectLocked(revs)
 	}
 	rep := &fod.Report{Results: merged}
 	for i, r := range rep.Results {

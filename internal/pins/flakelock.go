@@ -2,111 +2,165 @@ package pins
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 )
 
-// lockFile is a flake.lock as the guard reads it: every node kept as it is.
-type lockFile struct {
+// FlakeLock is a flake.lock as hashbot reads it: the root node's name, the
+// format version and every node kept as it is. It is the one model of the
+// lock: the guard (GuardFlakeLock), the inputs' fingerprints and the
+// sources' locked revisions all read it.
+type FlakeLock struct {
 	Root    string                     `json:"root"`
 	Version json.Number                `json:"version"`
 	Nodes   map[string]json.RawMessage `json:"nodes"`
 }
 
-// lockNode is what the guard reads of a node.
-type lockNode struct {
-	Inputs map[string]json.RawMessage `json:"inputs"`
-	Locked struct {
-		Rev     string `json:"rev"`
-		NarHash string `json:"narHash"`
-	} `json:"locked"`
+// LockNode is what hashbot reads of a flake.lock node: its input edges
+// (a node's name, or a follows path), and its locked and original
+// references.
+type LockNode struct {
+	Inputs   map[string]json.RawMessage `json:"inputs"`
+	Locked   json.RawMessage            `json:"locked"`
+	Original json.RawMessage            `json:"original"`
 }
 
-var lockedRevRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
+// LockRef is a locked or original reference, as far as hashbot reads it.
+type LockRef struct {
+	Type    string `json:"type"`
+	Owner   string `json:"owner"`
+	Repo    string `json:"repo"`
+	Host    string `json:"host"`
+	URL     string `json:"url"`
+	Ref     string `json:"ref"`
+	Rev     string `json:"rev"`
+	NarHash string `json:"narHash"`
+}
 
-// GuardFlakeLock checks a change of a flake.lock that moves the flake's
-// inputs named in inputs (the sources hashbot moves with Nix): the same
-// lock format and root, every node but those inputs' (and the nodes they
-// bring) unchanged, and each of theirs locked at a commit with a real
-// hash. Nix wrote the new lock; the guard makes sure that it moved only
-// what the run meant to move. path names the file in errors.
-func GuardFlakeLock(path string, old, next []byte, inputs []string) error {
-	refuse := func(reason string) error { return &GuardError{Path: path, Reason: reason} }
-	var o, n lockFile
-	if err := json.Unmarshal(old, &o); err != nil || o.Nodes == nil {
-		return refuse("the old lock is not a flake.lock")
+// commitRE is a full commit id: the one pattern of it (IsCommit).
+var commitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
+
+// IsCommit says whether s is a full git commit id (40 lower-case hex
+// digits), as GitHub names a branch's head and flake.lock a locked rev.
+func IsCommit(s string) bool { return commitRE.MatchString(s) }
+
+// ParseFlakeLock reads a flake.lock. A lock without a root names "root".
+func ParseFlakeLock(data []byte) (*FlakeLock, error) {
+	var l FlakeLock
+	if err := json.Unmarshal(data, &l); err != nil {
+		return nil, fmt.Errorf("not a flake.lock: %w", err)
 	}
-	if err := json.Unmarshal(next, &n); err != nil || n.Nodes == nil {
-		return refuse("the new lock is not a flake.lock")
+	if l.Nodes == nil {
+		return nil, fmt.Errorf("not a flake.lock: no nodes")
 	}
-	if o.Root != n.Root || o.Version != n.Version {
-		return refuse("the lock's root or version changed")
+	if l.Root == "" {
+		l.Root = "root"
 	}
-	root := n.Root
-	if root == "" {
-		root = "root"
+	return &l, nil
+}
+
+// Node is the node name; ok is false when the lock has none of that name
+// or it is not a node.
+func (l *FlakeLock) Node(name string) (n LockNode, ok bool) {
+	raw, found := l.Nodes[name]
+	if !found || json.Unmarshal(raw, &n) != nil {
+		return LockNode{}, false
 	}
-	if !sameJSON(o.Nodes[root], n.Nodes[root]) {
-		return refuse("the root's inputs changed")
+	return n, true
+}
+
+// InputError is a flake input the lock does not hold as a node of its
+// own: the root has no such input, or it follows another one.
+type InputError struct {
+	Input   string
+	Follows bool
+}
+
+func (e *InputError) Error() string {
+	if e.Follows {
+		return fmt.Sprintf("the input %q follows another input: name that one", e.Input)
 	}
-	moved := map[string]bool{}
-	var rootNode lockNode
-	if err := json.Unmarshal(n.Nodes[root], &rootNode); err != nil {
-		return refuse("the root node is not a flake.lock node")
+	return fmt.Sprintf("the flake has no input %q", e.Input)
+}
+
+// InputNode is the name of the node the root's input is.
+func (l *FlakeLock) InputNode(input string) (string, error) {
+	root, _ := l.Node(l.Root)
+	raw, ok := root.Inputs[input]
+	if !ok {
+		return "", &InputError{Input: input}
 	}
-	// The moved inputs' nodes, and the nodes they bring, in either lock.
-	var walk func(nodes map[string]json.RawMessage, name string)
-	walk = func(nodes map[string]json.RawMessage, name string) {
-		if moved[name] {
-			return
-		}
-		moved[name] = true
-		var node lockNode
-		if json.Unmarshal(nodes[name], &node) != nil {
-			return
-		}
-		for _, raw := range node.Inputs {
-			var next string
-			if json.Unmarshal(raw, &next) == nil {
-				walk(nodes, next)
-			}
-		}
+	var node string
+	if json.Unmarshal(raw, &node) != nil {
+		return "", &InputError{Input: input, Follows: true}
 	}
-	for _, in := range inputs {
-		var node string
-		if json.Unmarshal(rootNode.Inputs[in], &node) == nil {
-			for _, nodes := range []map[string]json.RawMessage{o.Nodes, n.Nodes} {
-				delete(moved, node)
-				walk(nodes, node)
-			}
-		}
+	return node, nil
+}
+
+// LockedRef is the locked reference of the root's input, compacted with
+// its keys sorted (the same lock, the same bytes): the revision and
+// narHash Nix fetches it at.
+func (l *FlakeLock) LockedRef(input string) ([]byte, error) {
+	name, err := l.InputNode(input)
+	if err != nil {
+		return nil, err
 	}
-	for _, name := range sortedKeys(o.Nodes, n.Nodes) {
-		if moved[name] {
-			continue
-		}
-		if !sameJSON(o.Nodes[name], n.Nodes[name]) {
-			return refuse("node " + name + " changed, and it is none of the inputs moved")
-		}
+	n, ok := l.Node(name)
+	if !ok || len(n.Locked) == 0 {
+		return nil, fmt.Errorf("the input %q is not locked", input)
 	}
-	for _, in := range inputs {
-		var name string
-		if json.Unmarshal(rootNode.Inputs[in], &name) != nil {
-			continue
-		}
-		var node lockNode
-		if err := json.Unmarshal(n.Nodes[name], &node); err != nil {
-			return refuse("the input " + in + " has no node")
-		}
-		if !lockedRevRE.MatchString(node.Locked.Rev) {
-			return refuse("the input " + in + " is not locked at a commit")
-		}
-		if err := CheckHash(path+" "+name+".locked.narHash", node.Locked.NarHash); err != nil {
-			return refuse(err.Error())
-		}
+	var v any
+	if err := json.Unmarshal(n.Locked, &v); err != nil {
+		return nil, err
 	}
-	return nil
+	return json.Marshal(v)
+}
+
+// Refs are the node's locked and original references; ok is false when
+// either is missing or not a reference.
+func (n LockNode) Refs() (locked, original LockRef, ok bool) {
+	if json.Unmarshal(n.Locked, &locked) != nil || json.Unmarshal(n.Original, &original) != nil {
+		return LockRef{}, LockRef{}, false
+	}
+	return locked, original, true
+}
+
+// SameRepo says whether r and o name the same repository: the same type,
+// and for a forge (github, gitlab, sourcehut) the same host, owner and
+// repo (GitHub's names are case-insensitive), for git, mercurial and
+// archives the same URL. Anything else (an indirect input, a path) is no
+// repository hashbot can vouch for.
+func (r LockRef) SameRepo(o LockRef) bool {
+	if r.Type != o.Type {
+		return false
+	}
+	switch r.Type {
+	case "github", "gitlab", "sourcehut":
+		return r.Owner != "" && r.Repo != "" && strings.EqualFold(r.Host, o.Host) &&
+			strings.EqualFold(r.Owner, o.Owner) && strings.EqualFold(r.Repo, o.Repo)
+	case "git", "hg", "mercurial", "tarball", "file":
+		return r.URL != "" && r.URL == o.URL
+	}
+	return false
+}
+
+// String names the repository r is, as a flake reference would:
+// github:owner/repo, git+URL.
+func (r LockRef) String() string {
+	switch {
+	case r.Owner != "" || r.Repo != "":
+		s := r.Type + ":" + r.Owner + "/" + r.Repo
+		if r.Host != "" {
+			s += "?host=" + r.Host
+		}
+		return s
+	case r.URL != "":
+		return r.Type + "+" + r.URL
+	}
+	return r.Type + " input"
 }
 
 // sameJSON says whether a and b hold the same JSON value.
@@ -132,4 +186,34 @@ func sortedKeys(maps ...map[string]json.RawMessage) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// MovedInputs are the inputs among inputs whose locked reference differs
+// from old to next, each with its locked reference in next (LockedRef):
+// what Nix must fetch to prove a moved lock. An input missing from either
+// lock is an error.
+func MovedInputs(old, next []byte, inputs []string) (map[string][]byte, error) {
+	o, err := ParseFlakeLock(old)
+	if err != nil {
+		return nil, err
+	}
+	n, err := ParseFlakeLock(next)
+	if err != nil {
+		return nil, err
+	}
+	moved := map[string][]byte{}
+	for _, in := range inputs {
+		was, err := o.LockedRef(in)
+		if err != nil {
+			return nil, err
+		}
+		now, err := n.LockedRef(in)
+		if err != nil {
+			return nil, err
+		}
+		if string(was) != string(now) {
+			moved[in] = now
+		}
+	}
+	return moved, nil
 }

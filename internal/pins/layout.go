@@ -29,7 +29,8 @@ type Layout struct {
 	// LockedInputs are pinned: sources that Nix moves (nix flake update),
 	// so that a run commits the lock Nix wrote beside the hashes computed
 	// with it. Render leaves it alone; Guard takes a new lock
-	// (GuardFlakeLock).
+	// (GuardFlakeLock), moving only the inputs a check named a commit for
+	// (Stored.ExpectLocked).
 	FlakeLock    string
 	LockedInputs []string
 }
@@ -90,6 +91,23 @@ type Stored struct {
 	// bareJSON is true when the JSON file had no "hashes": one the inline
 	// hashes made in memory is not written.
 	bareJSON bool
+	// lockedRevs are the commits the flake inputs may move to
+	// (ExpectLocked).
+	lockedRevs map[string]string
+}
+
+// ExpectLocked tells Guard the commit each flake input of the layout's
+// (LockedInputs) may be moved to in a new flake.lock: the one the check
+// of the branch it follows gave, by input name. An input without one must
+// not move. It returns s.
+func (s *Stored) ExpectLocked(revs map[string]string) *Stored {
+	s.lockedRevs = map[string]string{}
+	for _, in := range s.layout.LockedInputs {
+		if rev, ok := revs[in]; ok {
+			s.lockedRevs[in] = rev
+		}
+	}
+	return s
 }
 
 // LayoutError is a layout whose files do not hold what it says: an inline
@@ -311,7 +329,9 @@ func (s *Stored) Where(fod, system string) string {
 // it is committed or written: the JSON file passes GuardChange, and each
 // Nix file changes only inside its hash and version literals, each new
 // hash a real SRI hash (CheckHash) and the version one of the version
-// grammar. It returns a *GuardError naming the file and literal.
+// grammar, and a new flake.lock passes GuardFlakeLock, moving only the
+// inputs ExpectLocked named, each to its commit. It returns a *GuardError
+// naming the file and literal, or a *LockError naming the lock's node.
 func (s *Stored) Guard(next Files) error {
 	for _, path := range next.Paths() {
 		if _, ok := s.files[path]; !ok {
@@ -331,7 +351,7 @@ func (s *Stored) Guard(next Files) error {
 		}
 	}
 	if lock, ok := next[s.layout.FlakeLock]; ok && s.layout.FlakeLock != "" {
-		return GuardFlakeLock(s.layout.FlakeLock, s.files[s.layout.FlakeLock], lock, s.layout.LockedInputs)
+		return GuardFlakeLock(s.layout.FlakeLock, s.files[s.layout.FlakeLock], lock, s.lockedRevs)
 	}
 	return nil
 }

@@ -1,24 +1,13 @@
 package upstream
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 )
-
-// flakeLock is the part of a flake.lock hashbot reads: the root's inputs
-// and each node's locked reference.
-type flakeLock struct {
-	Root  string `json:"root"`
-	Nodes map[string]struct {
-		Inputs   map[string]json.RawMessage `json:"inputs"`
-		Locked   json.RawMessage            `json:"locked"`
-		Original json.RawMessage            `json:"original"`
-	} `json:"nodes"`
-}
 
 // flakeInputChanges fingerprints the locked reference of every flake input
 // an FOD names (flake-inputs), records them in newInputs and says in local
@@ -47,20 +36,20 @@ func flakeInputChanges(cfg *config.Config, p *pins.Pins, newInputs, local map[st
 // FOD names (flake-inputs), read from the flake.lock under cfg.Dir: what a
 // run records once it has moved the lock itself.
 func FlakeInputFingerprints(cfg *config.Config) (map[string]string, error) {
-	return flakeInputFingerprints(cfg, func() (*flakeLock, error) { return readFlakeLock(cfg) })
+	return flakeInputFingerprints(cfg, func() (*pins.FlakeLock, error) { return readFlakeLock(cfg) })
 }
 
 // FlakeInputFingerprintsIn is FlakeInputFingerprints of the flake.lock
 // data (one the run has moved).
 func FlakeInputFingerprintsIn(cfg *config.Config, data []byte) (map[string]string, error) {
-	return flakeInputFingerprints(cfg, func() (*flakeLock, error) { return parseFlakeLock(cfg, data) })
+	return flakeInputFingerprints(cfg, func() (*pins.FlakeLock, error) { return parseFlakeLock(cfg, data) })
 }
 
 // flakeInputFingerprints reads the lock with load, only when an FOD names
 // an input.
-func flakeInputFingerprints(cfg *config.Config, load func() (*flakeLock, error)) (map[string]string, error) {
+func flakeInputFingerprints(cfg *config.Config, load func() (*pins.FlakeLock, error)) (map[string]string, error) {
 	prints := map[string]string{}
-	var lock *flakeLock
+	var lock *pins.FlakeLock
 	for _, name := range cfg.FODNames() {
 		for _, in := range cfg.FODs[name].FlakeInputs {
 			key := config.FlakeInputKey(in)
@@ -73,7 +62,7 @@ func flakeInputFingerprints(cfg *config.Config, load func() (*flakeLock, error))
 					return nil, err
 				}
 			}
-			locked, err := lock.locked(in)
+			locked, err := lock.LockedRef(in)
 			if err != nil {
 				return nil, fmt.Errorf("%s: [fod.%s] flake-inputs %q: %w", cfg.FlakeLockPath(), name, in, err)
 			}
@@ -83,7 +72,7 @@ func flakeInputFingerprints(cfg *config.Config, load func() (*flakeLock, error))
 	return prints, nil
 }
 
-func readFlakeLock(cfg *config.Config) (*flakeLock, error) {
+func readFlakeLock(cfg *config.Config) (*pins.FlakeLock, error) {
 	data, err := pins.ReadTree(cfg.Dir)(cfg.FlakeLockPath())
 	if err != nil {
 		return nil, fmt.Errorf("reading the flake's lock (flake-inputs in %s): %w", config.FileName, err)
@@ -91,47 +80,12 @@ func readFlakeLock(cfg *config.Config) (*flakeLock, error) {
 	return parseFlakeLock(cfg, data)
 }
 
-func parseFlakeLock(cfg *config.Config, data []byte) (*flakeLock, error) {
-	var lock flakeLock
-	if err := json.Unmarshal(data, &lock); err != nil || lock.Nodes == nil {
-		return nil, fmt.Errorf("reading %s: not a flake.lock (%v)", cfg.FlakeLockPath(), err)
+func parseFlakeLock(cfg *config.Config, data []byte) (*pins.FlakeLock, error) {
+	lock, err := pins.ParseFlakeLock(data)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", cfg.FlakeLockPath(), err)
 	}
-	if lock.Root == "" {
-		lock.Root = "root"
-	}
-	return &lock, nil
-}
-
-// locked returns the locked reference of the root's input name, compacted:
-// the revision and narHash Nix fetches it at.
-func (l *flakeLock) locked(name string) ([]byte, error) {
-	raw, ok := l.Nodes[l.Root].Inputs[name]
-	if !ok {
-		return nil, fmt.Errorf("the flake has no input %q", name)
-	}
-	var node string
-	if err := json.Unmarshal(raw, &node); err != nil {
-		return nil, fmt.Errorf("the input %q follows another input: name that one", name)
-	}
-	n, ok := l.Nodes[node]
-	if !ok || len(n.Locked) == 0 {
-		return nil, fmt.Errorf("the input %q is not locked", name)
-	}
-	var v any
-	if err := json.Unmarshal(n.Locked, &v); err != nil {
-		return nil, err
-	}
-	return json.Marshal(v) // map keys sorted: the same lock, the same bytes
-}
-
-// lockedNode is a flake.lock node's locked and original references, as far
-// as hashbot reads them.
-type lockedNode struct {
-	Type  string `json:"type"`
-	Owner string `json:"owner"`
-	Repo  string `json:"repo"`
-	Ref   string `json:"ref"`
-	Rev   string `json:"rev"`
+	return lock, nil
 }
 
 // LockedRev is the commit flake.lock locks the source src (a flake input,
@@ -143,7 +97,7 @@ func LockedRev(cfg *config.Config, src config.Source) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return lock.lockedRev(cfg, src)
+	return lockedRev(cfg, lock, src)
 }
 
 // LockedRevIn is LockedRev of the flake.lock data (a branch's).
@@ -152,20 +106,25 @@ func LockedRevIn(cfg *config.Config, src config.Source, data []byte) (string, er
 	if err != nil {
 		return "", err
 	}
-	return lock.lockedRev(cfg, src)
+	return lockedRev(cfg, lock, src)
 }
 
-func (lock *flakeLock) lockedRev(cfg *config.Config, src config.Source) (string, error) {
+// lockedRev is the commit the lock locks src's input at: its own node,
+// locked in the repository its original names, which must be the source's
+// repository and branch.
+func lockedRev(cfg *config.Config, lock *pins.FlakeLock, src config.Source) (string, error) {
 	where := fmt.Sprintf("%s: [source.%s] flake-input %q", cfg.FlakeLockPath(), src.Name, src.FlakeInput)
-	raw, ok := lock.Nodes[lock.Root].Inputs[src.FlakeInput]
-	var node string
-	if !ok || json.Unmarshal(raw, &node) != nil {
-		return "", fmt.Errorf("%s: not an input of the flake's own (a follows is pinned where it points)", where)
+	node, err := lock.InputNode(src.FlakeInput)
+	if err != nil {
+		return "", fmt.Errorf("%s: not an input of the flake's own: %w", where, err)
 	}
-	n := lock.Nodes[node]
-	var locked, original lockedNode
-	if json.Unmarshal(n.Locked, &locked) != nil || json.Unmarshal(n.Original, &original) != nil || !pins.IsCommit(locked.Rev) {
+	n, _ := lock.Node(node)
+	locked, original, ok := n.Refs()
+	if !ok || !pins.IsCommit(locked.Rev) {
 		return "", fmt.Errorf("%s: locked without a commit (a %q input): a flake-input source is a git or GitHub repository", where, locked.Type)
+	}
+	if !locked.SameRepo(original) {
+		return "", fmt.Errorf("%s is locked in %s, but its original is %s", where, locked, original)
 	}
 	if original.Type == "github" {
 		switch {
@@ -179,4 +138,39 @@ func (lock *flakeLock) lockedRev(cfg *config.Config, src config.Source) (string,
 		return "", fmt.Errorf("%s follows %s, but the source's branch is %s", where, original.Ref, src.Branch)
 	}
 	return locked.Rev, nil
+}
+
+// LockedRevs are the commits the check moves the flake inputs to, by
+// input name ([source] flake-input): what a new flake.lock may lock them
+// at (pins.Stored.ExpectLocked). An input the check did not move has
+// none.
+func (r *Result) LockedRevs() map[string]string {
+	revs := map[string]string{}
+	for _, m := range r.Sources {
+		if m.FlakeInput != "" {
+			revs[m.FlakeInput] = m.To
+		}
+	}
+	return revs
+}
+
+// FlakeInputHeads asks GitHub where the branch each flake input followed
+// as a source ([source] flake-input) is now, by input name: the commits
+// a flake.lock from elsewhere (a results file) may lock them at
+// (pins.GuardFlakeLock).
+func (c *Checker) FlakeInputHeads(ctx context.Context, cfg *config.Config) (map[string]string, error) {
+	heads := map[string]string{}
+	for _, name := range cfg.SourceNames() {
+		src := cfg.Sources[name]
+		if src.FlakeInput == "" {
+			continue
+		}
+		owner, repo, _ := strings.Cut(src.Repo, "/")
+		sha, err := c.branchHead(ctx, owner, repo, src.Branch)
+		if err != nil {
+			return nil, fmt.Errorf("source %s: %w", name, err)
+		}
+		heads[src.FlakeInput] = sha
+	}
+	return heads, nil
 }

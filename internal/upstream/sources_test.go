@@ -216,8 +216,11 @@ func TestFlakeInputSourceMoves(t *testing.T) {
 		{name: "locked behind the head", lock: flakeLockWith(github(revA), onBranch), want: "pkgs moved 5f4a1c2d9e8b -> c0ffee00c0ff"},
 		{name: "a git input without a ref", lock: flakeLockWith(`{"type": "git", "url": "file:///x", "rev": "`+revA+`"}`, `{"type": "git", "url": "file:///x"}`),
 			want: "pkgs moved 5f4a1c2d9e8b -> c0ffee00c0ff"},
-		{name: "another repository", lock: flakeLockWith(github(revA), `{"type": "github", "owner": "NixOS", "repo": "nixpkgs", "ref": "nixos-stable"}`),
+		{name: "another repository", lock: flakeLockWith(strings.Replace(github(revA), `"owner": "tools", "repo": "pkgs"`, `"owner": "NixOS", "repo": "nixpkgs"`, 1),
+			`{"type": "github", "owner": "NixOS", "repo": "nixpkgs", "ref": "nixos-stable"}`),
 			wantErr: `flake-input "pkgs" is github:NixOS/nixpkgs, but the source's repo is tools/pkgs`},
+		{name: "locked in another repository than its original", lock: flakeLockWith(strings.Replace(github(revA), `"owner": "tools"`, `"owner": "evil"`, 1), onBranch),
+			wantErr: `flake-input "pkgs" is locked in github:evil/pkgs, but its original is github:tools/pkgs`},
 		{name: "another branch", lock: flakeLockWith(github(revA), `{"type": "github", "owner": "tools", "repo": "pkgs"}`),
 			wantErr: `follows (none), but the source's branch is nixos-stable: name the branch in flake.nix (github:tools/pkgs/nixos-stable)`},
 		{name: "a path, locked without a commit", lock: flakeLockWith(`{"type": "path", "path": "/x", "narHash": "sha256-AAAA"}`, `{"type": "path", "path": "/x"}`),
@@ -271,5 +274,32 @@ func TestFlakeInputSourceMoves(t *testing.T) {
 				t.Errorf("webui-deps stale %q: the source does not feed it", res.Stale["webui-deps"])
 			}
 		})
+	}
+}
+
+func TestAMovedFlakeInputMayBeLockedOnlyAtItsBranchHead(t *testing.T) {
+	srv := serveReleases(t, map[string]map[string]string{"2026.2.1": release(nil)})
+	srv.SetBranch("tools/pkgs", "nixos-stable", revC)
+	e := &checkEnv{srv: srv, cfg: loadConfig(t, flakeSourceTOML), state: t.TempDir()}
+	lock := flakeLockWith(`{"type": "github", "owner": "tools", "repo": "pkgs", "rev": "`+revA+`", "narHash": "sha256-AAAA"}`,
+		`{"type": "github", "owner": "tools", "repo": "pkgs", "ref": "nixos-stable"}`)
+	if err := os.WriteFile(filepath.Join(e.cfg.Dir, "flake.lock"), []byte(lock), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.check(t, tinyPins(t, "2026.2.1"), upstream.CheckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"pkgs": revC}
+	if diff := cmp.Diff(want, res.LockedRevs()); diff != "" {
+		t.Errorf("LockedRevs (-want +got):\n%s", diff)
+	}
+	c, _ := e.checker(t)
+	heads, err := c.FlakeInputHeads(t.Context(), e.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, heads); diff != "" {
+		t.Errorf("FlakeInputHeads (-want +got):\n%s", diff)
 	}
 }
