@@ -178,8 +178,9 @@ func checkReadOnly(t *testing.T, where string, perms map[string]string) {
 
 // TestReusableWorkflowShape checks what docs/github-action.md promises of
 // the reusable workflow: check, compute per platform and publish, each
-// reading only; every action pinned to a major, hashbot itself from the
-// composite action; the platforms' default the two native runners.
+// reading only; every action pinned (by commit SHA: TestActionsPinnedByCommit),
+// hashbot itself from the composite action; the platforms' default the two
+// native runners.
 func TestReusableWorkflowShape(t *testing.T) {
 	root := repoRoot(t)
 	var wf workflow

@@ -76,11 +76,18 @@ type e2eAction struct {
 	} `yaml:"runs"`
 }
 
+// The reusable workflow's own repository and commit, as GitHub sets them
+// in the job context (job.workflow_repository, job.workflow_sha).
+const (
+	e2eWorkflowRepository = "hashbot-nix/hashbot"
+	e2eWorkflowSHA        = "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e"
+)
+
 // runner plays GitHub's runner for one workflow run.
 type runner struct {
 	t         *testing.T
 	jobs      int    // jobs run so far, to name their directories
-	root      string // hashbot's repository: the action's checkout
+	root      string // hashbot's repository: what a checkout of it at the workflow's commit holds
 	remote    string // the caller's bare remote
 	artifacts string
 	env       []string // the machine's environment
@@ -329,10 +336,31 @@ func (r *runner) uses(j *jobEnv, label, uses string, with map[string]string, c c
 	r.t.Helper()
 	name, _, _ := strings.Cut(uses, "@")
 	switch name {
-	case "hashbot-nix/hashbot":
-		return r.composite(j, with, c, env)
+	case "./.hashbot-action":
+		// hashbot's action, from the checkout an earlier step made.
+		dir := filepath.Join(j.workspace, name)
+		if _, err := os.Stat(filepath.Join(dir, "action.yml")); err != nil {
+			r.t.Fatalf("%s: no action there: %v", label, err)
+		}
+		return r.composite(j, dir, with, c, env)
 	case "actions/checkout":
-		git(r.t, "", "clone", "-q", r.remote, j.workspace)
+		dst := filepath.Join(j.workspace, with["path"])
+		switch with["repository"] {
+		case "":
+			// The caller's repository, into the workspace: it must come
+			// first (the real checkout empties a workspace that is not
+			// its repository).
+			git(r.t, "", "clone", "-q", r.remote, dst)
+		case e2eWorkflowRepository:
+			// hashbot at the workflow's commit: this tree's files play it,
+			// copied into the caller's workspace as the real checkout is.
+			if with["ref"] != e2eWorkflowSHA {
+				r.t.Fatalf("%s: hashbot checked out at %q, want the workflow's commit %s", label, with["ref"], e2eWorkflowSHA)
+			}
+			copySource(r.t, r.root, dst)
+		default:
+			r.t.Fatalf("%s: checkout of %q", label, with["repository"])
+		}
 	case "actions/upload-artifact":
 		dst := filepath.Join(r.artifacts, with["name"])
 		_ = os.MkdirAll(dst, 0o755)
@@ -366,14 +394,14 @@ func (r *runner) uses(j *jobEnv, label, uses string, with map[string]string, c c
 	return map[string]any{}
 }
 
-// composite runs action.yml's steps with its inputs and returns its
-// outputs.
-func (r *runner) composite(j *jobEnv, with map[string]string, caller ctx, env map[string]string) map[string]any {
+// composite runs the action.yml in dir (run by a local path: no ref) with
+// its inputs and returns its outputs.
+func (r *runner) composite(j *jobEnv, dir string, with map[string]string, caller ctx, env map[string]string) map[string]any {
 	r.t.Helper()
 	inputs := map[string]any{}
 	github, _ := caller["github"].(map[string]any)
 	github = maps.Clone(github)
-	github["action_path"], github["action_ref"] = r.root, "v1"
+	github["action_path"], github["action_ref"] = dir, ""
 	c := ctx{"github": github, "runner": caller["runner"], "inputs": inputs}
 	for name, in := range r.action.Inputs {
 		inputs[name] = r.interpolate(in.Default, c)
@@ -382,7 +410,7 @@ func (r *runner) composite(j *jobEnv, with map[string]string, caller ctx, env ma
 		inputs[k] = v
 	}
 	actionEnv := maps.Clone(env)
-	actionEnv["GITHUB_ACTION_PATH"] = r.root
+	actionEnv["GITHUB_ACTION_PATH"] = dir
 	r.runSteps(j, r.action.Runs.Steps, c, actionEnv)
 	outputs := map[string]any{}
 	for name, out := range r.action.Outputs {
@@ -490,6 +518,12 @@ func TestReusableWorkflowOpensOnePullRequest(t *testing.T) {
 			"secrets": map[string]any{"app-private-key": "-----BEGIN RSA PRIVATE KEY-----"},
 			"github":  map[string]any{"token": "test-token", "repository": "hashbot-nix/example-nix", "run_id": "1", "run_attempt": "1"},
 			"runner":  map[string]any{"temp": job.temp, "os": "Linux", "arch": "X64"},
+			"job": map[string]any{
+				"workflow_repository": e2eWorkflowRepository,
+				"workflow_sha":        e2eWorkflowSHA,
+				"workflow_ref":        e2eWorkflowRepository + "/.github/workflows/hashbot-reusable.yml@refs/tags/v1",
+				"workflow_file_path":  ".github/workflows/hashbot-reusable.yml",
+			},
 		}
 	}
 	runJob := func(name string, matrix map[string]any) {
@@ -537,6 +571,30 @@ func TestReusableWorkflowOpensOnePullRequest(t *testing.T) {
 	}
 	if files := git(t, remote, "diff", "--name-only", "main", "hashbot/example-app-1.1.0"); files != "nix/sources.json" {
 		t.Errorf("the branch changes %q, want the pins only", files)
+	}
+}
+
+// copySource copies the files of the git tree src that a checkout would
+// hold (tracked and not ignored, as they are on disk) to dst.
+func copySource(t *testing.T, src, dst string) {
+	t.Helper()
+	for _, rel := range strings.Split(git(t, src, "ls-files", "-z", "--cached", "--others", "--exclude-standard"), "\x00") {
+		from := filepath.Join(src, rel)
+		fi, err := os.Lstat(from)
+		if rel == "" || err != nil || !fi.Mode().IsRegular() {
+			continue // deleted in the tree, or not a file
+		}
+		data, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		to := filepath.Join(dst, rel)
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(to, data, fi.Mode().Perm()); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

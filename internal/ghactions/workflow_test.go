@@ -16,6 +16,20 @@ import (
 	"github.com/rhysd/actionlint"
 )
 
+func init() {
+	// GitHub's runner has the job context's workflow_* properties (the
+	// workflow file's repository and commit; in a reusable workflow, the
+	// called one's), which the reusable workflow checks hashbot out at.
+	// actionlint v1.7.12 does not know them yet (rhysd/actionlint#647):
+	// teach its job type before linting.
+	job := actionlint.BuiltinGlobalVariableTypes["job"].(*actionlint.ObjectType)
+	for _, p := range []string{"workflow_ref", "workflow_sha", "workflow_repository", "workflow_file_path"} {
+		if _, ok := job.Props[p]; !ok {
+			job.Props[p] = actionlint.StringType{}
+		}
+	}
+}
+
 // repoRoot returns the repository root: the nearest parent holding go.mod.
 func repoRoot(t *testing.T) string {
 	t.Helper()
@@ -96,9 +110,11 @@ func TestWorkflowsPassActionlint(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// The reusable workflow's steps use the released action; lint
-			// them against this one, whose inputs they must match.
-			content = usesThisAction.ReplaceAll(content, []byte("uses: ./"))
+			// The reusable workflow's steps use hashbot's action from its
+			// checkout at the workflow's commit; lint them against this
+			// one, whose inputs they must match.
+			content = usesSelfCheckout.ReplaceAll(content, []byte("uses: ./"))
+			content = usesPinnedByCommit.ReplaceAll(content, []byte("uses: $1@$2"))
 			for _, msg := range lint(t, root, path, content) {
 				t.Error(msg)
 			}
@@ -106,12 +122,18 @@ func TestWorkflowsPassActionlint(t *testing.T) {
 	}
 }
 
-// usesThisAction matches a step using this repository's action by name, and
-// usesThisWorkflow a job calling its reusable workflow, so that examples
-// can be linted against the local files instead.
+// usesThisAction matches a step using this repository's action by name,
+// usesSelfCheckout one using it from the reusable workflow's checkout of
+// hashbot, and usesThisWorkflow a job calling its reusable workflow, so
+// that they can be linted against the local files instead.
+// usesPinnedByCommit matches an action pinned by commit SHA with its tag in
+// a comment; linted as owner/repo@vMAJOR, actionlint checks its inputs
+// against what it knows of that release (it knows popular actions by tag).
 var (
-	usesThisAction   = regexp.MustCompile(`uses:\s*hashbot-nix/hashbot@\S+`)
-	usesThisWorkflow = regexp.MustCompile(`uses:\s*hashbot-nix/hashbot/\.github/workflows/hashbot-reusable\.yml@\S+`)
+	usesThisAction     = regexp.MustCompile(`uses:\s*hashbot-nix/hashbot@\S+`)
+	usesSelfCheckout   = regexp.MustCompile(`uses:\s*\./\.hashbot-action\b`)
+	usesThisWorkflow   = regexp.MustCompile(`uses:\s*hashbot-nix/hashbot/\.github/workflows/hashbot-reusable\.yml@\S+`)
+	usesPinnedByCommit = regexp.MustCompile(`uses:\s*([\w.-]+/[\w./-]+)@[0-9a-f]{40}\s*#\s*(v\d+)\S*`)
 )
 
 // docsWorkflows returns the ```yaml blocks of the adoption guide that are
@@ -143,6 +165,7 @@ func TestDocumentedWorkflowsPassActionlint(t *testing.T) {
 			// Checked against the local action.yml: its inputs must exist.
 			local := usesThisAction.ReplaceAllString(block, "uses: ./")
 			local = usesThisWorkflow.ReplaceAllString(local, "uses: ./.github/workflows/hashbot-reusable.yml")
+			local = usesPinnedByCommit.ReplaceAllString(local, "uses: $1@$2")
 			path := filepath.Join(root, ".github", "workflows", fmt.Sprintf("docs-example-%d.yml", i+1))
 			for _, msg := range lint(t, root, path, []byte(local)) {
 				t.Errorf("%s\nexample:\n%s", msg, block)
@@ -183,6 +206,32 @@ jobs:
 `,
 		},
 		{
+			name:     "unknown input of a popular action pinned by commit",
+			wantKind: "action",
+			workflow: `on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@0123456789abcdef0123456789abcdef01234567 # v6.1.0
+        with:
+          persist-credential: false
+`,
+		},
+		{
+			name:     "unknown property of the job context",
+			wantKind: "expression",
+			workflow: `on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "$SHA"
+        env:
+          SHA: ${{ job.workflow_shaa }}
+`,
+		},
+		{
 			name:     "needs an unknown job",
 			wantKind: "job-needs",
 			workflow: `on: push
@@ -198,7 +247,9 @@ jobs:
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(root, ".github", "workflows", "mistake.yml")
-			msgs := lint(t, root, path, []byte(tt.workflow))
+			// As TestWorkflowsPassActionlint prepares the workflows.
+			workflow := usesPinnedByCommit.ReplaceAllString(tt.workflow, "uses: $1@$2")
+			msgs := lint(t, root, path, []byte(workflow))
 			for _, m := range msgs {
 				if strings.HasSuffix(m, "["+tt.wantKind+"]") {
 					return
