@@ -65,18 +65,16 @@ func (s *Stored) Save(dir string, p *Pins, flakeLock []byte) (written []string, 
 	return written, nil
 }
 
-// maxPinsFile bounds what hashbot reads of one file of the pins.
-const maxPinsFile = 4 << 20
-
 // ReadTree reads the files of a layout from the working tree at dir: each
-// a regular file inside it, after every symbolic link (safefile).
+// a regular file inside it, after every symbolic link, of at most
+// safefile.MaxRepoFile bytes.
 func ReadTree(dir string) func(path string) ([]byte, error) {
 	return func(rel string) ([]byte, error) {
 		real, err := safefile.Inside(dir, rel)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", rel, err)
 		}
-		return safefile.ReadRegular(real, maxPinsFile)
+		return safefile.ReadRegular(real, safefile.MaxRepoFile)
 	}
 }
 
