@@ -143,7 +143,7 @@ func (e *Engine) Discover(ctx context.Context, req DiscoverRequest) (*Discovery,
 	if req.Flake != "" {
 		entry = req.Flake
 	}
-	files, versions, err := findCandidates(req.Dir)
+	files, versions, err := findCandidates(ctx, req.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -155,13 +155,16 @@ func (e *Engine) Discover(ctx context.Context, req DiscoverRequest) (*Discovery,
 	probes := map[string]candidate{}
 	probed := pins.Files{}
 	for file, lits := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		var edits []nixlit.Edit
 		for _, l := range lits {
 			probe := pins.Placeholder("hashbot-init", strconv.Itoa(len(probes)))
 			probes[probe] = l.cand
 			edits = append(edits, nixlit.Edit{Literal: l.lit, Value: probe})
 		}
-		data, err := os.ReadFile(filepath.Join(req.Dir, filepath.FromSlash(file)))
+		data, err := safefile.ReadRegular(filepath.Join(req.Dir, filepath.FromSlash(file)), safefile.MaxRepoFile)
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", file, err)
 		}
@@ -273,16 +276,18 @@ type probeLiteral struct {
 	cand candidate
 }
 
-// maxDiscoverFile bounds the files Discover reads.
-const maxDiscoverFile = 1 << 20
-
 // findCandidates lists the literals bound to a hash's name in the Nix and
 // JSON files under dir (not in .git, node_modules or result links), by
-// file, and the version literals.
-func findCandidates(dir string) (files map[string][]probeLiteral, versions []pins.InlineValue, err error) {
+// file, and the version literals. A file larger than safefile.MaxRepoFile
+// is passed over; each file is read in one pass, and ctx is looked at
+// between files and within each.
+func findCandidates(ctx context.Context, dir string) (files map[string][]probeLiteral, versions []pins.InlineValue, err error) {
 	files = map[string][]probeLiteral{}
 	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if d.IsDir() && path != dir && (d.Name() == ".git" || d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".")) {
@@ -297,21 +302,27 @@ func findCandidates(dir string) (files map[string][]probeLiteral, versions []pin
 			return err
 		}
 		rel = filepath.ToSlash(rel)
-		data, err := safefile.ReadRegular(path, maxDiscoverFile)
+		data, err := safefile.ReadRegular(path, safefile.MaxRepoFile)
 		if err != nil {
 			return nil // too big, or not readable: not a packaging file
 		}
 		var found, vers []nixlit.Found
 		if isNix {
-			found, err = nixlit.Bindings(data, isHashName)
+			var f *nixlit.File
+			if f, err = nixlit.Parse(ctx, data); err == nil {
+				found, err = f.Bindings(ctx, isHashName)
+			}
 			if err == nil {
-				vers, err = nixlit.Bindings(data, func(n string) bool { return n == config.DefaultVersionAttr })
+				vers, err = f.Bindings(ctx, func(n string) bool { return n == config.DefaultVersionAttr })
 			}
 		} else {
-			found, err = pins.JSONLiterals(data, isHashName)
+			found, err = pins.JSONLiterals(ctx, data, isHashName)
 			if err == nil {
-				vers, err = pins.JSONLiterals(data, func(n string) bool { return n == config.DefaultVersionAttr })
+				vers, err = pins.JSONLiterals(ctx, data, func(n string) bool { return n == config.DefaultVersionAttr })
 			}
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
 		}
 		if err != nil {
 			return nil // not Nix hashbot can read, or not JSON: nothing to offer

@@ -14,6 +14,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/hashbot-nix/hashbot/internal/safefile"
 )
 
 // PinsCommit is what CommitPins commits.
@@ -127,10 +129,16 @@ func splitRepoPath(p string) ([]string, error) {
 	return parts, nil
 }
 
+// fileContent reads the file at p in c: pins, a configuration, a lock,
+// all read whole and parsed, so one larger than safefile.MaxRepoFile is
+// refused before it is read.
 func fileContent(c *object.Commit, p string) ([]byte, error) {
 	f, err := c.File(p)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s at %s: %w", p, c.Hash, err)
+	}
+	if f.Size > safefile.MaxRepoFile {
+		return nil, fmt.Errorf("reading %s at %s: %d bytes, more than the %d hashbot reads", p, c.Hash, f.Size, safefile.MaxRepoFile)
 	}
 	rd, err := f.Reader()
 	if err != nil {

@@ -18,7 +18,8 @@ import (
 var ErrNoFile = errors.New("no such file in the commit")
 
 // CommitFile returns the content of the repository-relative path p in the
-// commit h (fetched already, e.g. by FetchBase).
+// commit h (fetched already, e.g. by FetchBase): a file larger than
+// safefile.MaxRepoFile is an error, found before it is read.
 func (r *Repo) CommitFile(h Hash, p string) ([]byte, error) {
 	c, err := r.repo.CommitObject(h)
 	if err != nil {

@@ -4,9 +4,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hashbot-nix/hashbot/internal/safefile"
 )
 
 // TestBaseTreeIsReadFromTheFetchedCommit has the remote's main move on
@@ -89,5 +92,27 @@ func TestSetBranchStartsFromTheGivenCommit(t *testing.T) {
 	}
 	if err := r.SetBranch("main", base); !errors.Is(err, ErrBranchCheckedOut) {
 		t.Errorf("SetBranch(main) = %v, want ErrBranchCheckedOut", err)
+	}
+}
+
+// TestCommitFileRefusesAFileLargerThanHashbotReads checks that a base's
+// pins file past safefile.MaxRepoFile is an error naming it, not read.
+func TestCommitFileRefusesAFileLargerThanHashbotReads(t *testing.T) {
+	f := newFixture(t)
+	other := filepath.Join(t.TempDir(), "other")
+	runGit(t, f.root, "clone", "-q", f.remote, other)
+	writeFile(t, filepath.Join(other, "nix", "yarn.nix"), strings.Repeat("#\n", safefile.MaxRepoFile/2+1))
+	runGit(t, other, "add", ".")
+	runGit(t, other, "commit", "-q", "-m", "a large file")
+	runGit(t, other, "push", "-q", "origin", "main")
+
+	r := openFixture(t, f)
+	_, base, err := r.FetchBase(t.Context(), "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.CommitFile(base, "nix/yarn.nix"); err == nil || !strings.Contains(err.Error(), "nix/yarn.nix") ||
+		!strings.Contains(err.Error(), "more than") {
+		t.Errorf("CommitFile = %v; want an error naming nix/yarn.nix as too large", err)
 	}
 }

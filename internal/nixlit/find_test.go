@@ -246,7 +246,7 @@ func TestSpliceChangesOnlyLiteralContent(t *testing.T) {
 }
 
 // FuzzLocate checks that any bytes are read without panicking and that
-// every literal found is the bytes it claims.
+// every literal found, by Locate or Bindings, is the bytes it claims.
 func FuzzLocate(f *testing.F) {
 	f.Add([]byte(packageNix), "outputHash")
 	f.Add([]byte("let h = \"a\"; in { hash = h; }"), "hash")
@@ -255,15 +255,22 @@ func FuzzLocate(f *testing.F) {
 		if path == "" {
 			return
 		}
+		check := func(b *Binding) {
+			for _, l := range b.Literals() {
+				if l.Start < 0 || l.End > len(src) || l.Start > l.End || string(src[l.Start:l.End]) != l.Value {
+					t.Fatalf("literal %+v does not match the source", l)
+				}
+			}
+		}
+		found, _ := Bindings(t.Context(), src, func(string) bool { return true })
+		for _, f := range found {
+			check(f.Binding)
+		}
 		b, err := Locate(src, path, 0)
 		if err != nil {
 			return
 		}
-		for _, l := range b.Literals() {
-			if l.Start < 0 || l.End > len(src) || l.Start > l.End || string(src[l.Start:l.End]) != l.Value {
-				t.Fatalf("literal %+v does not match the source", l)
-			}
-		}
+		check(b)
 		if _, err := Splice(src, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -271,7 +278,7 @@ func FuzzLocate(f *testing.F) {
 }
 
 func TestBindingsListsLiteralsWithTheirShortestPath(t *testing.T) {
-	found, err := Bindings([]byte(packageNix), func(n string) bool { return n == "hash" || strings.HasSuffix(n, "Hash") })
+	found, err := Bindings(t.Context(), []byte(packageNix), func(n string) bool { return n == "hash" || strings.HasSuffix(n, "Hash") })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +295,7 @@ func TestBindingsListsLiteralsWithTheirShortestPath(t *testing.T) {
 
 func TestBindingsNamesATwiceBoundLiteralByItsEnclosingAttribute(t *testing.T) {
 	src := "{\n a = f { hash = \"1\"; };\n b = { hash = \"2\"; };\n}"
-	found, err := Bindings([]byte(src), func(n string) bool { return n == "hash" })
+	found, err := Bindings(t.Context(), []byte(src), func(n string) bool { return n == "hash" })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,21 @@
 package nixlit
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 )
+
+// maxNesting bounds how deep ${ … } interpolations, and bindings inside
+// the values of bindings, may nest: far deeper than Nix code is written,
+// and shallow enough that neither the lexer's recursion nor the attribute
+// paths of nested bindings grow with a crafted file.
+const maxNesting = 128
+
+// checkEvery is how many bytes (in the lexer) or tokens (in the scan) pass
+// between two looks at the context: a cancelled scan stops within
+// milliseconds.
+const checkEvery = 1 << 14
 
 // kind is a token's kind. Only what finding bindings needs is told apart:
 // names, strings, the punctuation of attribute sets, and everything else.
@@ -48,32 +61,46 @@ func (e *SyntaxError) Error() string {
 }
 
 type lexer struct {
-	src  []byte
-	i    int
-	toks []token
+	ctx       context.Context
+	src       []byte
+	text      string // src, once: tokens' texts are slices of it, not copies
+	i         int
+	toks      []token
+	nextCheck int // the offset at which to look at ctx again
 }
 
-// lex splits src into tokens, skipping whitespace and comments. It reads
-// any bytes without panicking; what is not Nix becomes tokOther or a
-// *SyntaxError.
-func lex(src []byte) ([]token, error) {
-	l := &lexer{src: src}
-	if err := l.run(false); err != nil {
+// lex splits src into tokens, skipping whitespace and comments, in one
+// pass. It reads any bytes without panicking; what is not Nix becomes
+// tokOther or a *SyntaxError. It stops with ctx's error when ctx is done.
+func lex(ctx context.Context, src []byte) ([]token, error) {
+	l := &lexer{ctx: ctx, src: src, text: string(src)}
+	if err := l.run(false, 0); err != nil {
 		return nil, err
 	}
 	return l.toks, nil
 }
 
+// fail is a *SyntaxError at offset at. Counting the lines before it is a
+// pass over the source, made once: the lexing stops there.
 func (l *lexer) fail(at int, reason string) error {
-	line, col := position(l.src, at)
+	at = min(at, len(l.src))
+	line := bytes.Count(l.src[:at], []byte{'\n'}) + 1
+	col := at - (bytes.LastIndexByte(l.src[:at], '\n') + 1) + 1
 	return &SyntaxError{Line: line, Col: col, Reason: reason}
 }
 
 // run lexes until the end of input or, inInterp, the } closing an
-// interpolation (which it consumes).
-func (l *lexer) run(inInterp bool) error {
+// interpolation (which it consumes). nest is how many interpolations it
+// is inside.
+func (l *lexer) run(inInterp bool, nest int) error {
 	depth := 0
 	for {
+		if l.i >= l.nextCheck {
+			if err := l.ctx.Err(); err != nil {
+				return fmt.Errorf("reading Nix: %w", err)
+			}
+			l.nextCheck = l.i + checkEvery
+		}
 		if err := l.skipSpace(); err != nil {
 			return err
 		}
@@ -87,16 +114,16 @@ func (l *lexer) run(inInterp bool) error {
 		c := l.src[l.i]
 		switch {
 		case c == '"':
-			if err := l.doubleQuoted(); err != nil {
+			if err := l.doubleQuoted(nest); err != nil {
 				return err
 			}
 		case c == '\'' && l.peek(1) == '\'':
-			if err := l.indented(); err != nil {
+			if err := l.indented(nest); err != nil {
 				return err
 			}
 		case c == '$' && l.peek(1) == '{':
 			l.i += 2
-			if err := l.nested(); err != nil {
+			if err := l.nested(start, nest); err != nil {
 				return err
 			}
 			l.emit(tokInterp, start)
@@ -114,7 +141,7 @@ func (l *lexer) run(inInterp bool) error {
 			l.emit(tokRBrace, start)
 		case c == '(' || c == ')' || c == '[' || c == ']' || c == ';':
 			l.i++
-			l.emit(map[byte]kind{'(': tokLParen, ')': tokRParen, '[': tokLBrack, ']': tokRBrack, ';': tokSemi}[c], start)
+			l.emit(punctuation(c), start)
 		case c == '=':
 			if l.peek(1) == '=' {
 				l.i += 2
@@ -132,7 +159,7 @@ func (l *lexer) run(inInterp bool) error {
 			}
 			l.emit(tokOther, start)
 		case isPathChar(c) && l.pathAhead():
-			if err := l.path(); err != nil {
+			if err := l.path(nest); err != nil {
 				return err
 			}
 		case isIDStart(c):
@@ -160,7 +187,7 @@ func (l *lexer) run(inInterp bool) error {
 }
 
 func (l *lexer) emit(k kind, start int) {
-	l.toks = append(l.toks, token{kind: k, pos: start, end: l.i, text: string(l.src[start:l.i])})
+	l.toks = append(l.toks, token{kind: k, pos: start, end: l.i, text: l.text[start:l.i]})
 }
 
 func (l *lexer) peek(n int) byte {
@@ -170,15 +197,18 @@ func (l *lexer) peek(n int) byte {
 	return 0
 }
 
-// nested lexes an interpolation's body after its ${, up to and including
-// its }, into a lexer of its own: its tokens are not bindings of the file.
-func (l *lexer) nested() error {
-	inner := &lexer{src: l.src, i: l.i}
-	if err := inner.run(true); err != nil {
-		return err
+// nested lexes an interpolation's body after its ${ (at start), up to and
+// including its }, and drops its tokens: they are not bindings of the
+// file. nest is how many interpolations the ${ is inside; one nested
+// deeper than maxNesting is a *SyntaxError, not a deeper recursion.
+func (l *lexer) nested(start, nest int) error {
+	if nest >= maxNesting {
+		return l.fail(start, fmt.Sprintf("${ … } nested more than %d deep", maxNesting))
 	}
-	l.i = inner.i
-	return nil
+	n := len(l.toks)
+	err := l.run(true, nest+1)
+	l.toks = l.toks[:n]
+	return err
 }
 
 func (l *lexer) skipSpace() error {
@@ -212,7 +242,7 @@ func (l *lexer) skipSpace() error {
 
 // doubleQuoted lexes "…": \ escapes the next byte, ${ opens an
 // interpolation, $${ is a literal $ and {.
-func (l *lexer) doubleQuoted() error {
+func (l *lexer) doubleQuoted(nest int) error {
 	t := token{kind: tokString, pos: l.i}
 	l.i++
 	t.start = l.i
@@ -225,7 +255,7 @@ func (l *lexer) doubleQuoted() error {
 			t.fin = l.i
 			l.i++
 			t.end = l.i
-			t.text = string(l.src[t.pos:t.end])
+			t.text = l.text[t.pos:t.end]
 			l.toks = append(l.toks, t)
 			return nil
 		case '\\':
@@ -236,7 +266,7 @@ func (l *lexer) doubleQuoted() error {
 			case '{':
 				t.interp = true
 				l.i += 2
-				if err := l.nested(); err != nil {
+				if err := l.nested(l.i-2, nest); err != nil {
 					return err
 				}
 			case '$':
@@ -252,7 +282,7 @@ func (l *lexer) doubleQuoted() error {
 
 // indented lexes ”…”: ” ends it unless followed by ' (an escaped ”),
 // $ (an escaped $) or \ (an escape); ${ opens an interpolation.
-func (l *lexer) indented() error {
+func (l *lexer) indented(nest int) error {
 	t := token{kind: tokString, pos: l.i, indented: true}
 	l.i += 2
 	t.start = l.i
@@ -273,14 +303,14 @@ func (l *lexer) indented() error {
 				t.fin = l.i
 				l.i += 2
 				t.end = l.i
-				t.text = string(l.src[t.pos:min(t.end, len(l.src))])
+				t.text = l.text[t.pos:min(t.end, len(l.src))]
 				l.toks = append(l.toks, t)
 				return nil
 			}
 		case l.src[l.i] == '$' && l.peek(1) == '{':
 			t.interp = true
 			l.i += 2
-			if err := l.nested(); err != nil {
+			if err := l.nested(l.i-2, nest); err != nil {
 				return err
 			}
 		case l.src[l.i] == '$' && l.peek(1) == '$':
@@ -307,7 +337,7 @@ func (l *lexer) pathAhead() bool {
 }
 
 // path lexes a path, with any ${…} in it.
-func (l *lexer) path() error {
+func (l *lexer) path(nest int) error {
 	start := l.i
 	for l.i < len(l.src) {
 		c := l.src[l.i]
@@ -316,7 +346,7 @@ func (l *lexer) path() error {
 			l.i++
 		case c == '$' && l.peek(1) == '{':
 			l.i += 2
-			if err := l.nested(); err != nil {
+			if err := l.nested(l.i-2, nest); err != nil {
 				return err
 			}
 		default:
@@ -350,43 +380,4 @@ func (l *lexer) uriScheme(start int) bool {
 		}
 	}
 	return true
-}
-
-func isIDStart(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
-}
-
-func isIDChar(c byte) bool { return isIDStart(c) || isDigit(c) || c == '\'' || c == '-' }
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-func isPathChar(c byte) bool {
-	return isIDStart(c) || isDigit(c) || c == '.' || c == '-' || c == '+' || c == '~'
-}
-
-func isURIChar(c byte) bool {
-	return isIDStart(c) || isDigit(c) || c != 0 && containsByte("%/?:@&=+$,-_.!~*'", c)
-}
-
-func containsByte(s string, c byte) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return true
-		}
-	}
-	return false
-}
-
-// position is the 1-based line and column (in bytes) of offset in src.
-func position(src []byte, offset int) (line, col int) {
-	line, col = 1, 1
-	for i := 0; i < offset && i < len(src); i++ {
-		if src[i] == '\n' {
-			line++
-			col = 1
-		} else {
-			col++
-		}
-	}
-	return line, col
 }

@@ -1,6 +1,7 @@
 package pins
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -154,6 +155,7 @@ func (l Layout) Load(read func(path string) ([]byte, error), name string) (*Stor
 		return nil, err
 	}
 	s.bareJSON = p.root.get("hashes") == nil
+	files := locator{}
 	var errs []error
 	for _, h := range l.Inline {
 		if p.HasFOD(h.FOD) {
@@ -161,7 +163,7 @@ func (l Layout) Load(read func(path string) ([]byte, error), name string) (*Stor
 				"hashes.%s is here and in %s (%s): a hash has one home; remove it from %s", h.FOD, h.File, h.Attr, l.JSON)})
 			continue
 		}
-		b, err := locate(s.files[h.File], h.InlineValue)
+		b, err := files.locate(s.files[h.File], h.InlineValue)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -176,7 +178,7 @@ func (l Layout) Load(read func(path string) ([]byte, error), name string) (*Stor
 		if _, ok := p.topString("version"); ok {
 			errs = append(errs, &LayoutError{File: l.JSON, Reason: fmt.Sprintf(
 				"\"version\" is here and in %s (%s): the version has one home; remove it from %s", v.File, v.Attr, l.JSON)})
-		} else if b, err := locate(s.files[v.File], *v); err != nil {
+		} else if b, err := files.locate(s.files[v.File], *v); err != nil {
 			errs = append(errs, err)
 		} else if b.Literal == nil {
 			errs = append(errs, &LayoutError{File: v.File, Line: b.Line, Reason: v.Attr + " is a set, not the version's literal"})
@@ -194,14 +196,34 @@ func (l Layout) Load(read func(path string) ([]byte, error), name string) (*Stor
 	return s, nil
 }
 
-// locate finds v's literal in data.
-func locate(data []byte, v InlineValue) (*nixlit.Binding, error) {
+// locator finds inline values in the files of a layout, each Nix file
+// read once (nixlit.Parse) however many values are in it. Each file's
+// name stands for one content: a locator serves one set of files.
+type locator map[string]parsed
+
+// parsed is a Nix file as read by nixlit.Parse, or why it could not be.
+type parsed struct {
+	f   *nixlit.File
+	err error
+}
+
+// locate finds v's literal in data, the content of v.File.
+func (lc locator) locate(data []byte, v InlineValue) (*nixlit.Binding, error) {
 	var b *nixlit.Binding
 	var err error
 	if strings.HasSuffix(v.File, ".json") {
 		b, err = locateJSON(data, v.Attr)
 	} else {
-		b, err = nixlit.Locate(data, v.Attr, 0)
+		p, ok := lc[v.File]
+		if !ok {
+			// Parse is bounded (safefile.MaxRepoFile, one pass): no
+			// caller of a layout waits on it long enough to cancel.
+			p.f, p.err = nixlit.Parse(context.Background(), data)
+			lc[v.File] = p
+		}
+		if err = p.err; err == nil {
+			b, err = p.f.Locate(v.Attr, 0)
+		}
 	}
 	var re *nixlit.RefusalError
 	var se *nixlit.SyntaxError
@@ -367,8 +389,9 @@ func (s *Stored) guardNix(path string, data []byte) error {
 		return &GuardError{Path: path + " " + what, Reason: reason}
 	}
 	var oldLits, newLits []*nixlit.Literal
+	files := locator{}
 	check := func(v InlineValue, oldB *nixlit.Binding, isHash bool) error {
-		b, err := locate(data, v)
+		b, err := files.locate(data, v)
 		if err != nil {
 			return refuse(v.Attr, "the new content hides the literal: "+err.Error())
 		}
@@ -434,11 +457,12 @@ func dedupLiterals(lits []*nixlit.Literal) []*nixlit.Literal {
 // files are returned as they are.
 func (l Layout) MaskLiterals(path string, data []byte) ([]byte, error) {
 	var lits []*nixlit.Literal
+	files := locator{}
 	add := func(v InlineValue) error {
 		if v.File != path {
 			return nil
 		}
-		b, err := locate(data, v)
+		b, err := files.locate(data, v)
 		if err != nil {
 			return err
 		}

@@ -3,10 +3,13 @@ package pins
 import (
 	"errors"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hashbot-nix/hashbot/internal/safefile"
 )
 
 const (
@@ -183,6 +186,11 @@ func TestLoadRefusesLayoutsItCannotKeep(t *testing.T) {
 		{name: "an attribute the file does not bind", pkg: strings.Replace(inlinePackage, "vendorHash", "vendorHash2", 1), js: inlineJSON, want: "package.nix: vendorHash is not bound in this file"},
 		{name: "a placeholder expression", pkg: strings.Replace(inlinePackage, `"`+realVendor+`"`, "lib.fakeHash", 1), js: inlineJSON,
 			want: "package.nix:10: vendorHash is lib.fakeHash, a placeholder"},
+		{name: "3.9 MB of nested interpolations", js: inlineJSON,
+			pkg:  strings.Replace(inlinePackage, "${version}", strings.Repeat(`${"`, 780_000)+strings.Repeat(`"}`, 780_000), 1),
+			want: "package.nix:6: cannot read the Nix code: ${ … } nested more than 128 deep"},
+		{name: "a file larger than hashbot reads", js: inlineJSON, pkg: inlinePackage + "#" + strings.Repeat("x", safefile.MaxRepoFile),
+			want: "package.nix: " + strconv.Itoa(len(inlinePackage)+1+safefile.MaxRepoFile) + " bytes, more than the 4194304 hashbot reads"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

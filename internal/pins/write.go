@@ -57,17 +57,15 @@ func (l Layout) Recover(dir string) ([]string, error) {
 	return safefile.Recover(dir, rels...)
 }
 
-// maxPinsFile bounds what hashbot reads of one file of the pins.
-const maxPinsFile = 4 << 20
-
 // ReadTree reads the files of a layout from the working tree at dir: each
-// a regular file inside it, after every symbolic link (safefile).
+// a regular file inside it, after every symbolic link, of at most
+// safefile.MaxRepoFile bytes.
 func ReadTree(dir string) func(path string) ([]byte, error) {
 	return func(rel string) ([]byte, error) {
 		real, err := safefile.Inside(dir, rel)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", rel, err)
 		}
-		return safefile.ReadRegular(real, maxPinsFile)
+		return safefile.ReadRegular(real, safefile.MaxRepoFile)
 	}
 }

@@ -23,6 +23,14 @@ import (
 // files, results) are far smaller.
 const DefaultMax = 256 << 20
 
+// MaxRepoFile bounds the files of a repository that hashbot parses and
+// edits, from the working tree or from a commit: the Nix files its
+// literals are in (nixlit refuses a larger one), the JSON pins, a
+// flake.lock, and every file `hashbot init` looks for hashes in. 4 MiB is
+// over ten times the largest generated yarn.nix or node2nix file met, and
+// nixlit reads it in well under a second.
+const MaxRepoFile = 4 << 20
+
 // ReadRegular reads the regular file at path, following symbolic links, up
 // to max bytes (0 means DefaultMax). Anything else at path is an error that
 // names what it is, found before anything could block on it.
