@@ -18,21 +18,11 @@ type Found struct {
 	Binding *Binding
 }
 
-// Bindings lists the bindings of src whose value is a plain string
+// Bindings lists the bindings of f whose value is a plain string
 // literal, or a set of them, and whose own name satisfies want: the
 // places a hash or a version may be written, for `hashbot init` to try.
-// It reads src once (Parse), and stops with ctx's error when ctx is done.
-func Bindings(ctx context.Context, src []byte, want func(name string) bool) ([]Found, error) {
-	f, err := Parse(ctx, src)
-	if err != nil {
-		return nil, err
-	}
-	return f.Bindings(ctx, want)
-}
-
-// Bindings lists the bindings of f as the function Bindings does, without
-// reading f again: each suffix of an attribute path is looked up once,
-// however many bindings share it.
+// Each suffix of an attribute path is looked up once, however many
+// bindings share it.
 func (f *File) Bindings(ctx context.Context, want func(name string) bool) ([]Found, error) {
 	paths := &suffixes{f: f, ids: map[suffixKey]int{}, found: map[int]located{}}
 	var out []Found

@@ -19,7 +19,6 @@
 package nixlit
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -84,24 +83,12 @@ func (e *RefusalError) Error() string {
 	return fmt.Sprintf("line %d: %s %s", e.Line, e.Path, e.Why)
 }
 
-// Locate finds the literal, or per-key literals, that src binds to
+// Locate finds the literal, or per-key literals, that f binds to
 // attrPath: "vendorHash", or "src.hash" for the hash inside the value of
 // src. The path's last name must be the binding's own; the names before it
 // must be, in order, among the bindings it is written inside. line, when
 // not 0, picks the binding on that line. A variable (`vendorHash = h;`,
-// `inherit vendorHash;`) is followed to its one binding in src. It reads
-// src in one pass (Parse), bounded by safefile.MaxRepoFile: to find
-// several attributes in one file, Parse it and ask the File.
-func Locate(src []byte, attrPath string, line int) (*Binding, error) {
-	f, err := Parse(context.Background(), src)
-	if err != nil {
-		return nil, err
-	}
-	return f.Locate(attrPath, line)
-}
-
-// Locate finds the literal, or per-key literals, that f binds to
-// attrPath, as the function Locate does, without reading f again.
+// `inherit vendorHash;`) is followed to its one binding in the file.
 func (f *File) Locate(attrPath string, line int) (*Binding, error) {
 	return f.locate(strings.Split(attrPath, "."), line)
 }
