@@ -91,7 +91,8 @@ func TestDispatchedOlderVersionIsRefused(t *testing.T) {
 			j := r.newJob("check")
 			c := ctx{"inputs": inputs, "needs": map[string]any{},
 				"github": map[string]any{"token": "test-token", "repository": "hashbot-nix/example-nix", "run_id": "1", "run_attempt": "1"},
-				"runner": map[string]any{"temp": j.temp, "os": "Linux", "arch": "X64"}}
+				"runner": map[string]any{"temp": j.temp, "os": "Linux", "arch": "X64"},
+				"job":    map[string]any{"workflow_repository": e2eWorkflowRepository, "workflow_sha": e2eWorkflowSHA}}
 			job := wf.Jobs["check"]
 			r.runSteps(j, job.Steps, c, maps.Clone(wf.Env))
 			outputs := map[string]string{}
