@@ -418,7 +418,7 @@ func (b *Bot) Status(ctx context.Context, ro RunOptions) (*Outcome, *upstream.Re
 
 // moveFlakeInputs has Nix move each flake input the check found moved
 // ([source] flake-input) in the plan's tree, before anything is built
-// from it (LockFlakeInput), and records the new lock's fingerprints in
+// from it (lockFlakeInput), and records the new lock's fingerprints in
 // newPins. It returns the new flake.lock, nil when no input moved.
 func (b *Bot) moveFlakeInputs(ctx context.Context, p *plan, newPins *pins.Pins) ([]byte, error) {
 	cfg := p.cfg
@@ -426,7 +426,7 @@ func (b *Bot) moveFlakeInputs(ctx context.Context, p *plan, newPins *pins.Pins) 
 	for _, m := range p.check.Sources {
 		if m.FlakeInput != "" {
 			moved = true
-			if err := LockFlakeInput(ctx, b.opts.Engine, cfg, m.Name, m.To); err != nil {
+			if err := lockFlakeInput(ctx, b.opts.Engine, cfg, m.Name, m.To); err != nil {
 				return nil, err
 			}
 		}
@@ -454,12 +454,12 @@ type FlakeInputUpdater interface {
 	UpdateFlakeInput(ctx context.Context, dir, name string) error
 }
 
-// LockFlakeInput has Nix move the flake input of the source name ([source]
+// lockFlakeInput has Nix move the flake input of the source name ([source]
 // flake-input) in the flake under cfg.Dir to the head of its branch,
 // which must be rev, the commit the check saw: Nix takes the newest
 // commit, and one that is not rev means the branch moved since (the next
 // check takes it). A lock already at rev is left alone.
-func LockFlakeInput(ctx context.Context, nix FlakeInputUpdater, cfg *config.Config, name, rev string) error {
+func lockFlakeInput(ctx context.Context, nix FlakeInputUpdater, cfg *config.Config, name, rev string) error {
 	src := cfg.Sources[name]
 	if got, err := upstream.LockedRev(cfg, src); err != nil || got == rev {
 		return err

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/hashbot-nix/hashbot/internal/bot"
@@ -15,20 +16,38 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
-// engine is the hash engine for the configuration, with its Nix runner.
-// It reads [build] max-jobs when first asked for: a command overriding it
-// sets it before.
+// engine is the hash engine, with its Nix runner. Each request it gets
+// carries the configuration whose [build] max-jobs it builds with.
 func (f *factory) engine() (*fod.Engine, error) {
 	return f.built.engine.get(func() (*fod.Engine, error) {
-		cfg, err := f.config()
-		if err != nil {
-			return nil, err
-		}
 		return fod.NewEngine(fod.EngineOptions{
-			Nix: nixcmd.New(nixcmd.Options{}), MaxJobs: cfg.Build.MaxJobs, Progress: progressLogger(f.log),
+			Nix: nixcmd.New(nixcmd.Options{}), Progress: progressLogger(f.log),
 			BuildLog: f.buildLogFolder(), Redact: f.secrets.String,
 		}), nil
 	})
+}
+
+// local is the bot's work in the working tree (update, apply), wired for
+// its configuration and pins.
+func (f *factory) local(ctx context.Context) (*bot.Local, error) {
+	cfg, stored, err := f.loadRepo()
+	if err != nil {
+		return nil, err
+	}
+	engine, err := f.engine()
+	if err != nil {
+		return nil, err
+	}
+	sources, err := f.sourcePinner()
+	if err != nil {
+		return nil, err
+	}
+	commit, err := f.workingCommit(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &bot.Local{Config: cfg, Stored: stored, Engine: engine, Sources: sources, Commit: commit,
+		Notify: func(msg string) { fmt.Fprintf(f.IO.ErrOut, "hashbot: %s\n", msg) }}, nil
 }
 
 // loadBot is the working tree's configuration and the bot wired for it.

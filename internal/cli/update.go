@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -19,9 +18,7 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/fod"
 	"github.com/hashbot-nix/hashbot/internal/ghactions"
 	"github.com/hashbot-nix/hashbot/internal/logfield"
-	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/runlock"
-	"github.com/hashbot-nix/hashbot/internal/safefile"
 )
 
 // updateOptions are the flags of `hashbot update` and what it runs with.
@@ -103,66 +100,33 @@ as JSON, the input of ` + "`hashbot apply`" + `.`,
 	return cmd
 }
 
-// updateRun loads the repository, computes and writes the pins.
-func updateRun(ctx context.Context, opts *updateOptions) (err error) {
+// updateRun computes and writes the pins (bot.Local.Update) and prints
+// the report.
+func updateRun(ctx context.Context, opts *updateOptions) error {
 	f := opts.Factory
-	cfg, stored, err := f.loadRepo()
+	l, err := f.local(ctx)
 	if err != nil {
 		return err
 	}
-	p := stored.Pins.Clone()
-	if err := checkDowngrade(opts.SetVersion, p.Version(), opts.AllowDowngrade); err != nil {
+	if err := checkDowngrade(opts.SetVersion, l.Stored.Pins.Version(), opts.AllowDowngrade); err != nil {
 		return err
 	}
-	if opts.SetVersion != "" {
-		p.SetVersion(opts.SetVersion)
+	sources := map[string]string{}
+	for _, flag := range opts.Sources {
+		name, rev, _ := strings.Cut(flag, "=")
+		sources[name] = rev
 	}
-	if opts.MaxJobs > 0 {
-		cfg.Build.MaxJobs = opts.MaxJobs
-	}
-	if !opts.DryRun {
-		lock, err := runlock.Acquire(cfg.Dir, "hashbot update")
-		if err != nil {
-			return runError(err)
-		}
-		defer lock.Release()
-	}
-	// Under the run lock: a moved flake.lock is put back unless written.
-	defer keepFlakeLock(opts, cfg)(&err)
-	engine, err := f.engine() // after --max-jobs
-	if err != nil {
-		return err
-	}
-	lockPinned, err := pinSources(ctx, f, cfg, p, engine, opts)
-	if err != nil {
-		return err
-	}
-	if len(opts.UpdateInputs) > 0 && cfg.Flake == "" {
-		return usageErrorf("--update-input: %s names no flake", config.FileName)
-	}
-	for _, in := range opts.UpdateInputs {
-		if err := engine.UpdateFlakeInput(ctx, filepath.Join(cfg.Dir, filepath.FromSlash(cfg.Flake)), in); err != nil {
-			return err
-		}
-		fmt.Fprintf(opts.IO.ErrOut, "hashbot: moved the flake input %s (%s)\n", in, cfg.FlakeLockPath())
-	}
-	rep, err := engine.Compute(ctx, fod.Request{
-		Config: cfg, Pins: p, Stored: stored, FODs: opts.FODs, Systems: opts.Systems, Verify: opts.Verify,
+	out, err := l.Update(ctx, bot.UpdateRequest{
+		FODs: opts.FODs, Systems: opts.Systems, Verify: opts.Verify, DryRun: opts.DryRun, Partial: opts.Partial,
+		MaxJobs: opts.MaxJobs, SetVersion: opts.SetVersion, Sources: sources, UpdateInputs: opts.UpdateInputs,
 	})
-	if err != nil {
+	var partial *bot.PartialError
+	if err != nil && !errors.As(err, &partial) {
 		f.actions().Error(err.Error(), ghactions.Annotation{Title: "hashbot update failed"})
-		return computeError(err)
+		return updateError(err)
 	}
-	if rep.Commit, err = f.workingCommit(ctx); err != nil {
-		return err
-	}
-	if lockPinned {
-		// The hashes hold for this lock: apply writes it with them.
-		if rep.FlakeLock, err = pins.ReadTree(cfg.Dir)(cfg.FlakeLockPath()); err != nil {
-			return err
-		}
-	}
-	reportTargetsToActions(f.actions(), cfg, rep.Results)
+	rep := out.Report
+	reportTargetsToActions(f.actions(), l.Config, rep.Results)
 	if opts.JSON {
 		if err := writeJSON(opts.IO.Out, rep); err != nil {
 			return err
@@ -170,75 +134,26 @@ func updateRun(ctx context.Context, opts *updateOptions) (err error) {
 	} else {
 		printReport(opts.IO.Out, rep.Results)
 	}
-	return writeUpdate(opts.IO.ErrOut, cfg, stored, p, rep, opts)
+	printUpdate(opts.IO.ErrOut, l.Config, out, opts)
+	if partial != nil {
+		return &ExitError{Code: ExitPartial}
+	}
+	return nil
 }
 
-// keepFlakeLock keeps the flake's flake.lock, which --update-input and a
-// flake input's --source move before anything is computed, and returns
-// what puts it back unless the run wrote what it computed with it: when
-// *err is an error (a refused --source, a cancelled or failed run, results
-// not written), other than the exit code 3 of --partial, which wrote them.
-func keepFlakeLock(opts *updateOptions, cfg *config.Config) func(err *error) {
-	if cfg.Flake == "" || opts.DryRun || len(opts.UpdateInputs) == 0 && len(opts.Sources) == 0 {
-		return func(*error) {}
+// updateError maps Update's errors to exit codes.
+func updateError(err error) error {
+	var (
+		held *runlock.HeldError
+		src  *bot.SourceError
+	)
+	switch {
+	case errors.As(err, &held):
+		return &ExitError{Code: ExitLocked, Err: err}
+	case errors.As(err, &src):
+		return usageError(err)
 	}
-	restore, snapErr := safefile.Snapshot(cfg.Dir, cfg.FlakeLockPath())
-	return func(err *error) {
-		var exit *ExitError
-		if *err == nil || opts.Partial && errors.As(*err, &exit) && exit.Code == ExitPartial {
-			return
-		}
-		if snapErr != nil {
-			*err = errors.Join(*err, fmt.Errorf("%s may have moved, and cannot be put back: %w", cfg.FlakeLockPath(), snapErr))
-			return
-		}
-		switch changed, rerr := restore(); {
-		case rerr != nil:
-			*err = errors.Join(*err, fmt.Errorf("putting %s back: %w", cfg.FlakeLockPath(), rerr))
-		case changed:
-			fmt.Fprintf(opts.IO.ErrOut, "hashbot: %s put back as it was\n", cfg.FlakeLockPath())
-		}
-	}
-}
-
-// pinSources pins each source of --source NAME=REV at REV, so that the
-// FODs are computed against it and the report says so: a source in the
-// pins with the hash Nix gives its archive, a flake input ([source]
-// flake-input) moved by Nix in flake.lock, which must then lock REV.
-// lockPinned says whether a flake input was pinned so. The flags are NAME=REV,
-// once per source (checkSourceFlags).
-func pinSources(ctx context.Context, f *factory, cfg *config.Config, p *pins.Pins, engine *fod.Engine, opts *updateOptions) (lockPinned bool, err error) {
-	if len(opts.Sources) == 0 {
-		return false, nil
-	}
-	checker, err := f.sourcePinner()
-	if err != nil {
-		return false, err
-	}
-	for _, flag := range opts.Sources {
-		name, rev, _ := strings.Cut(flag, "=")
-		pin, err := checker.SourcePin(cfg, name, rev)
-		if err != nil {
-			return lockPinned, usageErrorf("--source: %v", err)
-		}
-		if src := cfg.Sources[name]; src.FlakeInput != "" {
-			if opts.DryRun {
-				return lockPinned, usageErrorf("--source %s: the flake input %s moves in %s: not with --dry-run", name, src.FlakeInput, cfg.FlakeLockPath())
-			}
-			if err := bot.LockFlakeInput(ctx, engine, cfg, name, rev); err != nil {
-				return lockPinned, err
-			}
-			lockPinned = true
-			fmt.Fprintf(opts.IO.ErrOut, "hashbot: the flake input %s is locked at %s (%s)\n", src.FlakeInput, rev, cfg.FlakeLockPath())
-			continue
-		}
-		if pin.Hash, err = engine.PrefetchArchive(ctx, pin.URL); err != nil {
-			return lockPinned, fmt.Errorf("source %s: %w", name, err)
-		}
-		p.SetSource(name, pin)
-		zerolog.Ctx(ctx).Info().Str(logfield.Source, name).Str(logfield.Rev, rev).Str(logfield.Hash, pin.Hash).Msg("source pinned")
-	}
-	return lockPinned, nil
+	return computeError(err)
 }
 
 // computeError maps the engine's errors to exit codes: problems with the
@@ -255,36 +170,23 @@ func computeError(err error) error {
 	return err
 }
 
-// writeUpdate writes the successful hashes unless the run said not to.
-func writeUpdate(stderr io.Writer, cfg *config.Config, stored *pins.Stored, p *pins.Pins, rep *fod.Report, opts *updateOptions) error {
+// printUpdate says what update wrote, or why it did not.
+func printUpdate(stderr io.Writer, cfg *config.Config, out *bot.UpdateOutcome, opts *updateOptions) {
+	rep := out.Report
 	ok := rep.OK()
-	write := !opts.DryRun && (ok || opts.Partial)
-	n := rep.Apply(p)
-	moved := opts.SetVersion != "" || len(opts.Sources) > 0 // the pins change even with no new hash
+	moved := opts.SetVersion != "" || len(opts.Sources) > 0
 	switch {
-	case !write && !ok:
-		fmt.Fprintf(stderr, "hashbot: %s; %s not written (--partial writes the successful ones)\n", rep.Summary(), cfg.PinsName())
-	case !write:
+	case opts.DryRun:
 		fmt.Fprintf(stderr, "hashbot: %s; dry run, %s not written\n", rep.Summary(), cfg.PinsName())
-	case n == 0 && !moved && ok:
-		fmt.Fprintf(stderr, "hashbot: %s; %s already up to date\n", rep.Summary(), cfg.PinsName())
-	case n == 0 && !moved:
+	case !ok && !opts.Partial:
+		fmt.Fprintf(stderr, "hashbot: %s; %s not written (--partial writes the successful ones)\n", rep.Summary(), cfg.PinsName())
+	case out.Changed == 0 && !moved && !ok:
 		fmt.Fprintf(stderr, "hashbot: %s; no new hash to write to %s\n", rep.Summary(), cfg.PinsName())
+	case len(out.Written) == 0:
+		fmt.Fprintf(stderr, "hashbot: %s; %s already up to date\n", rep.Summary(), cfg.PinsName())
 	default:
-		written, err := stored.Save(cfg.Dir, p, nil) // Nix wrote a moved flake.lock itself
-		if err != nil {
-			return err
-		}
-		if len(written) == 0 {
-			fmt.Fprintf(stderr, "hashbot: %s; %s already up to date\n", rep.Summary(), cfg.PinsName())
-			break
-		}
-		fmt.Fprintf(stderr, "hashbot: %s; wrote %d hash(es) to %s\n", rep.Summary(), n, strings.Join(written, ", "))
+		fmt.Fprintf(stderr, "hashbot: %s; wrote %d hash(es) to %s\n", rep.Summary(), out.Changed, strings.Join(out.Written, ", "))
 	}
-	if !ok {
-		return &ExitError{Code: ExitPartial}
-	}
-	return nil
 }
 
 func writeJSON(w io.Writer, v any) error {

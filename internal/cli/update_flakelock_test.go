@@ -1,13 +1,10 @@
 package cli
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/hashbot-nix/hashbot/internal/config"
 )
 
 // flakeLockAt is a flake.lock locking the input dep (tools/dep, branch
@@ -117,42 +114,6 @@ func TestUpdatePutsFlakeLockBackWhenItWritesNothing(t *testing.T) {
 			}
 			if after := updReadTree(t, dir); after != before {
 				t.Errorf("the repository changed:\n%s", after)
-			}
-		})
-	}
-}
-
-func TestKeepFlakeLockPutsItBackUnlessTheRunWroteWithIt(t *testing.T) {
-	tests := []struct {
-		name    string
-		partial bool
-		err     error
-		kept    bool
-	}{
-		{name: "the run succeeded", err: nil, kept: true},
-		{name: "--partial wrote the successful hashes", partial: true, err: &ExitError{Code: ExitPartial}, kept: true},
-		{name: "results not written without --partial", err: &ExitError{Code: ExitPartial}},
-		{name: "the run failed", partial: true, err: errors.New("nix-build failed")},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			lock := filepath.Join(dir, "flake.lock")
-			if err := os.WriteFile(lock, []byte("old"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			var stderr strings.Builder
-			opts := &updateOptions{IO: &ioStreams{ErrOut: &stderr}, UpdateInputs: []string{"dep"}, Partial: tt.partial}
-			putBack := keepFlakeLock(opts, &config.Config{Dir: dir, Flake: "."})
-			os.WriteFile(lock, []byte("moved"), 0o644)
-			err := tt.err
-			putBack(&err)
-			want := map[bool]string{true: "moved", false: "old"}[tt.kept]
-			if got, _ := os.ReadFile(lock); string(got) != want {
-				t.Errorf("flake.lock is %q, want %q", got, want)
-			}
-			if err != tt.err {
-				t.Errorf("error %v, want %v", err, tt.err)
 			}
 		})
 	}

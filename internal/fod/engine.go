@@ -70,6 +70,9 @@ type Request struct {
 	// target whose output differs unreproducible. (Every new hash is
 	// confirmed by Nix, Verify or not.)
 	Verify bool
+	// MaxJobs is nix-build's --max-jobs; 0 takes EngineOptions.MaxJobs,
+	// then Config's [build] max-jobs, then one job per target.
+	MaxJobs int
 }
 
 // Compute recomputes the selected targets' hashes in a scratch copy of the

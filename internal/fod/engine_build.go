@@ -42,7 +42,13 @@ func (r *engineRun) nixBuild(ctx context.Context, phase Phase, layer int, ts []*
 		}
 		drvs = append(drvs, t.drv)
 	}
-	jobs := r.e.opts.MaxJobs
+	jobs := r.req.MaxJobs
+	if jobs <= 0 {
+		jobs = r.e.opts.MaxJobs
+	}
+	if jobs <= 0 && r.req.Config != nil {
+		jobs = r.req.Config.Build.MaxJobs
+	}
 	if jobs <= 0 {
 		jobs = len(ts)
 	}
