@@ -25,9 +25,12 @@ func (f *factory) engine() (*fod.Engine, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Without a state directory, the engine asks Nix for its
+		// settings every run rather than fail.
+		state, _ := f.stateDir()
 		return fod.NewEngine(fod.EngineOptions{
 			Nix: nixcmd.New(nixcmd.Options{}), MaxJobs: cfg.Build.MaxJobs, Progress: progressLogger(f.log),
-			BuildLog: f.buildLogFolder(), Redact: f.secrets.String,
+			BuildLog: f.buildLogFolder(), Redact: f.secrets.String, StateDir: state,
 		}), nil
 	})
 }
