@@ -31,27 +31,6 @@ type buildObservation struct {
 	outPaths []string // the output paths nix-build printed, in its order
 }
 
-// attribute matches the foreign results to the targets by the paths of
-// their latest evaluation, for a build that ran before it knew them
-// (confirmBuild).
-func (o *buildObservation) attribute(ts []*target) {
-	byPath := targetsByPath(ts)
-	var rest []Result
-	for _, res := range o.foreign {
-		if t, ok := byPath[res.Path]; ok {
-			o.results[t] = append(o.results[t], res)
-			continue
-		}
-		rest = append(rest, res)
-	}
-	o.foreign = rest
-	for drv, ring := range o.drvLogs {
-		if t, ok := byPath[drv]; ok {
-			o.logs[t] = ring
-		}
-	}
-}
-
 // addToTail adds line to ring, a new one of logTailLines when nil.
 func addToTail(ring *nixcmd.Tail, line []byte) *nixcmd.Tail {
 	if ring == nil {

@@ -141,6 +141,27 @@ func (r *engineRun) confirmBuild(ctx context.Context, ts []*target) (*buildObser
 	return r.runNixBuild(ctx, PhaseConfirm, 0, ts, nil, append(args, expr))
 }
 
+// attribute matches the foreign results to the targets by the paths of
+// their latest evaluation, for a build that ran before it knew them
+// (confirmBuild).
+func (o *buildObservation) attribute(ts []*target) {
+	byPath := targetsByPath(ts)
+	var rest []Result
+	for _, res := range o.foreign {
+		if t, ok := byPath[res.Path]; ok {
+			o.results[t] = append(o.results[t], res)
+			continue
+		}
+		rest = append(rest, res)
+	}
+	o.foreign = rest
+	for drv, ring := range o.drvLogs {
+		if t, ok := byPath[drv]; ok {
+			o.logs[t] = ring
+		}
+	}
+}
+
 // invalidOutputs returns the targets whose output is not valid in the
 // store: none when the build realised them and printed every one, else
 // what the store says (nix-store --check-validity --print-invalid).
