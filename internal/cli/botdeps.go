@@ -20,9 +20,12 @@ import (
 // carries the configuration whose [build] max-jobs it builds with.
 func (f *factory) engine() (*fod.Engine, error) {
 	return f.built.engine.get(func() (*fod.Engine, error) {
+		// Without a state directory, the engine asks Nix for its
+		// settings every run rather than fail.
+		state, _ := f.stateDir()
 		return fod.NewEngine(fod.EngineOptions{
 			Nix: nixcmd.New(nixcmd.Options{}), Progress: progressLogger(f.log),
-			BuildLog: f.buildLogFolder(), Redact: f.secrets.String,
+			BuildLog: f.buildLogFolder(), Redact: f.secrets.String, StateDir: state,
 		}), nil
 	})
 }

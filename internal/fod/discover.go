@@ -135,7 +135,7 @@ type candidate struct {
 // then is: the probe it took names its literal. Nothing of the repository
 // is written.
 func (e *Engine) Discover(ctx context.Context, req DiscoverRequest) (*Discovery, error) {
-	host, err := nixcmd.ProbeHost(ctx, e.opts.Nix)
+	host, err := e.probeHost(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -34,6 +35,11 @@ type EngineOptions struct {
 	// Redact, when set, takes secrets out of the log tails the report
 	// carries (a builder may print its environment).
 	Redact func(string) string
+	// StateDir keeps what Nix says of itself between runs (its version and
+	// settings, under StateDir/nix: nixcmd.ProbeHostWith), so that a run
+	// asks it only when the Nix binary or its configuration changed; ""
+	// asks Nix every run.
+	StateDir string
 }
 
 // Engine recomputes FOD hashes with Nix.
@@ -112,8 +118,18 @@ func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("%s [build] timeout %s reached: the Nix builds were stopped, no hash was computed", config.FileName, e.Limit)
 }
 
+// probeHost asks Nix for its version and settings, or the cache in the
+// state directory when Nix and its configuration are the ones it answered for.
+func (e *Engine) probeHost(ctx context.Context) (*nixcmd.Host, error) {
+	opts := nixcmd.ProbeOptions{}
+	if e.opts.StateDir != "" {
+		opts.CacheDir = filepath.Join(e.opts.StateDir, "nix")
+	}
+	return nixcmd.ProbeHostWith(ctx, e.opts.Nix, opts)
+}
+
 func (e *Engine) compute(ctx context.Context, req Request, start time.Time) (*Report, error) {
-	host, err := nixcmd.ProbeHost(ctx, e.opts.Nix)
+	host, err := e.probeHost(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,7 +21,35 @@ type buildObservation struct {
 	results map[*target][]Result
 	foreign []Result // results about derivations that are not targets
 	logs    map[*target]*nixcmd.Tail
+	// drvLogs are the builders' logs by .drv, for a build run before its
+	// targets' .drv paths were known (byPath nil), until attribute.
+	drvLogs map[string]*nixcmd.Tail
 	tail    []string // the end of nix-build's standard error
+	// realised is true when nix-build succeeded: every derivation it was
+	// given is valid in the store, at the paths of outPaths.
+	realised bool
+	outPaths []string // the output paths nix-build printed, in its order
+}
+
+// addToTail adds line to ring, a new one of logTailLines when nil.
+func addToTail(ring *nixcmd.Tail, line []byte) *nixcmd.Tail {
+	if ring == nil {
+		ring = nixcmd.NewTail(logTailLines)
+	}
+	ring.Add(string(line))
+	return ring
+}
+
+// targetsByPath indexes targets by .drv and output path.
+func targetsByPath(ts []*target) map[string]*target {
+	byPath := map[string]*target{}
+	for _, t := range ts {
+		byPath[t.drv] = t
+		for _, o := range t.outs {
+			byPath[o] = t
+		}
+	}
+	return byPath
 }
 
 // engBuildingRe finds a build starting in a text log; internal-json logs
@@ -33,15 +62,17 @@ var engBuildingRe = regexp.MustCompile(`(?:building|checking outputs of) '(/nix/
 // the Nix in use has structured logs, it asks for them: then Nix's own
 // messages and a builder's output cannot be mistaken for each other.
 func (r *engineRun) nixBuild(ctx context.Context, phase Phase, layer int, ts []*target, extra ...string) (*buildObservation, error) {
-	byPath := map[string]*target{}
 	drvs := make([]string, 0, len(ts))
 	for _, t := range ts {
-		byPath[t.drv] = t
-		for _, o := range t.outs {
-			byPath[o] = t
-		}
 		drvs = append(drvs, t.drv)
 	}
+	return r.runNixBuild(ctx, phase, layer, ts, targetsByPath(ts), slices.Concat(extra, drvs))
+}
+
+// runNixBuild runs one `nix-build --keep-going` of ts with args (options,
+// then what to build), matching results to targets through byPath; those
+// it does not match are foreign.
+func (r *engineRun) runNixBuild(ctx context.Context, phase Phase, layer int, ts []*target, byPath map[string]*target, args []string) (*buildObservation, error) {
 	jobs := r.req.MaxJobs
 	if jobs <= 0 {
 		jobs = r.e.opts.MaxJobs
@@ -53,7 +84,7 @@ func (r *engineRun) nixBuild(ctx context.Context, phase Phase, layer int, ts []*
 		jobs = len(ts)
 	}
 	r.warnBuildUsers(len(ts), jobs)
-	obs := &buildObservation{results: map[*target][]Result{}, logs: map[*target]*nixcmd.Tail{}}
+	obs := &buildObservation{results: map[*target][]Result{}, logs: map[*target]*nixcmd.Tail{}, drvLogs: map[string]*nixcmd.Tail{}}
 	prog := r.e.startProgress(phase, layer, len(ts), r.start)
 	defer prog.close()
 
@@ -81,13 +112,11 @@ func (r *engineRun) nixBuild(ctx context.Context, phase Phase, layer int, ts []*
 			},
 			BuildOutput: func(drv string, line []byte) {
 				writeLog(drvName(drv)+"> ", line)
-				if t, ok := byPath[drv]; ok {
-					ring := obs.logs[t]
-					if ring == nil {
-						ring = nixcmd.NewTail(logTailLines)
-						obs.logs[t] = ring
-					}
-					ring.Add(string(line))
+				switch t, ok := byPath[drv]; {
+				case ok:
+					obs.logs[t] = addToTail(obs.logs[t], line)
+				case byPath == nil:
+					obs.drvLogs[drv] = addToTail(obs.drvLogs[drv], line)
 				}
 			},
 			Message: func(text string) { writeLog("", []byte(text)) },
@@ -107,15 +136,14 @@ func (r *engineRun) nixBuild(ctx context.Context, phase Phase, layer int, ts []*
 			prog.finished(t.label())
 		}
 	}
-	args := []string{"--keep-going", "--no-out-link", "--max-jobs", strconv.Itoa(jobs)}
-	args = append(args, r.host.BuildArgs(min(jobs, len(ts)))...)
+	all := []string{"--keep-going", "--no-out-link", "--max-jobs", strconv.Itoa(jobs)}
+	all = append(all, r.host.BuildArgs(min(jobs, len(ts)))...)
 	if structured {
-		args = append(args, "--log-format", "internal-json")
+		all = append(all, "--log-format", "internal-json")
 	}
-	args = append(append(args, extra...), drvs...)
 	out, err := r.e.opts.Nix.Run(ctx, nixcmd.Command{
 		Name: "nix-build",
-		Args: args,
+		Args: append(all, args...),
 		Dir:  r.scratch.repo,
 		Stderr: func(line []byte) {
 			r.log.Debug().Bytes("nix", line).Msg("nix-build")
@@ -137,6 +165,14 @@ func (r *engineRun) nixBuild(ctx context.Context, phase Phase, layer int, ts []*
 	}
 	if out != nil {
 		obs.tail = out.StderrTail
+	}
+	if err == nil {
+		obs.realised = true
+		for _, l := range strings.Split(string(out.Stdout), "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				obs.outPaths = append(obs.outPaths, l)
+			}
+		}
 	}
 	return obs, nil
 }

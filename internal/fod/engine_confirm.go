@@ -15,6 +15,13 @@ import (
 // did not compute (a builder forged the block) names an output that does not
 // exist, and building it fails or gives another hash. A target keeps its
 // hash only when its output is valid in the store afterwards.
+//
+// One nix-build evaluates the targets with their new hashes and realises
+// them (confirmBuild): when it succeeds, every output is valid, and that is
+// Nix's confirmation of every hash. When it fails, the targets are
+// evaluated on their own to learn which derivation is whose, and the store
+// says which outputs are valid. With Verify, which builds each target's
+// new .drv again, they are evaluated first and their .drv files realised.
 func (r *engineRun) confirm(ctx context.Context) error {
 	ok := r.succeeded()
 	if len(ok) == 0 {
@@ -23,14 +30,28 @@ func (r *engineRun) confirm(ctx context.Context) error {
 	if err := r.writePins(nil, false); err != nil {
 		return err
 	}
+	var obs *buildObservation
+	if !r.req.Verify {
+		var err error
+		if obs, err = r.confirmBuild(ctx, ok); err != nil {
+			return err
+		}
+		if obs.realised && len(obs.outPaths) == len(ok) {
+			return nil
+		}
+	}
 	if err := r.e.evaluate(ctx, r.scratch, r.req.Config, ok); err != nil {
 		return err
 	}
-	obs, err := r.nixBuild(ctx, PhaseConfirm, 0, ok)
-	if err != nil {
-		return err
+	if obs != nil {
+		obs.attribute(ok)
+	} else {
+		var err error
+		if obs, err = r.nixBuild(ctx, PhaseConfirm, 0, ok); err != nil {
+			return err
+		}
 	}
-	invalid, err := r.invalidOutputs(ctx, ok)
+	invalid, err := r.invalidOutputs(ctx, ok, obs)
 	if err != nil {
 		return err
 	}
@@ -105,16 +126,64 @@ func (r *engineRun) succeeded() []*target {
 	return ok
 }
 
-// invalidOutputs asks the store which of the targets' outputs are not valid
-// (nix-store --check-validity --print-invalid).
-func (r *engineRun) invalidOutputs(ctx context.Context, ts []*target) (map[*target]bool, error) {
+// confirmBuild evaluates the targets with the scratch pins and realises
+// them in one nix-build (buildExpr). Until the targets' new .drv paths are
+// known, every result it reports is foreign (buildObservation.attribute).
+func (r *engineRun) confirmBuild(ctx context.Context, ts []*target) (*buildObservation, error) {
+	expr, err := writeEvalFiles(r.scratch, r.req.Config, ts, "build.nix", buildExpr)
+	if err != nil {
+		return nil, err
+	}
+	var args []string
+	if r.req.Config.Flake != "" {
+		args = nixcmd.FlakeArgs()
+	}
+	return r.runNixBuild(ctx, PhaseConfirm, 0, ts, nil, append(args, expr))
+}
+
+// attribute matches the foreign results to the targets by the paths of
+// their latest evaluation, for a build that ran before it knew them
+// (confirmBuild).
+func (o *buildObservation) attribute(ts []*target) {
+	byPath := targetsByPath(ts)
+	var rest []Result
+	for _, res := range o.foreign {
+		if t, ok := byPath[res.Path]; ok {
+			o.results[t] = append(o.results[t], res)
+			continue
+		}
+		rest = append(rest, res)
+	}
+	o.foreign = rest
+	for drv, ring := range o.drvLogs {
+		if t, ok := byPath[drv]; ok {
+			o.logs[t] = ring
+		}
+	}
+}
+
+// invalidOutputs returns the targets whose output is not valid in the
+// store: none when the build realised them and printed every one, else
+// what the store says (nix-store --check-validity --print-invalid).
+func (r *engineRun) invalidOutputs(ctx context.Context, ts []*target, obs *buildObservation) (map[*target]bool, error) {
+	printed := map[string]bool{}
+	if obs.realised {
+		for _, p := range obs.outPaths {
+			printed[p] = true
+		}
+	}
 	args := []string{"--check-validity", "--print-invalid"}
 	byOut := map[string]*target{}
+	allPrinted := true
 	for _, t := range ts {
 		for _, o := range t.outs {
 			byOut[o] = t
 			args = append(args, o)
+			allPrinted = allPrinted && printed[o]
 		}
+	}
+	if allPrinted {
+		return map[*target]bool{}, nil
 	}
 	out, err := r.e.opts.Nix.Run(ctx, nixcmd.Command{Name: "nix-store", Args: args})
 	if err != nil {

@@ -25,23 +25,33 @@ const nixWalk = `  walk = v: path:
       else { missing = name; };
 `
 
-// evalExpr applies the entry to each system once and walks each target's
-// attribute path, reporting a missing attribute instead of failing, so that
-// one nix-instantiate gives every target's .drv path. A flake's outputs
-// are the same for every system: its attribute paths name the system
-// themselves (packages.x86_64-linux.gopkgs).
-const evalExpr = `let
+// evalPrelude applies the entry to each system once (bySystem) and walks
+// attribute paths (walk). A flake's outputs are the same for every system:
+// its attribute paths name the system themselves
+// (packages.x86_64-linux.gopkgs).
+const evalPrelude = `let
   spec = builtins.fromJSON (builtins.readFile ./spec.json);
   entry = if spec.flake != "" then builtins.getFlake spec.flake else import (/. + spec.entry);
   apply = system: if spec.flake == "" && builtins.isFunction entry then entry { inherit system; } else entry;
   bySystem = builtins.listToAttrs (map (s: { name = s; value = apply s; }) spec.systems);
-` + nixWalk + `  one = t:
+` + nixWalk
+
+// evalExpr walks each target's attribute path, reporting a missing
+// attribute instead of failing, so that one nix-instantiate gives every
+// target's .drv path.
+const evalExpr = evalPrelude + `  one = t:
     let r = walk bySystem.${t.system} t.path; in
     if r ? missing then { missing = r.missing; }
     else if !(builtins.isAttrs r.value && r.value ? drvPath)
     then { notDerivation = builtins.typeOf r.value; }
     else { drv = r.value.drvPath; out = r.value.outPath; };
 in map one spec.targets
+`
+
+// buildExpr is the targets' derivations themselves, in the order of
+// spec.targets, for a nix-build that evaluates and realises them in one
+// process. A missing attribute fails it (evalExpr says which).
+const buildExpr = evalPrelude + `in map (t: (walk bySystem.${t.system} t.path).value) spec.targets
 `
 
 type evalSpec struct {
@@ -96,29 +106,9 @@ func (e *EvalError) Unwrap() error { return e.Err }
 // evaluate learns the .drv and output path of each target in one
 // nix-instantiate run in the scratch copy.
 func (e *Engine) evaluate(ctx context.Context, s *scratch, cfg *config.Config, ts []*target) error {
-	spec := evalSpec{Entry: s.entry}
-	if cfg.Flake != "" {
-		// path: takes the copy as it is, not through git (it has no .git).
-		spec.Entry, spec.Flake = "", "path:"+s.entry
-	}
-	seen := map[string]bool{}
-	for _, t := range ts {
-		if !seen[t.system] {
-			seen[t.system] = true
-			spec.Systems = append(spec.Systems, t.system)
-		}
-		spec.Targets = append(spec.Targets, evalSpecTarget{System: t.system, Path: strings.Split(t.fod.AttrFor(t.system), ".")})
-	}
-	data, err := json.Marshal(spec)
+	exprPath, err := writeEvalFiles(s, cfg, ts, "eval.nix", evalExpr)
 	if err != nil {
 		return err
-	}
-	exprPath := filepath.Join(s.root, "eval.nix")
-	if err := os.WriteFile(filepath.Join(s.root, "spec.json"), data, 0o644); err != nil {
-		return fmt.Errorf("writing evaluation spec: %w", err)
-	}
-	if err := os.WriteFile(exprPath, []byte(evalExpr), 0o644); err != nil {
-		return fmt.Errorf("writing evaluation expression: %w", err)
 	}
 	args := []string{"--eval", "--strict", "--json", "--read-write-mode", exprPath}
 	if cfg.Flake != "" {
@@ -153,6 +143,37 @@ func (e *Engine) evaluate(ctx context.Context, s *scratch, cfg *config.Config, t
 		return &AttrError{Entry: cfg.EntryName(), Problems: problems}
 	}
 	return nil
+}
+
+// writeEvalFiles writes the evaluation spec of the targets and the
+// expression expr (named name) reading it into the scratch directory, and
+// returns the expression's path.
+func writeEvalFiles(s *scratch, cfg *config.Config, ts []*target, name, expr string) (string, error) {
+	spec := evalSpec{Entry: s.entry}
+	if cfg.Flake != "" {
+		// path: takes the copy as it is, not through git (it has no .git).
+		spec.Entry, spec.Flake = "", "path:"+s.entry
+	}
+	seen := map[string]bool{}
+	for _, t := range ts {
+		if !seen[t.system] {
+			seen[t.system] = true
+			spec.Systems = append(spec.Systems, t.system)
+		}
+		spec.Targets = append(spec.Targets, evalSpecTarget{System: t.system, Path: strings.Split(t.fod.AttrFor(t.system), ".")})
+	}
+	data, err := json.Marshal(spec)
+	if err != nil {
+		return "", err
+	}
+	exprPath := filepath.Join(s.root, name)
+	if err := os.WriteFile(filepath.Join(s.root, "spec.json"), data, 0o644); err != nil {
+		return "", fmt.Errorf("writing evaluation spec: %w", err)
+	}
+	if err := os.WriteFile(exprPath, []byte(expr), 0o644); err != nil {
+		return "", fmt.Errorf("writing evaluation expression: %w", err)
+	}
+	return exprPath, nil
 }
 
 // evalAtRe finds the position lines of a Nix error ("at /p/f.nix:3:5:").

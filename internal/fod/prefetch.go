@@ -38,7 +38,7 @@ func (e *Engine) PrefetchArchive(ctx context.Context, url string) (string, error
 // tree) to the newest revision of what it follows, writing flake.lock
 // there, as `nix flake update` does: Nix fetches and locks it.
 func (e *Engine) UpdateFlakeInput(ctx context.Context, dir, name string) error {
-	host, err := nixcmd.ProbeHost(ctx, e.opts.Nix)
+	host, err := e.probeHost(ctx)
 	if err != nil {
 		return err
 	}

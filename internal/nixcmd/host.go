@@ -145,16 +145,26 @@ func (h *Host) Platforms() []string {
 	return append([]string{h.System}, h.ExtraPlatforms...)
 }
 
-// ProbeHost asks Nix for its version and configuration
-// (`nix config show --json`; `nix show-config --json` before Nix 2.20).
-func ProbeHost(ctx context.Context, r Runner) (*Host, error) {
+// hostAnswers is what Nix says of itself that a Host is read from: its
+// version and the settings hostFrom reads, each setting's JSON value.
+type hostAnswers struct {
+	Version  string                     `json:"version"`
+	Settings map[string]json.RawMessage `json:"settings"`
+}
+
+// hostSettings are the settings a Host is read from; only these are kept
+// in the cache (others, such as access-tokens, may hold secrets).
+var hostSettings = []string{"system", "extra-platforms", "system-features", "builders", "build-users-group", "store", "auto-allocate-uids"}
+
+// askNix asks Nix for its version and its settings: two processes.
+func askNix(ctx context.Context, r Runner) (*hostAnswers, error) {
 	out, err := r.Run(ctx, Command{Name: "nix-build", Args: []string{"--version"}})
 	if err != nil {
 		return nil, fmt.Errorf("asking Nix for its version: %w", err)
 	}
-	h := &Host{Version: parseVersion(string(out.Stdout))}
+	ans := &hostAnswers{Version: parseVersion(string(out.Stdout)), Settings: map[string]json.RawMessage{}}
 	show := []string{"--extra-experimental-features", "nix-command", "show-config", "--json"}
-	if versionAtLeast(h.Version, 2, 20) {
+	if versionAtLeast(ans.Version, 2, 20) {
 		show = []string{"--extra-experimental-features", "nix-command", "config", "show", "--json"}
 	}
 	out, err = r.Run(ctx, Command{Name: "nix", Args: show})
@@ -167,14 +177,26 @@ func ProbeHost(ctx context.Context, r Runner) (*Host, error) {
 	if err := json.Unmarshal(out.Stdout, &conf); err != nil {
 		return nil, fmt.Errorf("reading Nix's configuration: nix %s: %w", strings.Join(show[2:], " "), err)
 	}
+	for _, key := range hostSettings {
+		if setting, ok := conf[key]; ok {
+			ans.Settings[key] = setting.Value
+		}
+	}
+	return ans, nil
+}
+
+// hostFrom reads a Host from Nix's answers and from this machine: who
+// runs Nix, its daemon's socket, the build users' group, the machines file.
+func hostFrom(ans *hostAnswers) (*Host, error) {
+	h := &Host{Version: ans.Version}
 	str := func(key string) string {
 		var s string
-		_ = json.Unmarshal(conf[key].Value, &s)
+		_ = json.Unmarshal(ans.Settings[key], &s)
 		return s
 	}
 	list := func(key string) []string {
 		var l []string
-		if json.Unmarshal(conf[key].Value, &l) != nil {
+		if json.Unmarshal(ans.Settings[key], &l) != nil {
 			l = strings.Fields(str(key)) // older Nix writes some lists as one string
 		}
 		return l
@@ -191,9 +213,9 @@ func ProbeHost(ctx context.Context, r Runner) (*Host, error) {
 	store := str("store")
 	h.LocalStore = os.Geteuid() == 0 && (store == "auto" || store == "" || store == "local")
 	var autoOn bool
-	if setting, ok := conf["auto-allocate-uids"]; ok {
+	if setting, ok := ans.Settings["auto-allocate-uids"]; ok {
 		h.autoAllocateKnown = true
-		_ = json.Unmarshal(setting.Value, &autoOn)
+		_ = json.Unmarshal(setting, &autoOn)
 	}
 	if h.BuildUsersGroup != "" && !autoOn && buildsAsBuildUsers(store, os.Geteuid(), daemonSocketExists) {
 		h.BuildUsers = groupMembers("/etc/group", h.BuildUsersGroup)

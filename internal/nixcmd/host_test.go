@@ -95,7 +95,7 @@ func TestGroupMembers(t *testing.T) {
 
 func TestProbeHostRealNix(t *testing.T) {
 	testutil.RequireNix(t)
-	h, err := ProbeHost(t.Context(), New(Options{}))
+	h, err := ProbeHostWith(t.Context(), New(Options{}), ProbeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestProbeHostRealNix(t *testing.T) {
 
 func TestProbeHostWithoutNix(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	_, err := ProbeHost(t.Context(), New(Options{}))
+	_, err := ProbeHostWith(t.Context(), New(Options{}), ProbeOptions{})
 	var nf *NotFoundError
 	if !errors.As(err, &nf) {
 		t.Fatalf("err = %v, want *NotFoundError", err)
