@@ -18,8 +18,9 @@ type ApplyRequest struct {
 	// FODs the results must cover; empty means all.
 	FODs []string
 	// SetVersion is the upstream version they were computed for, pinned
-	// with them.
-	SetVersion string
+	// with them (an older one than the pins' only with AllowDowngrade).
+	SetVersion     string
+	AllowDowngrade bool
 	// DryRun checks and writes nothing.
 	DryRun bool
 }
@@ -48,10 +49,10 @@ func (l *Local) Apply(ctx context.Context, req ApplyRequest) (*ApplyOutcome, err
 	if len(req.Reports) == 0 {
 		return nil, errors.New("no results to apply")
 	}
-	p := stored.Pins.Clone()
-	versionMoved := req.SetVersion != "" && req.SetVersion != p.Version()
-	if versionMoved {
-		p.SetVersion(req.SetVersion)
+	versionMoved := req.SetVersion != "" && req.SetVersion != stored.Pins.Version()
+	p, err := l.pinsAt(req.SetVersion, req.AllowDowngrade)
+	if err != nil {
+		return nil, err
 	}
 	merged, err := fod.MergeReports(cfg, req.FODs, p.Version(), l.Commit, req.Reports)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/runlock"
 	"github.com/hashbot-nix/hashbot/internal/safefile"
+	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
 // Local is hashbot's work in the working tree of a packaging repository,
@@ -54,6 +55,22 @@ type sourceChecker interface {
 	FlakeInputHeads(ctx context.Context, cfg *config.Config) (map[string]string, error)
 }
 
+// pinsAt is a copy of the working tree's pins at version setVersion (""
+// keeps theirs), refusing a downgrade unless allowDowngrade.
+func (l *Local) pinsAt(setVersion string, allowDowngrade bool) (*pins.Pins, error) {
+	p := l.Stored.Pins.Clone()
+	if setVersion == "" {
+		return p, nil
+	}
+	if !allowDowngrade {
+		if err := version.CheckDowngrade(setVersion, p.Version()); err != nil {
+			return nil, err
+		}
+	}
+	p.SetVersion(setVersion)
+	return p, nil
+}
+
 func (l *Local) notify(format string, args ...any) {
 	if l.Notify != nil {
 		l.Notify(fmt.Sprintf(format, args...))
@@ -79,8 +96,11 @@ type UpdateRequest struct {
 	Partial bool
 	// MaxJobs overrides [build] max-jobs when more than 0.
 	MaxJobs int
-	// SetVersion computes for this upstream version and pins it.
-	SetVersion string
+	// SetVersion computes for this upstream version and pins it; one
+	// older than the pinned version is a *version.DowngradeError unless
+	// AllowDowngrade.
+	SetVersion     string
+	AllowDowngrade bool
 	// Sources pins each source at a rev first (name → rev): a source in
 	// the pins with the hash Nix gives its archive, a flake input moved
 	// by Nix in flake.lock, which must then lock that rev.
@@ -108,9 +128,9 @@ type UpdateOutcome struct {
 // comes back with its outcome and a *PartialError.
 func (l *Local) Update(ctx context.Context, req UpdateRequest) (out *UpdateOutcome, err error) {
 	cfg := l.Config
-	p := l.Stored.Pins.Clone()
-	if req.SetVersion != "" {
-		p.SetVersion(req.SetVersion)
+	p, err := l.pinsAt(req.SetVersion, req.AllowDowngrade)
+	if err != nil {
+		return nil, err
 	}
 	if len(req.UpdateInputs) > 0 && cfg.Flake == "" {
 		return nil, &SourceError{Err: fmt.Errorf("--update-input: %s names no flake", config.FileName)}

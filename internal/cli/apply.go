@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hashbot-nix/hashbot/internal/fod"
+	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
 // applyOptions are the flags and arguments of `hashbot apply` and what it
@@ -66,9 +67,6 @@ func applyRun(ctx context.Context, opts *applyOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := checkDowngrade(opts.SetVersion, l.Stored.Pins.Version(), opts.AllowDowngrade); err != nil {
-		return err
-	}
 	var reports []fod.NamedReport
 	for _, f := range opts.Files {
 		r, err := fod.ReadReportFile(f)
@@ -77,11 +75,17 @@ func applyRun(ctx context.Context, opts *applyOptions) error {
 		}
 		reports = append(reports, fod.NamedReport{Name: f, Report: r})
 	}
-	out, err := l.Apply(ctx, bot.ApplyRequest{Reports: reports, FODs: opts.FODs, SetVersion: opts.SetVersion, DryRun: opts.DryRun})
-	var me *fod.MergeError
+	out, err := l.Apply(ctx, bot.ApplyRequest{Reports: reports, FODs: opts.FODs, SetVersion: opts.SetVersion,
+		AllowDowngrade: opts.AllowDowngrade, DryRun: opts.DryRun})
+	var (
+		me        *fod.MergeError
+		downgrade *version.DowngradeError
+	)
 	switch {
 	case errors.As(err, &me) && len(me.Conflicts) == 0:
 		return &ExitError{Code: ExitPartial, Err: err}
+	case errors.As(err, &downgrade):
+		return usageError(err)
 	case err != nil:
 		return err
 	}

@@ -25,19 +25,6 @@ func checkVersionFlag(flag, value string) error {
 // allowDowngradeUsage is the help of every --allow-downgrade flag.
 const allowDowngradeUsage = "take a --version older than the pinned one, moving the pin back (refused without it)"
 
-// checkDowngrade refuses a requested version older than the pinned one
-// (version.CheckDowngrade, the rule's one home) unless allow is set: a
-// usage error (exit 2) naming both versions.
-func checkDowngrade(requested, pinned string, allow bool) error {
-	if allow || requested == "" {
-		return nil
-	}
-	if err := version.CheckDowngrade(requested, pinned); err != nil {
-		return usageError(err)
-	}
-	return nil
-}
-
 // checkCloneFlag refuses a --clone value that names no repository.
 func checkCloneFlag(url string) error {
 	if url == "" {

@@ -19,6 +19,7 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/ghactions"
 	"github.com/hashbot-nix/hashbot/internal/logfield"
 	"github.com/hashbot-nix/hashbot/internal/runlock"
+	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
 // updateOptions are the flags of `hashbot update` and what it runs with.
@@ -108,9 +109,6 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := checkDowngrade(opts.SetVersion, l.Stored.Pins.Version(), opts.AllowDowngrade); err != nil {
-		return err
-	}
 	sources := map[string]string{}
 	for _, flag := range opts.Sources {
 		name, rev, _ := strings.Cut(flag, "=")
@@ -118,7 +116,8 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	}
 	out, err := l.Update(ctx, bot.UpdateRequest{
 		FODs: opts.FODs, Systems: opts.Systems, Verify: opts.Verify, DryRun: opts.DryRun, Partial: opts.Partial,
-		MaxJobs: opts.MaxJobs, SetVersion: opts.SetVersion, Sources: sources, UpdateInputs: opts.UpdateInputs,
+		MaxJobs: opts.MaxJobs, SetVersion: opts.SetVersion, AllowDowngrade: opts.AllowDowngrade,
+		Sources: sources, UpdateInputs: opts.UpdateInputs,
 	})
 	var partial *bot.PartialError
 	if err != nil && !errors.As(err, &partial) {
@@ -144,13 +143,14 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 // updateError maps Update's errors to exit codes.
 func updateError(err error) error {
 	var (
-		held *runlock.HeldError
-		src  *bot.SourceError
+		held      *runlock.HeldError
+		src       *bot.SourceError
+		downgrade *version.DowngradeError
 	)
 	switch {
 	case errors.As(err, &held):
 		return &ExitError{Code: ExitLocked, Err: err}
-	case errors.As(err, &src):
+	case errors.As(err, &src), errors.As(err, &downgrade):
 		return usageError(err)
 	}
 	return computeError(err)
