@@ -80,6 +80,9 @@ func runRun(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.RequireUpstream(); err != nil {
+		return usageError(err)
+	}
 	ro := bot.RunOptions{Version: opts.Version, DryRun: opts.DryRun, Verify: opts.Verify, Command: "hashbot run",
 		AllowDowngrade: opts.AllowDowngrade}
 	var out *bot.Outcome

@@ -139,6 +139,9 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.RequireUpstream(); err != nil {
+		return usageError(err)
+	}
 	wo := webhook.Options{
 		Secret: secret, UpstreamRepo: cfg.Upstream.Repo, TagPrefix: cfg.Upstream.TagPrefix,
 		IncludePrereleases: cfg.Upstream.IncludePrereleases,

@@ -57,11 +57,7 @@ func (c *Config) Validate() error {
 	if err := checkRelPath(c.Pins); err != nil {
 		bad("pins %q: %v", c.Pins, err)
 	}
-	if c.Upstream.Repo == "" {
-		bad("[upstream] repo is required (owner/name on GitHub)")
-	} else if !ghrepo.Valid(c.Upstream.Repo) {
-		bad("[upstream] repo %q: want owner/name", c.Upstream.Repo)
-	}
+	errs = append(errs, c.validateUpstream()...)
 	// A prefix is checked with a version after it, as tags will have one.
 	if c.Upstream.TagPrefix != "" && (!ghrepo.ValidRef(c.Upstream.TagPrefix+"0") || strings.ContainsAny(c.Upstream.TagPrefix, "#%")) {
 		bad("[upstream] tag-prefix %q: not a valid tag prefix", c.Upstream.TagPrefix)

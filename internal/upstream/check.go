@@ -157,6 +157,9 @@ func (c *Checker) Check(ctx context.Context, cfg *config.Config, p *pins.Pins, o
 
 // candidate fills in the pinned and candidate versions and refs.
 func (c *Checker) candidate(ctx context.Context, cfg *config.Config, p *pins.Pins, opts CheckOptions) (*Result, error) {
+	if !cfg.HasUpstream() {
+		return &Result{}, nil // a repository that packages itself: only its own files move
+	}
 	owner, name := cfg.UpstreamOwnerName()
 	up := cfg.Upstream
 	if up.Branch != "" {
