@@ -84,6 +84,7 @@ hashes for every platform in one Nix build, and opens one pull request.
 
 	root.AddCommand(
 		newRunCmd(f, nil),
+		newFixCmd(f, nil),
 		newCheckCmd(f, nil),
 		newUpdateCmd(f, nil),
 		newApplyCmd(f, nil),

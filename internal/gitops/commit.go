@@ -30,6 +30,10 @@ type PinsCommit struct {
 	OldVersion string
 	NewVersion string
 	Body       string // the list of changed hashes
+	// Subject, when set, is the subject line instead of CommitMessage's
+	// ("hashbot: update FOD hashes for vendor", on a pull request's
+	// branch); control characters become spaces.
+	Subject string
 	// Author is the commit's author and committer ([git] author); required.
 	Author Author
 }
@@ -103,7 +107,7 @@ func (r *Repo) CommitPins(ctx context.Context, c PinsCommit) (Hash, error) {
 	sig := object.Signature{Name: c.Author.Name, Email: c.Author.Email, When: time.Now()}
 	commit := &object.Commit{
 		Author: sig, Committer: sig, TreeHash: treeHash, ParentHashes: []plumbing.Hash{parent.Hash},
-		Message: CommitMessage(c.Name, c.OldVersion, c.NewVersion, c.Body),
+		Message: c.message(),
 	}
 	h, err := r.storeObject(commit)
 	if err != nil {
@@ -243,4 +247,16 @@ func (r *Repo) checkOnlyPaths(oldTree, newTree plumbing.Hash, want map[string]bo
 		return &ScopeError{Path: strings.Join(slices.Sorted(maps.Keys(want)), ", "), N: len(changes)}
 	}
 	return nil
+}
+
+// message is the commit's message: Subject and Body when Subject is set,
+// else CommitMessage's.
+func (c PinsCommit) message() string {
+	if c.Subject == "" {
+		return CommitMessage(c.Name, c.OldVersion, c.NewVersion, c.Body)
+	}
+	if body := strings.TrimSpace(c.Body); body != "" {
+		return oneLine(c.Subject) + "\n\n" + body + "\n"
+	}
+	return oneLine(c.Subject) + "\n"
 }
