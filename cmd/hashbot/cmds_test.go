@@ -39,6 +39,7 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	"ghapp":        cmdGHApp,
 	"ghgit":        cmdGHGit,
 	"ghapicommits": cmdGHAPICommits,
+	"ghpr":         cmdGHPR,
 	"sendhook":     cmdSendHook,
 	"waithttp":     cmdWaitHTTP,
 	"exits":        cmdExits,

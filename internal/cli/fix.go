@@ -151,4 +151,3 @@ func printFix(w io.Writer, out *bot.FixOutcome) {
 		fmt.Fprintf(w, "pull request #%d comes from a fork: not pushed; commented the change: %s\n", out.PullRequest, out.Comment)
 	}
 }
-

@@ -17,10 +17,14 @@ type PullRequest struct {
 	// it lives in (default: the repository's owner, a same-repo branch).
 	Head      string
 	HeadOwner string
-	Base      string
-	Title     string
-	Body      string
-	Labels    []string
+	// HeadSHA is the head commit ("" answers a made-up one); User the
+	// login of who opened it ("" is hashbot[bot]).
+	HeadSHA string
+	User    string
+	Base    string
+	Title   string
+	Body    string
+	Labels  []string
 	// Comments are the bodies of the comments added, oldest first.
 	Comments []string
 	Created  time.Time
@@ -159,4 +163,19 @@ func (s *Server) Repos() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// SetPullHead moves pull request n of repoName to the head commit sha, as
+// a push to its branch does (GitHub's synchronize); false when there is
+// none.
+func (s *Server) SetPullHead(repoName string, n int, sha string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.repo(repoName).pull(n)
+	if p == nil {
+		return false
+	}
+	p.HeadSHA = sha
+	p.Updated = time.Now().UTC().Truncate(time.Second)
+	return true
 }

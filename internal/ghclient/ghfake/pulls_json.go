@@ -94,6 +94,17 @@ func pullJSON(req *http.Request, r *repo, p *PullRequest, full bool) map[string]
 		labels = append(labels, labelJSON(req, r, i, l))
 	}
 	bot := map[string]any{"login": "hashbot[bot]", "id": 41898283, "type": "Bot", "site_admin": false}
+	if p.User != "" {
+		kind := "User"
+		if strings.HasSuffix(p.User, "[bot]") {
+			kind = "Bot"
+		}
+		bot = map[string]any{"login": p.User, "id": ownerID(p.User), "type": kind, "site_admin": false}
+	}
+	headSHA := p.HeadSHA
+	if headSHA == "" {
+		headSHA = fakeSHA(p.HeadOwner + ":" + p.Head)
+	}
 	headRepo := map[string]any{
 		"id": r.id, "name": short, "full_name": p.HeadOwner + "/" + short,
 		"owner": map[string]any{"login": p.HeadOwner, "type": "Organization"}, "private": false,
@@ -134,7 +145,7 @@ func pullJSON(req *http.Request, r *repo, p *PullRequest, full bool) map[string]
 		"requested_reviewers": []any{},
 		"requested_teams":     []any{},
 		"head": map[string]any{
-			"label": p.HeadOwner + ":" + p.Head, "ref": p.Head, "sha": fakeSHA(p.HeadOwner + ":" + p.Head),
+			"label": p.HeadOwner + ":" + p.Head, "ref": p.Head, "sha": headSHA,
 			"user": map[string]any{"login": p.HeadOwner, "id": ownerID(p.HeadOwner)}, "repo": headRepo,
 		},
 		"base": map[string]any{
