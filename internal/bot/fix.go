@@ -271,7 +271,7 @@ func (b *Bot) pushFix(ctx context.Context, fp *fixPlan, out *FixOutcome, files p
 		return err
 	}
 	out.Status = FixPushed
-	zerolog.Ctx(ctx).Info().Str(logfield.Branch, fp.branch).Str(logfield.Commit, out.Commit).Msg("pushed the hashes onto the pull request")
+	zerolog.Ctx(ctx).Info().Str(logfield.Branch, fp.branch).Str("pushed", out.Commit).Msg("pushed the hashes onto the pull request")
 	return nil
 }
 

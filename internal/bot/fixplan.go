@@ -169,6 +169,12 @@ func (b *Bot) fixStale(ctx context.Context, fp *fixPlan, mergeBase gitops.Hash) 
 	}
 	// Named like the repository: Nix names ./. after its directory.
 	headDir := filepath.Join(tmp, "head", filepath.Base(b.opts.Config.Dir))
+	sinceDir := filepath.Join(tmp, "since", filepath.Base(b.opts.Config.Dir))
+	for _, d := range []string{filepath.Dir(headDir), filepath.Dir(sinceDir)} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			return fmt.Errorf("writing the pull request's trees: %w", err)
+		}
+	}
 	if err := fp.repo.WriteTree(ctx, fp.head, headDir); err != nil {
 		return err
 	}
@@ -190,7 +196,6 @@ func (b *Bot) fixStale(ctx context.Context, fp *fixPlan, mergeBase gitops.Hash) 
 		}
 		return nil
 	}
-	sinceDir := filepath.Join(tmp, "since", filepath.Base(b.opts.Config.Dir))
 	if err := fp.repo.WriteTree(ctx, fp.since, sinceDir); err != nil {
 		return err
 	}
