@@ -126,8 +126,15 @@ func (b *Bot) Fix(ctx context.Context, req FixRequest) (*FixOutcome, error) {
 	}
 	defer release()
 	fp, err := b.planFix(ctx, req, out)
-	if err != nil || fp == nil {
+	if err != nil {
 		return out, err
+	}
+	if fp == nil { // nothing stale
+		if req.ComputeOnly { // results the pushing half plans "nothing to fix" from too
+			out.Results = &FixResults{Schema: FixResultsSchema, PullRequest: req.Number, Head: out.Head,
+				Stale: map[string][]string{}, Report: &fod.Report{Commit: out.Head}}
+		}
+		return out, nil
 	}
 	defer fp.cleanup()
 	log := zerolog.Ctx(ctx).With().Int(logfield.PR, req.Number).Str(logfield.Commit, fp.head.String()).Logger()
@@ -182,7 +189,9 @@ func checkFixResults(r *FixResults, number int, fp *fixPlan) error {
 	case r.Report.FlakeLock != nil || len(r.Report.Sources) > 0:
 		return &ResultsError{Reason: "they carry a flake.lock or source pins: fix writes FOD hashes only"}
 	}
+	covered := map[string]bool{}
 	for _, t := range r.Report.Results {
+		covered[t.FOD] = true
 		if _, ok := fp.stale[t.FOD]; !ok {
 			return &ResultsError{Reason: fmt.Sprintf("they name the FOD %.60q, which hashbot's plan does not name stale on this pull request (stale: %s)",
 				t.FOD, strings.Join(sortedKeys(fp.stale), ", "))}
@@ -192,6 +201,12 @@ func checkFixResults(r *FixResults, number int, fp *fixPlan) error {
 		}
 		if err := pins.CheckHash(pins.HashPath(t.FOD, t.PinSystem()), t.New); err != nil {
 			return &ResultsError{Reason: err.Error()}
+		}
+	}
+	for _, name := range sortedKeys(fp.stale) {
+		if !covered[name] {
+			return &ResultsError{Reason: fmt.Sprintf("they have no result for %s, which hashbot's plan names stale (%s)",
+				name, strings.Join(fp.stale[name], "; "))}
 		}
 	}
 	return nil
