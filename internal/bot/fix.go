@@ -38,6 +38,11 @@ type FixRequest struct {
 	Results *FixResults
 	// Verify rebuilds each new FOD with --check before trusting it.
 	Verify bool
+	// ExpectHead, when set, is the head commit the results must name, as
+	// a trusted party says the computing job ran on (the workflow_run
+	// event's head_sha): results carried over from another pull
+	// request's run are refused, whatever number they name.
+	ExpectHead string
 }
 
 // FixResults are what the computing half of fix hands to the pushing
@@ -156,6 +161,9 @@ func (b *Bot) Fix(ctx context.Context, req FixRequest) (*FixOutcome, error) {
 // handed over against the plan.
 func (b *Bot) fixReport(ctx context.Context, fp *fixPlan, req FixRequest) (*fod.Report, error) {
 	if req.Results != nil {
+		if req.ExpectHead != "" && req.Results.Head != req.ExpectHead {
+			return nil, &ResultsError{Reason: fmt.Sprintf("they name the head %.12q, but the run that computed them ran on %.12s", req.Results.Head, req.ExpectHead)}
+		}
 		if err := checkFixResults(req.Results, req.Number, fp); err != nil {
 			return nil, err
 		}

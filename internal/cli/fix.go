@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hashbot-nix/hashbot/internal/bot"
+	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/safefile"
 )
 
@@ -24,6 +25,8 @@ type fixOptions struct {
 	JSON   bool
 	Apply  string
 	Verify bool
+	// ExpectHead is the commit the computing run ran on (--expect-head).
+	ExpectHead string
 }
 
 func newFixCmd(f *factory, runF func(*fixOptions) error) *cobra.Command {
@@ -60,6 +63,10 @@ real sha256 hashes, and pushes.`,
 				return usageErrorf("--json computes, --apply pushes what was computed: one or the other")
 			case opts.Verify && opts.Apply != "":
 				return usageErrorf("--verify builds: --apply builds nothing")
+			case opts.ExpectHead != "" && opts.Apply == "":
+				return usageErrorf("--expect-head checks the results of --apply")
+			case opts.ExpectHead != "" && !pins.IsCommit(opts.ExpectHead):
+				return usageErrorf("--expect-head %.50q: want a full commit id", opts.ExpectHead)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -73,11 +80,12 @@ real sha256 hashes, and pushes.`,
 	fl.BoolVar(&opts.JSON, "json", false, "compute only and print the results as JSON, for --apply (no write token needed)")
 	fl.StringVar(&opts.Apply, "apply", "", "push the results `FILE` of a --json run, after checking them (builds nothing)")
 	fl.BoolVar(&opts.Verify, "verify", false, "rebuild each new FOD with --check before trusting it")
+	fl.StringVar(&opts.ExpectHead, "expect-head", "", "with --apply: the `SHA` the computing run ran on, as GitHub says (workflow_run's head_sha); other results are refused")
 	return cmd
 }
 
 func fixRun(ctx context.Context, opts *fixOptions) error {
-	req := bot.FixRequest{Number: opts.PR, DryRun: opts.DryRun, ComputeOnly: opts.JSON, Verify: opts.Verify}
+	req := bot.FixRequest{Number: opts.PR, DryRun: opts.DryRun, ComputeOnly: opts.JSON, Verify: opts.Verify, ExpectHead: opts.ExpectHead}
 	if opts.Apply != "" {
 		r, err := readFixResults(opts.Apply)
 		if err != nil {
