@@ -197,7 +197,7 @@ func TestReusableWorkflowShape(t *testing.T) {
 	if diff := cmp.Diff(want, platforms); diff != "" {
 		t.Errorf("default platforms (-want +got):\n%s", diff)
 	}
-	for name, typ := range map[string]string{"platforms": "string", "version": "string", "dry-run": "boolean", "allow-downgrade": "boolean",
+	for name, typ := range map[string]string{"platforms": "string", "version": "string", "dry-run": "boolean", "allow-downgrade": "boolean", "fix": "string", "pull-request": "string",
 		"repo": "string", "app-id": "string"} {
 		if got := wf.On.WorkflowCall.Inputs[name].Type; got != typ {
 			t.Errorf("input %q has type %q, want %q", name, got, typ)
@@ -228,7 +228,7 @@ func TestReusableWorkflowShape(t *testing.T) {
 		}
 	}
 	slices.Sort(jobs)
-	if diff := cmp.Diff([]string{"check", "compute", "publish"}, jobs); diff != "" {
+	if diff := cmp.Diff([]string{"check", "compute", "fix-compute", "fix-push", "publish"}, jobs); diff != "" {
 		t.Errorf("jobs (-want +got):\n%s", diff)
 	}
 	if include, ok := wf.Jobs["compute"].Strategy.Matrix.Include.(string); !ok || !strings.Contains(include, "fromJSON(inputs.platforms)") {
