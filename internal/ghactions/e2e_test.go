@@ -371,9 +371,13 @@ func (r *runner) uses(j *jobEnv, label, uses string, with map[string]string, c c
 		_ = os.WriteFile(filepath.Join(dst, filepath.Base(with["path"])), data, 0o644)
 	case "actions/download-artifact":
 		_ = os.MkdirAll(with["path"], 0o755)
+		pattern := with["pattern"]
+		if pattern == "" {
+			pattern = with["name"] // one artifact by its name
+		}
 		dirs, _ := os.ReadDir(r.artifacts)
 		for _, d := range dirs {
-			if ok, _ := path.Match(with["pattern"], d.Name()); ok {
+			if ok, _ := path.Match(pattern, d.Name()); ok {
 				files, _ := os.ReadDir(filepath.Join(r.artifacts, d.Name()))
 				for _, f := range files {
 					data, _ := os.ReadFile(filepath.Join(r.artifacts, d.Name(), f.Name()))

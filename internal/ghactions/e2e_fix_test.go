@@ -1,0 +1,136 @@
+package ghactions_test
+
+import (
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/hashbot-nix/hashbot/internal/ghclient/ghfake"
+	"github.com/hashbot-nix/hashbot/internal/testutil"
+)
+
+// TestReusableWorkflowFixesADependabotPullRequest runs the reusable
+// workflow's fix jobs as a repository that packages itself adopts them:
+// fix-compute for a Dependabot pull request bumping go.mod and go.sum
+// (fix: compute, the pull_request caller, a read-only token), then
+// fix-push (fix: push, the workflow_run caller, the App's token) with the
+// results as the artifact carried them. The caller repository and the
+// bump are fix.txtar's, hashbot's own script of the command.
+func TestReusableWorkflowFixesADependabotPullRequest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a go mod vendor FOD with real Nix and the Go module proxy")
+	}
+	testutil.RequireNixForExamples(t)
+	testutil.RequireGit(t)
+	for _, tool := range []string{"go", "jq"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	root := repoRoot(t)
+	work := t.TempDir()
+	ar, err := txtar.ParseFile(filepath.Join(root, "cmd", "hashbot", "testdata", "script", "fix.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range ar.Files {
+		files[f.Name] = f.Data
+	}
+	seed := filepath.Join(work, "seed")
+	for name, data := range files {
+		if rel, ok := strings.CutPrefix(name, "seed/"); ok {
+			writeFile(t, filepath.Join(seed, rel), data)
+		}
+	}
+	remote := filepath.Join(work, "me", "app.git")
+	git(t, "", "init", "-q", "--bare", "-b", "main", remote)
+	git(t, seed, "init", "-q", "-b", "main")
+	git(t, seed, "add", ".")
+	git(t, seed, "commit", "-q", "-m", "app")
+	git(t, seed, "push", "-q", remote, "main")
+	const branch = "dependabot/go_modules/github.com/google/uuid-1.5.0"
+	dep := filepath.Join(work, "dep")
+	git(t, "", "clone", "-q", remote, dep)
+	git(t, dep, "checkout", "-q", "-b", branch)
+	writeFile(t, filepath.Join(dep, "go.mod"), files["v1.5.0/go.mod"])
+	writeFile(t, filepath.Join(dep, "go.sum"), files["v1.5.0/go.sum"])
+	git(t, dep, "commit", "-q", "-am", "Bump github.com/google/uuid from 1.4.0 to 1.5.0")
+	git(t, dep, "push", "-q", "origin", branch)
+	head := git(t, dep, "rev-parse", "HEAD")
+
+	srv := ghfake.New(t)
+	srv.AddRepo("me/app", "main")
+	srv.AddPullRequest("me/app", ghfake.PullRequest{Number: 1, Head: branch, HeadSHA: head, User: "dependabot[bot]"})
+
+	var wf e2eWorkflow
+	decode(t, filepath.Join(root, ".github", "workflows", "hashbot-reusable.yml"), &wf)
+	r := &runner{t: t, root: root, remote: remote, artifacts: filepath.Join(work, "artifacts")}
+	decode(t, filepath.Join(root, "action.yml"), &r.action)
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); k != "GITHUB_TOKEN" && !strings.HasPrefix(k, "HASHBOT_") {
+			r.env = append(r.env, kv)
+		}
+	}
+	r.env = append(r.env, "GITHUB_API_URL="+strings.TrimSuffix(srv.URL, "/"))
+	for _, v := range []string{"GOMODCACHE", "GOCACHE"} {
+		out, err := exec.Command("go", "env", v).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.env = append(r.env, v+"="+strings.TrimSpace(string(out)))
+	}
+	defaults := map[string]any{}
+	for name, in := range wf.On.WorkflowCall.Inputs {
+		defaults[name] = in.Default
+	}
+	run := func(jobName string, inputs map[string]any, event map[string]any) {
+		t.Helper()
+		in := maps.Clone(defaults)
+		maps.Copy(in, inputs)
+		j := r.newJob(jobName)
+		c := ctx{
+			"inputs":  in,
+			"needs":   map[string]any{},
+			"secrets": map[string]any{"app-private-key": "-----BEGIN RSA PRIVATE KEY-----"},
+			"github":  map[string]any{"token": "test-token", "repository": "me/app", "run_id": "7", "run_attempt": "1", "event": event},
+			"runner":  map[string]any{"temp": j.temp, "os": "Linux", "arch": "X64"},
+			"job":     map[string]any{"workflow_repository": e2eWorkflowRepository, "workflow_sha": e2eWorkflowSHA},
+		}
+		for name, job := range wf.Jobs {
+			if ran := r.cond(job.If, c); ran != (name == jobName) {
+				t.Fatalf("with %v, job %s runs: %v (if %s)", inputs, name, ran, job.If)
+			}
+		}
+		r.runSteps(j, wf.Jobs[jobName].Steps, c, maps.Clone(wf.Env))
+	}
+
+	run("fix-compute", map[string]any{"fix": "compute", "pull-request": "1"}, map[string]any{"number": 1})
+	if got := git(t, remote, "rev-parse", branch); got != head {
+		t.Fatalf("the computing job moved the branch to %s", got)
+	}
+	run("fix-push", map[string]any{"fix": "push", "app-id": "4242"},
+		map[string]any{"workflow_run": map[string]any{"id": 6, "head_sha": head, "conclusion": "success"}})
+
+	if got := git(t, remote, "log", "-1", "--format=%s %P", branch); got != "hashbot: update FOD hashes for vendor "+head {
+		t.Errorf("the branch's tip: %q, want hashbot's commit on the pull request's head %s", got, head)
+	}
+	if files := git(t, remote, "diff", "--name-only", head, branch); files != "default.nix\nhashbot.json" {
+		t.Errorf("hashbot's commit changes %q, want the hash literal's file and the pins", files)
+	}
+}
+
+func writeFile(t *testing.T, p string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
