@@ -312,6 +312,7 @@ func (s computeStep) produce(ctx context.Context, p *plan, ro RunOptions, out *O
 	if len(check.Stale) > 0 {
 		report, err = b.opts.Engine.Compute(ctx, fod.Request{
 			Config: cfg, Pins: newPins, Stored: p.oldStored, FODs: sortedKeys(check.Stale), Verify: ro.Verify,
+			InPlace: p.repo != nil, // the base's tree, written out for this run alone
 		})
 		if err != nil {
 			return nil, fmt.Errorf("computing hashes: %w", err)

@@ -56,8 +56,9 @@ type plan struct {
 	// botHead is the bot's branch as fetched once (nil when the remote has
 	// none), recognised as hashbot's (ownBranch); existing are its pull
 	// requests, looked up once (nil without pub).
-	botHead  *gitops.RemoteBranch
-	existing *pulls.Existing
+	botHead   *gitops.RemoteBranch
+	botStored *pins.Stored
+	existing  *pulls.Existing
 	// cleanup removes the written tree.
 	cleanup func()
 }
@@ -269,11 +270,11 @@ func (b *Bot) readRemote(ctx context.Context, p *plan) error {
 	if p.repo == nil {
 		return nil
 	}
-	head, err := b.ownBranch(ctx, p, p.branch)
+	head, stored, err := b.ownBranch(ctx, p, p.branch)
 	if err != nil {
 		return err
 	}
-	p.botHead = head
+	p.botHead, p.botStored = head, stored
 	if p.pub == nil {
 		return nil
 	}

@@ -76,8 +76,8 @@ func (p *plan) answeringBranch() (*gitops.RemoteBranch, *pins.Pins, error) {
 	if len(head.Parents) != 1 || head.Parents[0] != p.base {
 		return nil, nil, nil // the base moved on: recompute on top of it
 	}
-	stored, err := p.cfg.PinsLayout().Load(head.File, "branch "+p.branch)
-	if err != nil {
+	stored := p.botStored
+	if stored == nil {
 		return nil, nil, nil // not hashbot's pins any more: recompute
 	}
 	branchPins := stored.Pins
@@ -224,7 +224,7 @@ func (b *Bot) deleteSuperseded(ctx context.Context, p *plan, pr *pulls.Outcome) 
 	}
 	for _, branch := range pr.SupersededBranches {
 		log := zerolog.Ctx(ctx).With().Str(logfield.Branch, branch).Logger()
-		head, err := b.ownBranch(ctx, p, branch)
+		head, _, err := b.ownBranch(ctx, p, branch)
 		if err == nil && head != nil {
 			err = p.repo.DeleteRemoteBranch(ctx, branch, head.Hash)
 		}

@@ -76,6 +76,11 @@ type Request struct {
 	// target whose output differs unreproducible. (Every new hash is
 	// confirmed by Nix, Verify or not.)
 	Verify bool
+	// InPlace says that Config.Dir is a throw-away tree of the caller's
+	// (the bot's base commit, written out), in a directory of its own:
+	// placeholder pins are written into it, and the evaluation files
+	// beside it, instead of into a copy. The caller removes both.
+	InPlace bool
 	// MaxJobs is nix-build's --max-jobs; 0 takes EngineOptions.MaxJobs,
 	// then Config's [build] max-jobs, then one job per target.
 	MaxJobs int
@@ -159,7 +164,7 @@ func (e *Engine) compute(ctx context.Context, req Request, start time.Time) (*Re
 		if req.Config.Flake != "" {
 			entry = req.Config.Flake
 		}
-		s, err := newScratch(req.Config.Dir, entry, run.stored.Layout().Paths())
+		s, err := newScratch(req.Config.Dir, entry, run.stored.Layout().Paths(), req.InPlace)
 		if err != nil {
 			return nil, err
 		}
