@@ -47,8 +47,10 @@ const (
 	maxReleaseRows = 30
 	// maxSummary bounds an advisory's summary, in bytes.
 	maxSummary = 300
-	// maxLockRows bounds the unclaimed lock files listed.
-	maxLockRows = 20
+	// maxLockRows and maxAdvisoryRows bound the unclaimed lock files and
+	// the advisories listed.
+	maxLockRows     = 20
+	maxAdvisoryRows = 20
 )
 
 // writeUnclaimedLocks says which lock files of the new version no FOD
@@ -86,7 +88,11 @@ func writeAdvisories(b *strings.Builder, rows []AdvisoryRow) {
 		return
 	}
 	b.WriteString("### Security advisories fixed\n\n| advisory | CVE | severity | summary |\n| --- | --- | --- | --- |\n")
-	for _, a := range rows {
+	for i, a := range rows {
+		if i == maxAdvisoryRows {
+			fmt.Fprintf(b, "\nand %d more.\n", len(rows)-i)
+			break
+		}
 		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", link(firstNonEmpty(a.ID, "advisory"), a.URL),
 			text(firstNonEmpty(a.CVE, "–")), text(firstNonEmpty(a.Severity, "–")), text(truncate(a.Summary, maxSummary)))
 	}

@@ -67,6 +67,7 @@ func TestHostileReleaseNotesAreHarmlessAndBounded(t *testing.T) {
 		{"a megabyte is cut, with a link to the rest", strings.Repeat("lorem ipsum dolor sit amet\n", 40000),
 			[]string{"_The notes are cut here: [the rest on the release page](" + rel + ")._"}, nil},
 		{"one megabyte line is cut too, on a character", strings.Repeat("é", 1<<19), []string{"_The notes are cut here:"}, nil},
+		{"what escaping grows stays within GitHub's limit", strings.Repeat("<@#1", 1<<18), []string{"_The notes are cut here:"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,8 +93,8 @@ func TestHostileReleaseNotesAreHarmlessAndBounded(t *testing.T) {
 			if strings.Count(body, "</details>") != strings.Count(body, "<details>") {
 				t.Errorf("%d <details> but %d </details>", strings.Count(body, "<details>"), strings.Count(body, "</details>"))
 			}
-			if len(notes) > maxNotes+1000 {
-				t.Errorf("notes of %d bytes, want at most about %d", len(notes), maxNotes)
+			if len(body) > 65536/2 {
+				t.Errorf("body of %d bytes, want well under GitHub's 65,536 characters", len(body))
 			}
 			if !strings.Contains(body, "<sub>Opened by hashbot.") {
 				t.Error("the body's end is gone")
@@ -112,6 +113,9 @@ func TestHostileReleasesAndAdvisoriesAreEscaped(t *testing.T) {
 	}
 	d.Advisories = []AdvisoryRow{{ID: "GHSA-<b>", CVE: "CVE|1", Severity: "**high**", Summary: strings.Repeat("@everyone | ", 1000),
 		URL: "javascript:alert(1)"}}
+	for range 200 {
+		d.Advisories = append(d.Advisories, AdvisoryRow{ID: "GHSA-x", Summary: strings.Repeat("y", 1000)})
+	}
 	d.UnclaimedLocks = []LockRow{{Path: "a`b/Cargo.lock\n# heading"}}
 	body := RenderBody(d)
 	for _, absent := range []string{"(javascript:", "\n[evil]", "@everyone", "<b>", "CVE|1", "\n# heading", "[click]"} {
@@ -124,6 +128,9 @@ func TestHostileReleasesAndAdvisoriesAreEscaped(t *testing.T) {
 	}
 	if !strings.Contains(body, "101 releases; the newest 30:") {
 		t.Error("the count of releases left out is not said")
+	}
+	if !strings.Contains(body, "and 181 more.") {
+		t.Error("the count of advisories left out is not said")
 	}
 	if len(body) > 20000 {
 		t.Errorf("body of %d bytes", len(body))
