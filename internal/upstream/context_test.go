@@ -166,3 +166,28 @@ func TestNoMoveAsksForNoContext(t *testing.T) {
 		}
 	}
 }
+
+func TestFixedAdvisoriesOnALaterPage(t *testing.T) {
+	e := newCheckEnv(t)
+	e.cfg = loadConfig(t, srcOnlyTOML)
+	for range 120 {
+		e.srv.AddAdvisory(repo, ghfake.Advisory{GHSAID: "GHSA-old0-0000-0000", Vulnerabilities: []ghfake.Vulnerability{{Range: "< 2020.1.0"}}})
+	}
+	e.srv.AddAdvisory(repo, ghfake.Advisory{GHSAID: "GHSA-last-0000-0000", Vulnerabilities: []ghfake.Vulnerability{{Range: "= 2026.2.1"}}})
+	res, err := e.check(t, pinsAt(t, "2026.2.1", false), upstream.CheckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Advisories) != 1 || res.Advisories[0].GHSAID != "GHSA-last-0000-0000" {
+		t.Errorf("advisories = %+v", res.Advisories)
+	}
+	pages := 0
+	for _, r := range e.srv.Requests() {
+		if strings.HasSuffix(r.Path, "/security-advisories") {
+			pages++
+		}
+	}
+	if pages != 2 {
+		t.Errorf("%d pages of advisories read, want 2", pages)
+	}
+}
