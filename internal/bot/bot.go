@@ -152,8 +152,27 @@ type Outcome struct {
 	Title     string              `json:"title,omitempty"`
 	Body      string              `json:"body,omitempty"`
 	Diff      string              `json:"diff,omitempty"`
-	Started   time.Time           `json:"started"`
-	Finished  time.Time           `json:"finished"`
+	// UnclaimedLocks, Advisories and Warnings are what the check found
+	// beside the stale FODs (upstream.Result has them).
+	UnclaimedLocks []upstream.LockFile `json:"unclaimed_locks,omitempty"`
+	Advisories     []upstream.Advisory `json:"advisories,omitempty"`
+	Warnings       []string            `json:"warnings,omitempty"`
+	Started        time.Time           `json:"started"`
+	Finished       time.Time           `json:"finished"`
+}
+
+// fromCheck takes what the check found into the outcome, and logs its
+// warnings and the lock files no FOD reads.
+func (out *Outcome) fromCheck(ctx context.Context, pinned string, check *upstream.Result) {
+	out.Pinned, out.Candidate, out.Stale = pinned, check.Candidate, check.Stale
+	out.UnclaimedLocks, out.Advisories, out.Warnings = check.UnclaimedLocks, check.Advisories, check.Warnings
+	log := zerolog.Ctx(ctx)
+	for _, w := range check.Warnings {
+		log.Warn().Msg(w)
+	}
+	for _, l := range check.UnclaimedLocks {
+		log.Warn().Str("file", l.Path).Str(logfield.Version, check.Candidate).Bool("new", l.New).Msg("a lock file upstream has that no FOD reads")
+	}
 }
 
 // PartialError is returned when some targets could not be computed: nothing
@@ -253,7 +272,7 @@ func (b *Bot) pipeline(ctx context.Context, ro RunOptions, command string, st st
 	cfg, check := p.cfg, p.check
 	log := zerolog.Ctx(ctx).With().Str(logfield.Repo, cfg.Upstream.Repo).Logger()
 	ctx = log.WithContext(ctx)
-	out.Pinned, out.Candidate, out.Stale = p.oldPins.Version(), check.Candidate, check.Stale
+	out.fromCheck(ctx, p.oldPins.Version(), check)
 	if p.branch == "" {
 		log.Info().Str(logfield.Version, check.Candidate).Msg("up to date")
 		out.Status = StatusUpToDate
@@ -399,7 +418,7 @@ func (b *Bot) Status(ctx context.Context, ro RunOptions) (*Outcome, *upstream.Re
 		return out, nil, err
 	}
 	defer p.cleanup()
-	out.Pinned, out.Candidate, out.Stale = p.oldPins.Version(), p.check.Candidate, p.check.Stale
+	out.fromCheck(ctx, p.oldPins.Version(), p.check)
 	if p.check.UpToDate {
 		out.Status = StatusUpToDate
 		return out, p.check, nil

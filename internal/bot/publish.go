@@ -204,7 +204,7 @@ func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, f
 func (b *Bot) openPullRequest(ctx context.Context, p *plan, out *Outcome) error {
 	pr, err := p.pub.Publish(ctx, pulls.Request{
 		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamRepo: p.cfg.Upstream.Repo, Version: p.newLabel,
-		Existing: p.existing,
+		Existing: p.existing, Labels: extraLabels(p.check),
 	})
 	out.PR = pr
 	b.deleteSuperseded(ctx, p, pr)

@@ -118,9 +118,11 @@ func printOutcome(w io.Writer, cfg *config.Config, out *bot.Outcome) {
 		fmt.Fprintf(w, "declined: pull request #%d for %s was closed without merging; not opening it again (a newer version opens a new one): %s\n",
 			out.PR.Number, out.Branch, out.PR.URL)
 	case bot.StatusDryRun:
+		upstreamContext{Candidate: out.Candidate, Locks: out.UnclaimedLocks, Advisories: out.Advisories}.write(w)
 		fmt.Fprintf(w, "dry run: would commit on %s\n\n%s\n", out.Branch, out.Diff)
 		fmt.Fprintf(w, "pull request: %s\n\n%s\n", out.Title, out.Body)
 	case bot.StatusUpdated:
+		upstreamContext{Candidate: out.Candidate, Locks: out.UnclaimedLocks, Advisories: out.Advisories}.write(w)
 		fmt.Fprintf(w, "pushed %.12s to %s\n", out.Commit, out.Branch)
 		if out.PR != nil {
 			verb := "updated"

@@ -64,6 +64,7 @@ type Config struct {
 	Git         Git               `toml:"git"`
 	PullRequest PullRequest       `toml:"pull-request"`
 	Build       Build             `toml:"build"`
+	Check       Check             `toml:"check"`
 }
 
 // Upstream is the project whose releases the pins follow.
@@ -278,6 +279,14 @@ type Build struct {
 	// Timeout bounds the Nix builds of one compute, in every command that
 	// builds (update, run, serve); empty means no bound.
 	Timeout Duration `toml:"timeout"`
+}
+
+// Check configures what hashbot checks beyond the hashes.
+type Check struct {
+	// IgnoreLocks are upstream lock files (paths, or patterns as in
+	// inputs) that no FOD reads on purpose: they are not reported as
+	// unclaimed (UnclaimedLocks).
+	IgnoreLocks []string `toml:"ignore-locks"`
 }
 
 // Duration is a time.Duration written as a Go duration string in TOML.

@@ -35,7 +35,14 @@ type Request struct {
 	// Existing is what Lookup found for Branch earlier in the run; nil
 	// looks it up.
 	Existing *Existing
+	// Labels are added beside the Manager's (Options.Labels): those this
+	// change earns, such as SecurityLabel.
+	Labels []string
 }
+
+// SecurityLabel is put on a pull request whose change fixes an upstream
+// security advisory.
+const SecurityLabel = "security"
 
 // Outcome says what Publish did.
 type Outcome struct {
@@ -105,7 +112,7 @@ func (m *Manager) Publish(ctx context.Context, req Request) (*Outcome, error) {
 		}
 	}
 	out := &Outcome{Number: pr.GetNumber(), URL: pr.GetHTMLURL(), Created: created}
-	if err := m.addLabels(ctx, pr); err != nil {
+	if err := m.addLabels(ctx, pr, req.Labels); err != nil {
 		log.Warn().Err(err).Int(logfield.PR, pr.GetNumber()).Msg("labels not added")
 		out.Warnings = append(out.Warnings, err.Error())
 	}
@@ -194,11 +201,15 @@ func (m *Manager) update(ctx context.Context, pr *github.PullRequest, req Reques
 	return updated, nil
 }
 
-// addLabels adds the labels pr does not have yet.
-func (m *Manager) addLabels(ctx context.Context, pr *github.PullRequest) error {
+// addLabels adds the Manager's labels and extra that pr does not have yet.
+func (m *Manager) addLabels(ctx context.Context, pr *github.PullRequest, extra []string) error {
 	var missing []string
-	for _, l := range m.labels {
-		if !slices.ContainsFunc(pr.Labels, func(have *github.Label) bool { return strings.EqualFold(have.GetName(), l) }) {
+	for _, l := range append(slices.Clone(m.labels), extra...) {
+		has := func(have string) bool { return strings.EqualFold(have, l) }
+		if slices.ContainsFunc(missing, has) || strings.TrimSpace(l) == "" {
+			continue
+		}
+		if !slices.ContainsFunc(pr.Labels, func(have *github.Label) bool { return has(have.GetName()) }) {
 			missing = append(missing, l)
 		}
 	}

@@ -58,6 +58,9 @@ func TestAnswersHaveGitHubsShape(t *testing.T) {
 	srv.AddRepo(repo, "master")
 	srv.SetFile(repo, "v1.0.0", "README.md", []byte("hello\n"))
 	srv.AddRelease(repo, ghfake.Release{Tag: "v1.0.0"})
+	srv.AddAdvisory(repo, ghfake.Advisory{GHSAID: "GHSA-abcd-1234-efgh", CVEID: "CVE-2050-00000", Severity: "critical",
+		Summary: "A short summary of the advisory.", Vulnerabilities: []ghfake.Vulnerability{
+			{Ecosystem: "pip", Package: "a-package", Range: ">= 1.0.0, < 1.0.1", Patched: "1.0.1"}}})
 	srv.SetBranch(repo, "master", "7fd1a60b01f91b314f59955a4e4d4e80d8edf11d")
 	n := srv.AddPullRequest(repo, ghfake.PullRequest{Head: "new-topic", Title: "Amazing new feature", Body: "x", Labels: []string{"bug"}})
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -86,6 +89,7 @@ func TestAnswersHaveGitHubsShape(t *testing.T) {
 		{"repository.json", "GET", "repos/" + repo, "", false},
 		{"releases.json", "GET", "repos/" + repo + "/releases", "", false},
 		{"release.json", "GET", "repos/" + repo + "/releases/tags/v1.0.0", "", false},
+		{"security_advisories.json", "GET", "repos/" + repo + "/security-advisories?state=published", "", false},
 		{"branch.json", "GET", "repos/" + repo + "/branches/master", "", false},
 		{"contents.json", "GET", "repos/" + repo + "/contents/README.md?ref=v1.0.0", "", false},
 		{"pulls.json", "GET", "repos/" + repo + "/pulls", "", false},
