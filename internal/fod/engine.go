@@ -66,6 +66,8 @@ type Request struct {
 	// or this machine's for a system-independent FOD. A system-independent
 	// FOD is computed only when Systems is empty or holds this machine's.
 	Systems []string
+	// SkipCheck leaves the [check] attributes unbuilt (Report.Checks nil).
+	SkipCheck bool
 	// Verify builds each new hash once more with --check and marks a
 	// target whose output differs unreproducible. (Every new hash is
 	// confirmed by Nix, Verify or not.)
@@ -87,13 +89,14 @@ func (e *Engine) Compute(ctx context.Context, req Request) (*Report, error) {
 	if err := checkRequest(req); err != nil {
 		return nil, err
 	}
+	buildCtx := ctx
 	if limit := req.Config.Build.Timeout.Duration; limit > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, limit, &TimeoutError{Limit: limit})
+		buildCtx, cancel = context.WithTimeoutCause(ctx, limit, &TimeoutError{Limit: limit})
 		defer cancel()
 	}
-	rep, err := e.compute(ctx, req, start)
-	if cause := context.Cause(ctx); err != nil && cause != nil && errors.As(cause, new(*TimeoutError)) {
+	rep, err := e.compute(buildCtx, ctx, req, start)
+	if cause := context.Cause(buildCtx); err != nil && cause != nil && errors.As(cause, new(*TimeoutError)) {
 		return nil, cause
 	}
 	return rep, err
@@ -109,7 +112,9 @@ func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("%s [build] timeout %s reached: the Nix builds were stopped, no hash was computed", config.FileName, e.Limit)
 }
 
-func (e *Engine) compute(ctx context.Context, req Request, start time.Time) (*Report, error) {
+// compute computes the FODs under ctx ([build] timeout), then builds the
+// [check] attributes under checkCtx (the check's own timeout).
+func (e *Engine) compute(ctx, checkCtx context.Context, req Request, start time.Time) (*Report, error) {
 	host, err := nixcmd.ProbeHost(ctx, e.opts.Nix)
 	if err != nil {
 		return nil, err
@@ -135,7 +140,8 @@ func (e *Engine) compute(ctx context.Context, req Request, start time.Time) (*Re
 		}
 		pending = append(pending, t)
 	}
-	if len(pending) > 0 {
+	checking := len(req.Config.Check.Attrs) > 0 && !req.SkipCheck
+	if len(pending) > 0 || checking {
 		entry := req.Config.Entry
 		if req.Config.Flake != "" {
 			entry = req.Config.Flake
@@ -154,6 +160,11 @@ func (e *Engine) compute(ctx context.Context, req Request, start time.Time) (*Re
 		}
 		if req.Verify {
 			if err := run.verify(ctx); err != nil {
+				return nil, err
+			}
+		}
+		if checking {
+			if err := run.check(checkCtx); err != nil {
 				return nil, err
 			}
 		}

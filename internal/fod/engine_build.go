@@ -18,9 +18,9 @@ import (
 // result Nix reported for each, in log order, and each one's own log.
 type buildObservation struct {
 	results map[*target][]Result
-	foreign []Result // results about derivations that are not targets
-	logs    map[*target]*nixcmd.Tail
-	tail    []string // the end of nix-build's standard error
+	foreign []Result                // results about derivations that are not targets
+	drvLogs map[string]*nixcmd.Tail // each derivation's own output, by .drv path
+	tail    []string                // the end of nix-build's standard error
 }
 
 // engBuildingRe finds a build starting in a text log; internal-json logs
@@ -47,7 +47,7 @@ func (r *engineRun) nixBuild(ctx context.Context, phase Phase, layer int, ts []*
 		jobs = len(ts)
 	}
 	r.warnBuildUsers(len(ts), jobs)
-	obs := &buildObservation{results: map[*target][]Result{}, logs: map[*target]*nixcmd.Tail{}}
+	obs := &buildObservation{results: map[*target][]Result{}, drvLogs: map[string]*nixcmd.Tail{}}
 	prog := r.e.startProgress(phase, layer, len(ts), r.start)
 	defer prog.close()
 
@@ -75,14 +75,12 @@ func (r *engineRun) nixBuild(ctx context.Context, phase Phase, layer int, ts []*
 			},
 			BuildOutput: func(drv string, line []byte) {
 				writeLog(drvName(drv)+"> ", line)
-				if t, ok := byPath[drv]; ok {
-					ring := obs.logs[t]
-					if ring == nil {
-						ring = nixcmd.NewTail(logTailLines)
-						obs.logs[t] = ring
-					}
-					ring.Add(string(line))
+				ring := obs.drvLogs[drv]
+				if ring == nil {
+					ring = nixcmd.NewTail(logTailLines)
+					obs.drvLogs[drv] = ring
 				}
+				ring.Add(string(line))
 			},
 			Message: func(text string) { writeLog("", []byte(text)) },
 		}
@@ -297,19 +295,9 @@ func foreignSummary(rs []Result) string {
 // before they are made readable (readableTail keeps fewer).
 const logTailLines = 200
 
-// targetLogTail returns the readable end of t's own build log: the
-// builder's output the structured log carried, else the log Nix kept for
-// its derivation (nix-store --read-log), else the end of nix-build's output.
+// targetLogTail returns the readable end of t's own build log (drvLogTail).
 func (r *engineRun) targetLogTail(ctx context.Context, t *target, obs *buildObservation) []string {
-	if ring := obs.logs[t]; ring != nil {
-		return r.redactTail(ring.Lines())
-	}
-	out, err := r.e.opts.Nix.Run(ctx, nixcmd.Command{Name: "nix-store", Args: []string{"--read-log", t.drv}})
-	if err != nil || len(bytes.TrimSpace(out.Stdout)) == 0 {
-		return r.redactTail(obs.tail)
-	}
-	lines := strings.Split(strings.TrimRight(string(out.Stdout), "\n"), "\n")
-	return r.redactTail(lastLines(lines, logTailLines))
+	return r.drvLogTail(ctx, t.drv, obs)
 }
 
 // redactTail makes a log tail readable and takes every secret out of it.
