@@ -45,6 +45,8 @@ type BodyData struct {
 	Reproduce []string
 	// Sources are the other pinned sources (nixpkgs) the change moves.
 	Sources []SourceRow
+	// Checks are the [check] attributes built with the new hashes.
+	Checks []CheckRow
 }
 
 // SourceRow is a source whose pin the change moves.
@@ -96,9 +98,11 @@ const collapseAfter = 8
 func RenderBody(d BodyData) string {
 	var b strings.Builder
 	b.WriteString(renderMarker(Marker{UpstreamRepo: d.UpstreamRepo, Version: firstNonEmpty(d.Label, d.NewVersion)}) + "\n\n")
+	writeCheckHeadline(&b, d)
 	writeIntro(&b, d)
 	writeSources(&b, d.Sources)
 	writeTable(&b, d.Rows)
+	writeChecks(&b, d.Checks)
 	writeSummaries(&b, d.Summaries)
 	writeStale(&b, d.Stale)
 	writeEnvironment(&b, d)
