@@ -40,7 +40,11 @@ platform's machine (e.g. one CI runner per system) and writes the pins.
 It refuses conflicting results (two different hashes for one FOD and system,
 or results computed for another version) and incomplete ones (a configured
 FOD and system, among --fod or all, with no successful result), and then
-writes nothing.`,
+writes nothing.
+
+The results' [check] outcomes are merged too (a failure on any platform
+wins) and kept in the state directory for ` + "`hashbot run --publish-only`" + `
+on the same commit.`,
 		Example: `  hashbot apply --set-version 2026.2.2 results/*.json
   hashbot apply --dry-run results/x86_64-linux.json results/aarch64-linux.json`,
 		Args: cobra.MinimumNArgs(1),
@@ -124,6 +128,13 @@ func applyRun(ctx context.Context, opts *applyOptions) error {
 		rep.Results[i].Message, rep.Results[i].LogTail = "", nil
 	}
 	printReport(opts.IO.Out, rep.Results)
+	checks := fod.MergeChecks(cfg, reports)
+	if !opts.DryRun {
+		if checks, err = keepAppliedChecks(f, cfg, commit, p.Version(), reports); err != nil {
+			return err
+		}
+	}
+	printChecks(opts.IO.Out, checks)
 	n := rep.Apply(p)
 	switch {
 	case opts.DryRun:

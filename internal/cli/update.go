@@ -29,9 +29,11 @@ type updateOptions struct {
 	IO      *ioStreams
 	Factory *factory
 
-	FODs       []string
-	Systems    []string
-	Verify     bool
+	FODs    []string
+	Systems []string
+	Verify  bool
+	// NoCheck leaves the [check] attributes unbuilt.
+	NoCheck    bool
 	DryRun     bool
 	Partial    bool
 	JSON       bool
@@ -99,6 +101,7 @@ as JSON, the input of ` + "`hashbot apply`" + `.`,
 	fl.StringVar(&opts.SetVersion, "set-version", "", "compute for this upstream version (written to the pins with the hashes)")
 	fl.BoolVar(&opts.AllowDowngrade, "allow-downgrade", false, "take a --set-version older than the pinned one (refused without it)")
 	fl.StringArrayVar(&opts.UpdateInputs, "update-input", nil, "move this input of the flake to its newest revision first, writing flake.lock (repeatable; `nix flake update NAME`)")
+	fl.BoolVar(&opts.NoCheck, "no-check", false, "do not build the [check] attributes after the hashes")
 	fl.StringArrayVar(&opts.Sources, "source", nil, "pin [source.NAME] at REV first, its hash from Nix, and compute against it: NAME=REV (repeatable; the revs `check --json` gives)")
 	return cmd
 }
@@ -148,6 +151,7 @@ func updateRun(ctx context.Context, opts *updateOptions) (err error) {
 	}
 	rep, err := engine.Compute(ctx, fod.Request{
 		Config: cfg, Pins: p, Stored: stored, FODs: opts.FODs, Systems: opts.Systems, Verify: opts.Verify,
+		SkipCheck: opts.NoCheck,
 	})
 	if err != nil {
 		f.actions().Error(err.Error(), ghactions.Annotation{Title: "hashbot update failed"})
@@ -169,6 +173,7 @@ func updateRun(ctx context.Context, opts *updateOptions) (err error) {
 		}
 	} else {
 		printReport(opts.IO.Out, rep.Results)
+		printChecks(opts.IO.Out, rep.Checks)
 	}
 	return writeUpdate(opts.IO.ErrOut, cfg, stored, p, rep, opts)
 }

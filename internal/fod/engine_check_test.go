@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/nixcmd"
 	"github.com/hashbot-nix/hashbot/internal/testutil"
 )
@@ -89,5 +90,44 @@ func TestCheckIsSkippedWhenAsked(t *testing.T) {
 	}
 	if rep.Checks != nil {
 		t.Errorf("Checks = %v, want none", rep.Checks)
+	}
+}
+
+func TestMergeChecksSaysAFailureFoundAnywhere(t *testing.T) {
+	cfg, err := config.Parse([]byte("[upstream]\nrepo = \"o/r\"\n[fod.deps]\nattr = \"deps\"\nsystems = [\"x86_64-linux\", \"aarch64-linux\"]\n[check]\nattrs = [\"assembled\"]\n"), "/repo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := func(checks ...CheckResult) *Report { return &Report{Checks: checks} }
+	built := func(sys string) CheckResult { return CheckResult{Attr: "assembled", System: sys, Status: CheckBuilt} }
+	failed := CheckResult{Attr: "assembled", System: "x86_64-linux", Status: CheckFailed, Failed: "app-worker"}
+	notTried := CheckResult{Attr: "assembled", System: "aarch64-linux", Status: CheckNotTried}
+	tests := []struct {
+		name    string
+		reports []NamedReport
+		want    map[string]CheckStatus
+	}{
+		{"each platform's own", []NamedReport{{"x.json", report(built("x86_64-linux"))}, {"a.json", report(built("aarch64-linux"))}},
+			map[string]CheckStatus{"assembled (aarch64-linux)": CheckBuilt, "assembled (x86_64-linux)": CheckBuilt}},
+		{"a failure wins over a build", []NamedReport{{"x.json", report(built("x86_64-linux"), built("aarch64-linux"))}, {"y.json", report(failed)}},
+			map[string]CheckStatus{"assembled (aarch64-linux)": CheckBuilt, "assembled (x86_64-linux)": CheckFailed}},
+		{"a build wins over not tried", []NamedReport{{"x.json", report(built("x86_64-linux"), notTried)}, {"a.json", report(built("aarch64-linux"))}},
+			map[string]CheckStatus{"assembled (aarch64-linux)": CheckBuilt, "assembled (x86_64-linux)": CheckBuilt}},
+		{"a platform without results is not tried", []NamedReport{{"x.json", report(built("x86_64-linux"))}},
+			map[string]CheckStatus{"assembled (aarch64-linux)": CheckNotTried, "assembled (x86_64-linux)": CheckBuilt}},
+		{"an attribute hashbot.toml does not check is left out",
+			[]NamedReport{{"x.json", report(built("x86_64-linux"), built("aarch64-linux"), CheckResult{Attr: "evil", System: "x86_64-linux", Status: CheckFailed})}},
+			map[string]CheckStatus{"assembled (aarch64-linux)": CheckBuilt, "assembled (x86_64-linux)": CheckBuilt}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := map[string]CheckStatus{}
+			for _, c := range MergeChecks(cfg, tt.reports) {
+				got[c.Label()] = c.Status
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -1,0 +1,164 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/fod"
+	"github.com/hashbot-nix/hashbot/internal/ghactions"
+	"github.com/hashbot-nix/hashbot/internal/safefile"
+)
+
+// printChecks prints one row per check attribute and system, then why
+// each that did not build did not, with its log's tail.
+func printChecks(w io.Writer, checks []fod.CheckResult) {
+	if len(checks) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHECK\tSYSTEM\tRESULT")
+	for _, c := range checks {
+		result := string(c.Status)
+		if c.Failed != "" {
+			result += ": " + c.Failed
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Attr, c.System, result)
+	}
+	tw.Flush()
+	for _, c := range checks {
+		if c.Message == "" {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s: %s: %s\n", c.Label(), c.Status, c.Message)
+		for _, l := range c.LogTail {
+			fmt.Fprintf(w, "  > %s\n", l)
+		}
+	}
+}
+
+// appliedChecks is what `hashbot apply` keeps of the results' checks for
+// `hashbot run --publish-only`: the commit and version they were built
+// for, which publish-only checks before it takes them.
+type appliedChecks struct {
+	Commit  string            `json:"commit"`
+	Version string            `json:"version"`
+	Checks  []fod.CheckResult `json:"checks"`
+}
+
+// appliedChecksPath is where apply keeps the checks of the results it
+// applied on commit: the state dir's checks/<commit>.json.
+func (f *factory) appliedChecksPath(commit string) (string, error) {
+	state, err := f.stateDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(state, "checks", commit+".json"), nil
+}
+
+// keepAppliedChecks writes the merged checks of the applied results for
+// publish-only; nothing when hashbot.toml checks nothing or the working
+// tree is no git repository (publish-only needs one).
+func keepAppliedChecks(f *factory, cfg *config.Config, commit, version string, reports []fod.NamedReport) ([]fod.CheckResult, error) {
+	checks := fod.MergeChecks(cfg, reports)
+	if checks == nil || commit == "" {
+		return checks, nil
+	}
+	path, err := f.appliedChecksPath(commit)
+	if err != nil {
+		return nil, err
+	}
+	data, err := json.MarshalIndent(appliedChecks{Commit: commit, Version: version, Checks: checks}, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("keeping the check results: %w", err)
+	}
+	if err := safefile.ReplaceAll(filepath.Dir(path), map[string][]byte{filepath.Base(path): data}); err != nil {
+		return nil, fmt.Errorf("keeping the check results: %w", err)
+	}
+	return checks, nil
+}
+
+// readAppliedChecks reads the checks apply kept for the working tree's
+// commit, when they were built for version: nil, and a warning why, when
+// there are none to take.
+func readAppliedChecks(ctx context.Context, f *factory, cfg *config.Config, version string) ([]fod.CheckResult, string, error) {
+	if len(cfg.Check.Attrs) == 0 {
+		return nil, "", nil
+	}
+	commit, err := f.workingCommit(ctx)
+	if err != nil || commit == "" {
+		return nil, "", err
+	}
+	path, err := f.appliedChecksPath(commit)
+	if err != nil {
+		return nil, "", err
+	}
+	data, err := safefile.ReadRegular(path, 16<<20)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Sprintf("no check results for %.12s: the pull request says nothing of the check (did `hashbot apply` apply results with checks?)", commit), nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("reading the check results: %w", err)
+	}
+	var a appliedChecks
+	if err := json.Unmarshal(data, &a); err != nil {
+		return nil, "", fmt.Errorf("reading the check results %s: %w", path, err)
+	}
+	if a.Commit != commit || a.Version != version {
+		return nil, fmt.Sprintf("the check results in %s were built for %.12s at %q, not %.12s at %q: not taken", path, a.Commit, a.Version, commit, version), nil
+	}
+	valid := []fod.CheckStatus{fod.CheckBuilt, fod.CheckFailed, fod.CheckNotTried}
+	for _, c := range a.Checks {
+		if !slices.Contains(cfg.Check.Attrs, c.Attr) || !slices.Contains(valid, c.Status) || strings.ContainsAny(c.System, " \n") {
+			return nil, "", fmt.Errorf("the check results %s: %q on %q (%s) is not a check of %s", path, c.Attr, c.System, c.Status, config.FileName)
+		}
+	}
+	return a.Checks, "", nil
+}
+
+// publishedChecks are the checks apply kept for the pins publish-only
+// commits; a reason there are none is a warning on w.
+func publishedChecks(ctx context.Context, f *factory, cfg *config.Config, w io.Writer) ([]fod.CheckResult, error) {
+	_, stored, err := f.loadRepo()
+	if err != nil {
+		return nil, err
+	}
+	checks, warning, err := readAppliedChecks(ctx, f, cfg, stored.Pins.Version())
+	if warning != "" {
+		fmt.Fprintf(w, "hashbot: warning: %s\n", warning)
+		f.actions().Warning(warning, ghactions.Annotation{Title: "hashbot: no check results"})
+	}
+	return checks, err
+}
+
+// checkSentence sums the check up on one line: "built on x86_64-linux and
+// aarch64-linux", or what failed where.
+func checkSentence(checks []fod.CheckResult) string {
+	by := map[fod.CheckStatus][]string{}
+	for _, c := range checks {
+		what := c.Label()
+		if c.Failed != "" {
+			what += ": " + c.Failed
+		}
+		by[c.Status] = append(by[c.Status], what)
+	}
+	var parts []string
+	for _, s := range []fod.CheckStatus{fod.CheckFailed, fod.CheckBuilt, fod.CheckNotTried} {
+		if len(by[s]) > 0 {
+			parts = append(parts, string(s)+" "+strings.Join(by[s], ", "))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
