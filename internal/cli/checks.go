@@ -143,22 +143,39 @@ func publishedChecks(ctx context.Context, f *factory, cfg *config.Config, w io.W
 	return checks, err
 }
 
-// checkSentence sums the check up on one line: "built on x86_64-linux and
-// aarch64-linux", or what failed where.
+// checkSentence sums the check up on one line, attribute by attribute:
+// "assembled built on x86_64-linux and aarch64-linux", "assembled failed
+// on x86_64-linux (app-worker); built on aarch64-linux".
 func checkSentence(checks []fod.CheckResult) string {
-	by := map[fod.CheckStatus][]string{}
+	var attrs []string
 	for _, c := range checks {
-		what := c.Label()
-		if c.Failed != "" {
-			what += ": " + c.Failed
-		}
-		by[c.Status] = append(by[c.Status], what)
-	}
-	var parts []string
-	for _, s := range []fod.CheckStatus{fod.CheckFailed, fod.CheckBuilt, fod.CheckNotTried} {
-		if len(by[s]) > 0 {
-			parts = append(parts, string(s)+" "+strings.Join(by[s], ", "))
+		if !slices.Contains(attrs, c.Attr) {
+			attrs = append(attrs, c.Attr)
 		}
 	}
-	return strings.Join(parts, "; ")
+	var out []string
+	for _, attr := range attrs {
+		var parts []string
+		for _, s := range []fod.CheckStatus{fod.CheckFailed, fod.CheckBuilt, fod.CheckNotTried} {
+			var systems, failed []string
+			for _, c := range checks {
+				if c.Attr == attr && c.Status == s {
+					systems = append(systems, c.System)
+					if c.Failed != "" && !slices.Contains(failed, c.Failed) {
+						failed = append(failed, c.Failed)
+					}
+				}
+			}
+			if len(systems) == 0 {
+				continue
+			}
+			part := string(s) + " on " + strings.Join(systems, " and ")
+			if len(failed) > 0 {
+				part += " (" + strings.Join(failed, ", ") + ")"
+			}
+			parts = append(parts, part)
+		}
+		out = append(out, attr+" "+strings.Join(parts, "; "))
+	}
+	return strings.Join(out, "; ")
 }
