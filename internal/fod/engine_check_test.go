@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -29,6 +30,9 @@ func TestCheckBuildsTheAttrsWithTheNewHashes(t *testing.T) {
 		want    map[string]CheckStatus
 		failed  string // the derivation named as failed
 		inLog   string // a line of the failed derivation's log
+		// timeout is [check] timeout; message a part of every failure's.
+		timeout time.Duration
+		message string
 	}{
 		{name: "a package that builds is built on every system",
 			want: map[string]CheckStatus{"assembled (aarch64-linux)": CheckBuilt, "assembled (x86_64-linux)": CheckBuilt}},
@@ -39,6 +43,10 @@ func TestCheckBuildsTheAttrsWithTheNewHashes(t *testing.T) {
 		{name: "a system whose FODs failed is not tried",
 			flags: []string{"deps-broken"},
 			want:  map[string]CheckStatus{"assembled (aarch64-linux)": CheckNotTried, "assembled (x86_64-linux)": CheckNotTried}},
+		{name: "the check's own timeout stops its builds, not the hashes",
+			flags: []string{"worker-slow"}, systems: []string{"x86_64-linux"}, timeout: time.Second,
+			want:    map[string]CheckStatus{"assembled (x86_64-linux)": CheckFailed},
+			message: "[check] timeout"},
 		{name: "only the systems asked for",
 			systems: []string{"aarch64-linux"},
 			want:    map[string]CheckStatus{"assembled (aarch64-linux)": CheckBuilt}},
@@ -51,6 +59,7 @@ func TestCheckBuildsTheAttrsWithTheNewHashes(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			f.cfg.Check.Timeout.Duration = tt.timeout
 			e := NewEngine(EngineOptions{Nix: nixcmd.New(nixcmd.Options{}),
 				Redact: func(s string) string { return strings.ReplaceAll(s, "SECRET-TOKEN", "***") }})
 			rep, err := e.Compute(context.Background(), Request{Config: f.cfg, Pins: f.pins, Systems: tt.systems})
@@ -60,6 +69,12 @@ func TestCheckBuildsTheAttrsWithTheNewHashes(t *testing.T) {
 			got := map[string]CheckStatus{}
 			for _, c := range rep.Checks {
 				got[c.Label()] = c.Status
+				if c.Status == CheckFailed && tt.message != "" {
+					if !strings.Contains(c.Message, tt.message) {
+						t.Errorf("%s: message %q, want %q in it", c.Label(), c.Message, tt.message)
+					}
+					continue
+				}
 				if c.Status == CheckFailed {
 					if c.Failed != tt.failed {
 						t.Errorf("%s: failed derivation %q, want %q (%s)", c.Label(), c.Failed, tt.failed, c.Message)

@@ -27,7 +27,8 @@ rec {
     script = if builtins.pathExists ./deps-broken then "echo 'registry said no' >&2; exit 2"
       else "echo deps ${sources.version} for ${system} > $out";
   };
-  worker = drv "app-worker" (if builtins.pathExists ./worker-broken
+  worker = drv "app-worker" (if builtins.pathExists ./worker-slow then "sleep 30; echo slow > $out"
+    else if builtins.pathExists ./worker-broken
     then "echo 'compiling the worker'; echo 'token=SECRET-TOKEN'; echo 'error: Cargo.lock has no vendor FOD' >&2; exit 1"
     else "cat ${src}/VERSION > $out");
   assembled = drv "app-assembled" "cat ${src}/VERSION ${deps} ${worker} > $out";
