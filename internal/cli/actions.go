@@ -68,6 +68,9 @@ func reportToActions(gha *ghactions.Actions, cfg *config.Config, out *bot.Outcom
 	if out != nil && out.Report != nil {
 		reportTargetsToActions(gha, cfg, out.Report.Results)
 	}
+	if out != nil {
+		reportChecksToActions(gha, out.Checks)
+	}
 	if err != nil {
 		gha.Error(err.Error(), ghactions.Annotation{Title: "hashbot failed"})
 	}

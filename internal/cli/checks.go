@@ -179,3 +179,24 @@ func checkSentence(checks []fod.CheckResult) string {
 	}
 	return strings.Join(out, "; ")
 }
+
+// reportChecksToActions annotates every check that failed (a warning: the
+// hashes stand) and puts the check's table in the job summary.
+func reportChecksToActions(gha *ghactions.Actions, checks []fod.CheckResult) {
+	if !gha.Enabled() || len(checks) == 0 {
+		return
+	}
+	rows := make([][]string, 0, len(checks))
+	for _, c := range checks {
+		if c.Status == fod.CheckFailed {
+			msg := c.Message
+			if len(c.LogTail) > 0 {
+				msg += "\n" + strings.Join(c.LogTail[max(0, len(c.LogTail)-10):], "\n")
+			}
+			gha.Warning(msg, ghactions.Annotation{Title: c.Label() + ": does not build"})
+		}
+		rows = append(rows, []string{c.Attr, c.System, string(c.Status), orDash(c.Failed)})
+	}
+	_ = gha.AppendSummary("### hashbot: build check\n\n" +
+		ghactions.MarkdownTable([]string{"attribute", "system", "result", "failed derivation"}, rows))
+}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hashbot-nix/hashbot/internal/fod"
+	"github.com/hashbot-nix/hashbot/internal/testutil"
 )
 
 // TestAppliedChecksAreTakenOnlyForTheirCommitAndVersion keeps the checks
@@ -74,5 +75,40 @@ func TestAppliedChecksAreTakenOnlyForTheirCommitAndVersion(t *testing.T) {
 				t.Errorf("took %d checks with warning %q; want %d and %q", len(got), warning, tt.want, tt.warning)
 			}
 		})
+	}
+}
+
+// TestUpdateInGitHubActionsSaysTheCheckFailed: a per-platform job's
+// update annotates the check that failed, as a warning (its hashes stand
+// and it exits 0), and puts the check in the job summary and its results.
+func TestUpdateInGitHubActionsSaysTheCheckFailed(t *testing.T) {
+	testutil.RequireNix(t)
+	dir := filepath.Join(t.TempDir(), "repo")
+	if err := os.CopyFS(dir, os.DirFS("../fod/testdata/engine/check-repo")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "nix", "worker-broken"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	t.Setenv("GITHUB_ACTIONS", "true")
+	t.Setenv("GITHUB_STEP_SUMMARY", summary)
+	t.Setenv("HASHBOT_STATE_DIR", t.TempDir())
+	res := updRun(t, "update", "--repo", dir, "--system", "x86_64-linux", "--json", "--dry-run")
+	if res.code != 0 {
+		t.Fatalf("exit %d; want 0 (the hashes are right)\n%s", res.code, res.stderr)
+	}
+	if want := "::warning title=assembled (x86_64-linux)%3A does not build::builder of app-worker failed"; !strings.Contains(res.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, res.stderr)
+	}
+	if want := `"failed": "app-worker"`; !strings.Contains(res.stdout, want) {
+		t.Errorf("the results lack %q:\n%s", want, res.stdout)
+	}
+	data, err := os.ReadFile(summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "| assembled | x86_64-linux | failed | app-worker |"; !strings.Contains(string(data), want) {
+		t.Errorf("the job summary lacks %q:\n%s", want, data)
 	}
 }

@@ -167,6 +167,7 @@ func updateRun(ctx context.Context, opts *updateOptions) (err error) {
 		}
 	}
 	reportTargetsToActions(f.actions(), cfg, rep.Results)
+	reportChecksToActions(f.actions(), rep.Checks)
 	if opts.JSON {
 		if err := writeJSON(opts.IO.Out, rep); err != nil {
 			return err
