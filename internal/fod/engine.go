@@ -75,8 +75,10 @@ type Request struct {
 }
 
 // Compute recomputes the selected targets' hashes in a scratch copy of the
-// repository and reports each one's outcome. Neither the repository nor
-// req.Pins is changed: the caller applies the report (Report.Apply).
+// repository and reports each one's outcome; then, unless req.SkipCheck,
+// it builds the [check] attributes with those hashes (Report.Checks).
+// Neither the repository nor req.Pins is changed: the caller applies the
+// report (Report.Apply).
 //
 // Errors are for the run as a whole: a bad request (*RequestError), an attr
 // the entry lacks (*AttrError), an evaluation failure (*EvalError), Nix not
