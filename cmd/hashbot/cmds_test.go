@@ -169,6 +169,8 @@ type pullLine struct {
 	Draft    bool     `json:"draft"`
 	Labels   []string `json:"labels"`
 	Comments []string `json:"comments"`
+	// AutoMerge is the merge method auto-merge is on with; left out when off.
+	AutoMerge string `json:"auto_merge,omitempty"`
 }
 
 // ghpulls owner/name: print the repository's pull requests on the fake
@@ -182,7 +184,7 @@ func cmdGHPulls(ts *testscript.TestScript, neg bool, args []string) {
 	enc.SetEscapeHTML(false)
 	for _, p := range fakeGitHub(ts).PullRequests(args[0]) {
 		line := pullLine{Number: p.Number, State: p.State, Head: p.Head, Base: p.Base, Title: p.Title,
-			Draft: p.Draft, Labels: p.Labels, Comments: p.Comments}
+			Draft: p.Draft, Labels: p.Labels, Comments: p.Comments, AutoMerge: p.AutoMerge}
 		if line.Labels == nil {
 			line.Labels = []string{}
 		}

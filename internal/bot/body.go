@@ -80,6 +80,16 @@ func extraLabels(check *upstream.Result) []string {
 	return nil
 }
 
+// checkRows are the check's results as the pull request shows them.
+func checkRows(checks []fod.CheckResult) []pulls.CheckRow {
+	rows := make([]pulls.CheckRow, 0, len(checks))
+	for _, c := range checks {
+		rows = append(rows, pulls.CheckRow{Attr: c.Attr, System: c.System, Status: string(c.Status),
+			Failed: c.Failed, Note: c.Message, LogTail: c.LogTail})
+	}
+	return rows
+}
+
 func rowsFromReport(r *fod.Report) []pulls.HashRow {
 	rows := make([]pulls.HashRow, 0, len(r.Results))
 	for _, t := range r.Results {

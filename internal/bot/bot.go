@@ -119,6 +119,10 @@ type RunOptions struct {
 	// sources checks these sources at the revs given (PublishPins: the
 	// revs the published hashes were computed against).
 	sources map[string]string
+	// Checks are the [check] results of the applied pins (PublishPins),
+	// merged by `hashbot apply` from every platform's results; nil when
+	// there are none.
+	Checks []fod.CheckResult
 	// on plans on this commit instead of the base branch's tip
 	// (PublishPins: the commit the results were computed on).
 	on gitops.Hash
@@ -146,12 +150,15 @@ type Outcome struct {
 	Candidate string              `json:"candidate"`
 	Stale     map[string][]string `json:"stale,omitempty"`
 	Report    *fod.Report         `json:"report,omitempty"`
-	Branch    string              `json:"branch,omitempty"`
-	Commit    string              `json:"commit,omitempty"`
-	PR        *pulls.Outcome      `json:"pull_request,omitempty"`
-	Title     string              `json:"title,omitempty"`
-	Body      string              `json:"body,omitempty"`
-	Diff      string              `json:"diff,omitempty"`
+	// Checks are the [check] attributes built with the new hashes (the
+	// report's, or those apply merged for --publish-only).
+	Checks []fod.CheckResult `json:"checks,omitempty"`
+	Branch string            `json:"branch,omitempty"`
+	Commit string            `json:"commit,omitempty"`
+	PR     *pulls.Outcome    `json:"pull_request,omitempty"`
+	Title  string            `json:"title,omitempty"`
+	Body   string            `json:"body,omitempty"`
+	Diff   string            `json:"diff,omitempty"`
 	// UnclaimedLocks, Advisories and Warnings are what the check found
 	// beside the stale FODs (upstream.Result has them).
 	UnclaimedLocks []upstream.LockFile `json:"unclaimed_locks,omitempty"`
@@ -249,6 +256,8 @@ type change struct {
 	report *fod.Report
 	// flakeLock is the flake.lock Nix moved a source in; nil when none.
 	flakeLock []byte
+	// checks are the [check] results the change was built with.
+	checks []fod.CheckResult
 }
 
 // pipeline is one run: plan, stop when up to date, declined or already
@@ -342,7 +351,7 @@ func (s computeStep) produce(ctx context.Context, p *plan, ro RunOptions, out *O
 		return nil, &PartialError{Report: report}
 	}
 	report.Apply(newPins)
-	return &change{pins: newPins, rows: rowsFromReport(report), report: report, flakeLock: lock}, nil
+	return &change{pins: newPins, rows: rowsFromReport(report), report: report, flakeLock: lock, checks: report.Checks}, nil
 }
 
 // nextPins is the pins as they will be once the new hashes are in: the

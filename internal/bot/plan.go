@@ -248,6 +248,7 @@ func (b *Bot) setUpPublishing(p *plan, ro RunOptions) error {
 		m, err := pulls.New(pulls.Options{
 			Client: b.opts.GitHub, Owner: owner, Repo: name, Base: p.baseBranch, Labels: cfg.PullRequest.Labels,
 			Draft: cfg.PullRequest.Draft, BranchPrefix: cfg.Git.BranchPrefix,
+			NeedsWorkLabel: cfg.PullRequest.NeedsWorkLabel, AutoMerge: cfg.PullRequest.AutoMerge,
 		})
 		if err != nil {
 			return err

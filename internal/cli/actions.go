@@ -75,6 +75,7 @@ func reportToActions(gha *ghactions.Actions, cfg *config.Config, out *bot.Outcom
 		for _, w := range out.Warnings {
 			gha.Warning(terminalText(w), ghactions.Annotation{Title: "hashbot"})
 		}
+		reportChecksToActions(gha, out.Checks)
 	}
 	if err != nil {
 		gha.Error(err.Error(), ghactions.Annotation{Title: "hashbot failed"})

@@ -84,6 +84,9 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		AllowDowngrade: opts.AllowDowngrade}
 	var out *bot.Outcome
 	if opts.PublishOnly {
+		if ro.Checks, err = publishedChecks(ctx, f, cfg, opts.IO.ErrOut); err != nil {
+			return err
+		}
 		out, err = b.PublishPins(ctx, ro)
 	} else {
 		out, err = b.Run(ctx, ro)
@@ -105,6 +108,11 @@ func runRun(ctx context.Context, opts *runOptions) error {
 func printOutcome(w io.Writer, cfg *config.Config, out *bot.Outcome) {
 	if out.Report != nil && len(out.Report.Results) > 0 {
 		printReport(w, out.Report.Results)
+		fmt.Fprintln(w)
+	}
+	if len(out.Checks) > 0 {
+		fmt.Fprintf(w, "check: %s\n", checkSentence(out.Checks))
+		printChecks(w, out.Checks)
 		fmt.Fprintln(w)
 	}
 	switch out.Status {
@@ -129,7 +137,17 @@ func printOutcome(w io.Writer, cfg *config.Config, out *bot.Outcome) {
 			if out.PR.Created {
 				verb = "opened"
 			}
-			fmt.Fprintf(w, "%s pull request #%d: %s\n", verb, out.PR.Number, out.PR.URL)
+			state := ""
+			switch {
+			case out.PR.Draft:
+				state = " (draft)"
+			case out.PR.MarkedReady:
+				state = " (marked ready for review)"
+			}
+			fmt.Fprintf(w, "%s pull request #%d%s: %s\n", verb, out.PR.Number, state, out.PR.URL)
+			if out.PR.AutoMerge != "" {
+				fmt.Fprintf(w, "auto-merge (%s) is on: GitHub merges it once the required checks pass\n", out.PR.AutoMerge)
+			}
 			for _, n := range out.PR.Superseded {
 				fmt.Fprintf(w, "closed superseded pull request #%d\n", n)
 			}

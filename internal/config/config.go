@@ -182,9 +182,7 @@ const SystemPlaceholder = "{system}"
 
 // AttrFor is the FOD's attribute path for system: Attr with
 // SystemPlaceholder replaced by system.
-func (f FOD) AttrFor(system string) string {
-	return strings.ReplaceAll(f.Attr, SystemPlaceholder, system)
-}
+func (f FOD) AttrFor(system string) string { return AttrForSystem(f.Attr, system) }
 
 // PerSystem says whether the FOD has one hash per system.
 func (f FOD) PerSystem() bool { return len(f.Systems) > 0 }
@@ -270,6 +268,12 @@ type PullRequest struct {
 	Labels []string `toml:"labels"`
 	// Draft opens the PR as a draft.
 	Draft bool `toml:"draft"`
+	// NeedsWorkLabel marks a PR whose [check] failed (it is a draft then);
+	// default DefaultNeedsWorkLabel.
+	NeedsWorkLabel string `toml:"needs-work-label"`
+	// AutoMerge, "squash", "merge" or "rebase", enables GitHub's auto-merge
+	// on a PR whose [check] built on every system; "" never does.
+	AutoMerge string `toml:"auto-merge"`
 }
 
 // Build configures the Nix builds.
@@ -279,14 +283,6 @@ type Build struct {
 	// Timeout bounds the Nix builds of one compute, in every command that
 	// builds (update, run, serve); empty means no bound.
 	Timeout Duration `toml:"timeout"`
-}
-
-// Check configures what hashbot checks beyond the hashes.
-type Check struct {
-	// IgnoreLocks are upstream lock files (paths, or patterns as in
-	// inputs) that no FOD reads on purpose: they are not reported as
-	// unclaimed (UnclaimedLocks).
-	IgnoreLocks []string `toml:"ignore-locks"`
 }
 
 // Duration is a time.Duration written as a Go duration string in TOML.
@@ -453,6 +449,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Git.Remote == "" {
 		c.Git.Remote = DefaultRemote
+	}
+	if c.PullRequest.NeedsWorkLabel == "" {
+		c.PullRequest.NeedsWorkLabel = DefaultNeedsWorkLabel
 	}
 	if c.PullRequest.Labels == nil {
 		c.PullRequest.Labels = append([]string(nil), DefaultLabels...)

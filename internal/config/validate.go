@@ -120,6 +120,7 @@ func (c *Config) Validate() error {
 	if c.Build.MaxJobs < 0 {
 		bad("[build] max-jobs %d: must be 0 (one per target) or more", c.Build.MaxJobs)
 	}
+	errs = append(errs, c.validateCheck()...)
 	return errors.Join(errs...)
 }
 

@@ -54,6 +54,8 @@ type BodyData struct {
 	// UnclaimedLocks the lock files of NewVersion no FOD reads.
 	Advisories     []AdvisoryRow
 	UnclaimedLocks []LockRow
+	// Checks are the [check] attributes built with the new hashes.
+	Checks []CheckRow
 }
 
 // SourceRow is a source whose pin the change moves.
@@ -105,11 +107,13 @@ const collapseAfter = 8
 func RenderBody(d BodyData) string {
 	var b strings.Builder
 	b.WriteString(renderMarker(Marker{UpstreamRepo: d.UpstreamRepo, Version: firstNonEmpty(d.Label, d.NewVersion)}) + "\n\n")
+	writeCheckHeadline(&b, d)
 	writeIntro(&b, d)
 	writeAdvisories(&b, d.Advisories)
 	writeUnclaimedLocks(&b, d)
 	writeSources(&b, d.Sources)
 	writeTable(&b, d.Rows)
+	writeChecks(&b, d.Checks)
 	writeSummaries(&b, d.Summaries)
 	writeStale(&b, d.Stale)
 	writeReleases(&b, d)

@@ -131,7 +131,7 @@ func TestPublishFirstRunCreatesAndLabels(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Publish: %v", err)
 			}
-			want := &pulls.Outcome{Number: 1, URL: strings.TrimSuffix(srv.URL, "/") + "/" + testFullName + "/pull/1", Created: true}
+			want := &pulls.Outcome{Number: 1, URL: strings.TrimSuffix(srv.URL, "/") + "/" + testFullName + "/pull/1", Created: true, Draft: tt.wantDraft}
 			if diff := cmp.Diff(want, out); diff != "" {
 				t.Errorf("outcome (-want +got):\n%s", diff)
 			}

@@ -82,6 +82,17 @@ func TestAnswersHaveGitHubsShape(t *testing.T) {
 		commit = strings.TrimSpace(string(out))
 	}
 	srv.ServeGit(repo, bare)
+	_, pull := do(t, srv, "GET", fmt.Sprintf("repos/%s/pulls/%d", repo, n), "", true)
+	var pr struct {
+		NodeID string `json:"node_id"`
+	}
+	if err := json.Unmarshal([]byte(pull), &pr); err != nil || pr.NodeID == "" {
+		t.Fatalf("no node_id in %s", pull)
+	}
+	mutation := func(name, args string) string {
+		return fmt.Sprintf(`{"query": "mutation($id: ID!, $method: PullRequestMergeMethod!) { %s(input: {pullRequestId: $id%s}) { pullRequest { isDraft } } }", "variables": {"id": %q, "method": "SQUASH"}}`,
+			name, args, pr.NodeID)
+	}
 	tests := []struct {
 		fixture, method, path, body string
 		app                         bool // authenticate with the App's JWT
@@ -95,6 +106,12 @@ func TestAnswersHaveGitHubsShape(t *testing.T) {
 		{"pulls.json", "GET", "repos/" + repo + "/pulls", "", false},
 		{"pull.json", "GET", fmt.Sprintf("repos/%s/pulls/%d", repo, n), "", false},
 		{"labels.json", "POST", fmt.Sprintf("repos/%s/issues/%d/labels", repo, n), `{"labels": ["nix"]}`, false},
+		{"label_removed.json", "DELETE", fmt.Sprintf("repos/%s/issues/%d/labels/nix", repo, n), "", false},
+		{"graphql_convert_to_draft.json", "POST", "graphql", mutation("convertPullRequestToDraft", ""), false},
+		{"graphql_mark_ready.json", "POST", "graphql", mutation("markPullRequestReadyForReview", ""), false},
+		{"graphql_enable_auto_merge.json", "POST", "graphql", mutation("enablePullRequestAutoMerge", ", mergeMethod: $method"), false},
+		{"pull_auto_merge.json", "GET", fmt.Sprintf("repos/%s/pulls/%d", repo, n), "", false},
+		{"graphql_disable_auto_merge.json", "POST", "graphql", mutation("disablePullRequestAutoMerge", ""), false},
 		{"comment.json", "POST", fmt.Sprintf("repos/%s/issues/%d/comments", repo, n), `{"body": "Superseded by #2."}`, false},
 		{"ref.json", "POST", "repos/" + repo + "/git/refs", `{"ref": "refs/heads/featureA", "sha": "` + commit + `"}`, false},
 		{"installation.json", "GET", "repos/" + repo + "/installation", "", true},
