@@ -56,6 +56,13 @@ func TestHashbotTomlDescribesTheAuthentikFODs(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("[fod] tables of hashbot.toml (-want +got):\n%s", diff)
 	}
+	// The whole package is built with the hashes, on both systems.
+	if diff := cmp.Diff([]string{"assembled"}, cfg.Check.Attrs); diff != "" {
+		t.Errorf("[check] attrs (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"aarch64-linux", "x86_64-linux"}, cfg.CheckSystems()); diff != "" {
+		t.Errorf("the systems the check builds for (-want +got):\n%s", diff)
+	}
 	if cfg.Entry != "nix/default.nix" || cfg.Pins != "nix/sources.json" {
 		t.Errorf("entry, pins = %q, %q; want nix/default.nix, nix/sources.json", cfg.Entry, cfg.Pins)
 	}

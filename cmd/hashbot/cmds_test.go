@@ -30,6 +30,8 @@ import (
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
 	"ghrepo":       cmdGHRepo,
 	"ghrelease":    cmdGHRelease,
+	"ghadvisory":   cmdGHAdvisory,
+	"ghdeny":       cmdGHDeny,
 	"ghbranch":     cmdGHBranch,
 	"ghpulls":      cmdGHPulls,
 	"ghbody":       cmdGHBody,
@@ -87,16 +89,55 @@ func cmdGHRepo(ts *testscript.TestScript, neg bool, args []string) {
 	fakeGitHub(ts).AddRepo(args[0], branch)
 }
 
-// ghrelease owner/name tag dir: publish a release at tag whose files are
-// those under dir. Releases added later are newer.
+// ghrelease owner/name tag dir [notes-file]: publish a release at tag
+// whose files are those under dir, with the notes in notes-file. Releases
+// added later are newer.
 func cmdGHRelease(ts *testscript.TestScript, neg bool, args []string) {
 	noNeg(ts, neg, "ghrelease")
-	if len(args) != 3 {
-		ts.Fatalf("usage: ghrelease owner/name tag dir")
+	if len(args) != 3 && len(args) != 4 {
+		ts.Fatalf("usage: ghrelease owner/name tag dir [notes-file]")
 	}
 	srv := fakeGitHub(ts)
 	ts.Check(srv.AddDir(args[0], args[1], ts.MkAbs(args[2])))
-	srv.AddRelease(args[0], ghfake.Release{Tag: args[1]})
+	rel := ghfake.Release{Tag: args[1]}
+	if len(args) == 4 {
+		rel.Body = ts.ReadFile(args[3])
+	}
+	srv.AddRelease(args[0], rel)
+}
+
+// ghadvisory owner/name ghsa-id cve-id severity range summary: publish a
+// security advisory of owner/name whose vulnerable range is range (cve-id
+// "-" for none).
+func cmdGHAdvisory(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "ghadvisory")
+	if len(args) != 6 {
+		ts.Fatalf("usage: ghadvisory owner/name ghsa-id cve-id severity range summary")
+	}
+	cve := args[2]
+	if cve == "-" {
+		cve = ""
+	}
+	fakeGitHub(ts).AddAdvisory(args[0], ghfake.Advisory{GHSAID: args[1], CVEID: cve, Severity: args[3], Summary: args[5],
+		Vulnerabilities: []ghfake.Vulnerability{{Ecosystem: "other", Package: args[0], Range: args[4]}}})
+}
+
+// ghdeny path-suffix status: answer every request whose path ends in
+// path-suffix with status and GitHub's error body from now on.
+func cmdGHDeny(ts *testscript.TestScript, neg bool, args []string) {
+	noNeg(ts, neg, "ghdeny")
+	if len(args) != 2 {
+		ts.Fatalf("usage: ghdeny path-suffix status")
+	}
+	status, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	fakeGitHub(ts).Intercept(func(w http.ResponseWriter, r *http.Request) bool {
+		if !strings.HasSuffix(r.URL.Path, args[0]) {
+			return false
+		}
+		ghfake.WriteError(w, status, "Resource not accessible by integration", "https://docs.github.com/rest")
+		return true
+	})
 }
 
 // ghbranch owner/name branch sha dir: point branch at the commit sha,
@@ -129,6 +170,8 @@ type pullLine struct {
 	Draft    bool     `json:"draft"`
 	Labels   []string `json:"labels"`
 	Comments []string `json:"comments"`
+	// AutoMerge is the merge method auto-merge is on with; left out when off.
+	AutoMerge string `json:"auto_merge,omitempty"`
 }
 
 // ghpulls owner/name: print the repository's pull requests on the fake
@@ -142,7 +185,7 @@ func cmdGHPulls(ts *testscript.TestScript, neg bool, args []string) {
 	enc.SetEscapeHTML(false)
 	for _, p := range fakeGitHub(ts).PullRequests(args[0]) {
 		line := pullLine{Number: p.Number, State: p.State, Head: p.Head, Base: p.Base, Title: p.Title,
-			Draft: p.Draft, Labels: p.Labels, Comments: p.Comments}
+			Draft: p.Draft, Labels: p.Labels, Comments: p.Comments, AutoMerge: p.AutoMerge}
 		if line.Labels == nil {
 			line.Labels = []string{}
 		}

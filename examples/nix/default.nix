@@ -25,9 +25,20 @@ let
   } // env);
 
   src = import ./src.nix { inherit fod; inherit (sources) version; };
+  goModules = import ./go-vendor.nix { inherit fod src; };
+  npmDeps = import ./npm-deps.nix { inherit fod src system; };
 in
 {
   inherit src;
-  server.goModules = import ./go-vendor.nix { inherit fod src; };
-  webui.npmDeps = import ./npm-deps.nix { inherit fod src system; };
+  server.goModules = goModules;
+  webui.npmDeps = npmDeps;
+  # What the hashes feed ([check] attrs): the package, assembled from the
+  # three FODs (authentik: nix/'s assembled). Not a fixed-output derivation.
+  app = derivation {
+    name = "example-app-${sources.version}";
+    inherit system;
+    builder = "/bin/sh";
+    args = [ "-e" "-c" "mkdir $out && ls ${src} > $out/src && ls ${goModules} > $out/vendor && ls ${npmDeps} > $out/web" ];
+    PATH = "/usr/bin:/bin";
+  };
 }

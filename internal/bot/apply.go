@@ -34,6 +34,10 @@ type ApplyOutcome struct {
 	// Written are the files written (none for a dry run, or when the pins
 	// already hold everything).
 	Written []string
+	// Checks are the [check] results of every report, merged
+	// (fod.MergeChecks); Version is the pins' version they were built for.
+	Checks  []fod.CheckResult
+	Version string
 }
 
 // Apply merges results computed on other machines (one per system) and
@@ -85,7 +89,7 @@ func (l *Local) Apply(ctx context.Context, req ApplyRequest) (*ApplyOutcome, err
 		merged[i].Message, merged[i].LogTail = "", nil
 	}
 	rep := &fod.Report{Results: merged}
-	out := &ApplyOutcome{Results: merged, Changed: rep.Apply(p)}
+	out := &ApplyOutcome{Results: merged, Changed: rep.Apply(p), Checks: fod.MergeChecks(cfg, req.Reports), Version: p.Version()}
 	if req.DryRun || out.Changed == 0 && !versionMoved && movedSources == 0 && lock == nil {
 		return out, nil
 	}

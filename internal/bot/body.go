@@ -51,7 +51,43 @@ func bodyData(p *plan, rows []pulls.HashRow, report *fod.Report, verify bool, ne
 		d.Sources = append(d.Sources, row)
 	}
 	d.Reproduce = reproduceCommands(check, rows)
+	addContext(&d, check)
 	return d
+}
+
+// addContext adds what upstream changed beyond the hashes: the releases
+// in between with the candidate's notes, the advisories fixed and the
+// lock files no FOD reads.
+func addContext(d *pulls.BodyData, check *upstream.Result) {
+	for _, r := range check.Releases {
+		d.Releases = append(d.Releases, pulls.ReleaseRow{Tag: r.Tag, Name: r.Name, URL: r.HTMLURL, Published: r.Published})
+	}
+	d.Notes = check.Notes
+	for _, a := range check.Advisories {
+		d.Advisories = append(d.Advisories, pulls.AdvisoryRow{ID: a.GHSAID, CVE: a.CVEID, Severity: a.Severity, Summary: a.Summary, URL: a.URL})
+	}
+	for _, l := range check.UnclaimedLocks {
+		d.UnclaimedLocks = append(d.UnclaimedLocks, pulls.LockRow{Path: l.Path, New: l.New})
+	}
+}
+
+// extraLabels are the labels the change earns beside the configured
+// ones: SecurityLabel when it fixes an advisory.
+func extraLabels(check *upstream.Result) []string {
+	if len(check.Advisories) > 0 {
+		return []string{pulls.SecurityLabel}
+	}
+	return nil
+}
+
+// checkRows are the check's results as the pull request shows them.
+func checkRows(checks []fod.CheckResult) []pulls.CheckRow {
+	rows := make([]pulls.CheckRow, 0, len(checks))
+	for _, c := range checks {
+		rows = append(rows, pulls.CheckRow{Attr: c.Attr, System: c.System, Status: string(c.Status),
+			Failed: c.Failed, Note: c.Message, LogTail: c.LogTail})
+	}
+	return rows
 }
 
 func rowsFromReport(r *fod.Report) []pulls.HashRow {

@@ -119,6 +119,10 @@ type RunOptions struct {
 	// sources checks these sources at the revs given (PublishPins: the
 	// revs the published hashes were computed against).
 	sources map[string]string
+	// Checks are the [check] results of the applied pins (PublishPins),
+	// merged by `hashbot apply` from every platform's results; nil when
+	// there are none.
+	Checks []fod.CheckResult
 	// on plans on this commit instead of the base branch's tip
 	// (PublishPins: the commit the results were computed on).
 	on gitops.Hash
@@ -146,14 +150,36 @@ type Outcome struct {
 	Candidate string              `json:"candidate"`
 	Stale     map[string][]string `json:"stale,omitempty"`
 	Report    *fod.Report         `json:"report,omitempty"`
-	Branch    string              `json:"branch,omitempty"`
-	Commit    string              `json:"commit,omitempty"`
-	PR        *pulls.Outcome      `json:"pull_request,omitempty"`
-	Title     string              `json:"title,omitempty"`
-	Body      string              `json:"body,omitempty"`
-	Diff      string              `json:"diff,omitempty"`
-	Started   time.Time           `json:"started"`
-	Finished  time.Time           `json:"finished"`
+	// Checks are the [check] attributes built with the new hashes (the
+	// report's, or those apply merged for --publish-only).
+	Checks []fod.CheckResult `json:"checks,omitempty"`
+	Branch string            `json:"branch,omitempty"`
+	Commit string            `json:"commit,omitempty"`
+	PR     *pulls.Outcome    `json:"pull_request,omitempty"`
+	Title  string            `json:"title,omitempty"`
+	Body   string            `json:"body,omitempty"`
+	Diff   string            `json:"diff,omitempty"`
+	// UnclaimedLocks, Advisories and Warnings are what the check found
+	// beside the stale FODs (upstream.Result has them).
+	UnclaimedLocks []upstream.LockFile `json:"unclaimed_locks,omitempty"`
+	Advisories     []upstream.Advisory `json:"advisories,omitempty"`
+	Warnings       []string            `json:"warnings,omitempty"`
+	Started        time.Time           `json:"started"`
+	Finished       time.Time           `json:"finished"`
+}
+
+// fromCheck takes what the check found into the outcome, and logs its
+// warnings and the lock files no FOD reads.
+func (out *Outcome) fromCheck(ctx context.Context, pinned string, check *upstream.Result) {
+	out.Pinned, out.Candidate, out.Stale = pinned, check.Candidate, check.Stale
+	out.UnclaimedLocks, out.Advisories, out.Warnings = check.UnclaimedLocks, check.Advisories, check.Warnings
+	log := zerolog.Ctx(ctx)
+	for _, w := range check.Warnings {
+		log.Warn().Msg(w)
+	}
+	for _, l := range check.UnclaimedLocks {
+		log.Warn().Str("file", l.Path).Str(logfield.Version, check.Candidate).Bool("new", l.New).Msg("a lock file upstream has that no FOD reads")
+	}
 }
 
 // PartialError is returned when some targets could not be computed: nothing
@@ -230,6 +256,8 @@ type change struct {
 	report *fod.Report
 	// flakeLock is the flake.lock Nix moved a source in; nil when none.
 	flakeLock []byte
+	// checks are the [check] results the change was built with.
+	checks []fod.CheckResult
 }
 
 // pipeline is one run: plan, stop when up to date, declined or already
@@ -253,7 +281,7 @@ func (b *Bot) pipeline(ctx context.Context, ro RunOptions, command string, st st
 	cfg, check := p.cfg, p.check
 	log := zerolog.Ctx(ctx).With().Str(logfield.Repo, cfg.Upstream.Repo).Logger()
 	ctx = log.WithContext(ctx)
-	out.Pinned, out.Candidate, out.Stale = p.oldPins.Version(), check.Candidate, check.Stale
+	out.fromCheck(ctx, p.oldPins.Version(), check)
 	if p.branch == "" {
 		log.Info().Str(logfield.Version, check.Candidate).Msg("up to date")
 		out.Status = StatusUpToDate
@@ -312,6 +340,7 @@ func (s computeStep) produce(ctx context.Context, p *plan, ro RunOptions, out *O
 	if len(check.Stale) > 0 {
 		report, err = b.opts.Engine.Compute(ctx, fod.Request{
 			Config: cfg, Pins: newPins, Stored: p.oldStored, FODs: sortedKeys(check.Stale), Verify: ro.Verify,
+			InPlace: p.repo != nil, // the base's tree, written out for this run alone
 		})
 		if err != nil {
 			return nil, fmt.Errorf("computing hashes: %w", err)
@@ -322,7 +351,7 @@ func (s computeStep) produce(ctx context.Context, p *plan, ro RunOptions, out *O
 		return nil, &PartialError{Report: report}
 	}
 	report.Apply(newPins)
-	return &change{pins: newPins, rows: rowsFromReport(report), report: report, flakeLock: lock}, nil
+	return &change{pins: newPins, rows: rowsFromReport(report), report: report, flakeLock: lock, checks: report.Checks}, nil
 }
 
 // nextPins is the pins as they will be once the new hashes are in: the
@@ -398,7 +427,7 @@ func (b *Bot) Status(ctx context.Context, ro RunOptions) (*Outcome, *upstream.Re
 		return out, nil, err
 	}
 	defer p.cleanup()
-	out.Pinned, out.Candidate, out.Stale = p.oldPins.Version(), p.check.Candidate, p.check.Stale
+	out.fromCheck(ctx, p.oldPins.Version(), p.check)
 	if p.check.UpToDate {
 		out.Status = StatusUpToDate
 		return out, p.check, nil

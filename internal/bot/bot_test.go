@@ -86,6 +86,8 @@ type fakeEngine struct {
 	// during, when set, runs inside Compute (the world moving while Nix
 	// builds).
 	during func()
+	// checks are the report's [check] results.
+	checks []fod.CheckResult
 }
 
 // PrefetchArchive gives each archive URL a hash of its own.
@@ -118,6 +120,7 @@ func (f *fakeEngine) Compute(_ context.Context, req fod.Request) (*fod.Report, e
 	if f.fail {
 		r.Results[0].Status, r.Results[0].New, r.Results[0].Message = fod.StatusUnavailable, "", "no aarch64-linux builder"
 	}
+	r.Checks = f.checks
 	return r, nil
 }
 

@@ -107,6 +107,8 @@ type UpdateRequest struct {
 	Sources map[string]string
 	// UpdateInputs are flake inputs moved to their newest revision first.
 	UpdateInputs []string
+	// SkipCheck leaves the [check] attributes unbuilt.
+	SkipCheck bool
 }
 
 // UpdateOutcome is what Update computed and wrote.
@@ -156,6 +158,7 @@ func (l *Local) Update(ctx context.Context, req UpdateRequest) (out *UpdateOutco
 	}
 	rep, err := l.Engine.Compute(ctx, fod.Request{
 		Config: cfg, Pins: p, Stored: l.Stored, FODs: req.FODs, Systems: req.Systems, Verify: req.Verify, MaxJobs: req.MaxJobs,
+		SkipCheck: req.SkipCheck,
 	})
 	if err != nil {
 		return nil, err

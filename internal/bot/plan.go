@@ -56,8 +56,9 @@ type plan struct {
 	// botHead is the bot's branch as fetched once (nil when the remote has
 	// none), recognised as hashbot's (ownBranch); existing are its pull
 	// requests, looked up once (nil without pub).
-	botHead  *gitops.RemoteBranch
-	existing *pulls.Existing
+	botHead   *gitops.RemoteBranch
+	botStored *pins.Stored
+	existing  *pulls.Existing
 	// cleanup removes the written tree.
 	cleanup func()
 }
@@ -247,6 +248,7 @@ func (b *Bot) setUpPublishing(p *plan, ro RunOptions) error {
 		m, err := pulls.New(pulls.Options{
 			Client: b.opts.GitHub, Owner: owner, Repo: name, Base: p.baseBranch, Labels: cfg.PullRequest.Labels,
 			Draft: cfg.PullRequest.Draft, BranchPrefix: cfg.Git.BranchPrefix,
+			NeedsWorkLabel: cfg.PullRequest.NeedsWorkLabel, AutoMerge: cfg.PullRequest.AutoMerge,
 		})
 		if err != nil {
 			return err
@@ -269,11 +271,11 @@ func (b *Bot) readRemote(ctx context.Context, p *plan) error {
 	if p.repo == nil {
 		return nil
 	}
-	head, err := b.ownBranch(ctx, p, p.branch)
+	head, stored, err := b.ownBranch(ctx, p, p.branch)
 	if err != nil {
 		return err
 	}
-	p.botHead = head
+	p.botHead, p.botStored = head, stored
 	if p.pub == nil {
 		return nil
 	}

@@ -231,3 +231,22 @@ func TestAHashRewrittenOnTheBotBranchIsNotTakenAsHashbots(t *testing.T) {
 		t.Fatalf("Run = %v (status %s), want a *ForeignPushError about the message's hashes", err, out.Status)
 	}
 }
+
+// TestABotBranchOnAnOlderBaseIsReplaced: main moved on (a configuration
+// that keeps its pins otherwise, here a new FOD without a hash yet, would
+// not load the old branch's pins); hashbot's branch on the old base is
+// its own and is recomputed on the new base, not refused as foreign.
+func TestABotBranchOnAnOlderBaseIsReplaced(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.bot(t).Run(t.Context(), RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	moved := f.pushFromOther(t, map[string]string{"README.md": "moved on\n"})
+	out, err := f.bot(t).Run(t.Context(), RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parent := git(t, f.remote, "rev-parse", branch+"^"); out.Status != StatusUpdated || parent != moved {
+		t.Errorf("status %s, branch on %s; want updated on the new base %s", out.Status, parent, moved)
+	}
+}

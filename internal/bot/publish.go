@@ -58,7 +58,7 @@ func (b *Bot) resumeBranch(ctx context.Context, p *plan, out *Outcome) (done boo
 	// The push happened but the pull request did not: open it from what
 	// the branch holds.
 	out.Body = pulls.RenderBody(bodyData(p, rowsFromPins(p.cfg, p.oldPins, branchPins), nil, false, branchPins))
-	if err := b.openPullRequest(ctx, p, out); err != nil {
+	if err := b.openPullRequest(ctx, p, out, pulls.VerdictNone); err != nil {
 		return true, err
 	}
 	out.Status = StatusUpdated
@@ -76,8 +76,8 @@ func (p *plan) answeringBranch() (*gitops.RemoteBranch, *pins.Pins, error) {
 	if len(head.Parents) != 1 || head.Parents[0] != p.base {
 		return nil, nil, nil // the base moved on: recompute on top of it
 	}
-	stored, err := p.cfg.PinsLayout().Load(head.File, "branch "+p.branch)
-	if err != nil {
+	stored := p.botStored
+	if stored == nil {
 		return nil, nil, nil // not hashbot's pins any more: recompute
 	}
 	branchPins := stored.Pins
@@ -160,7 +160,7 @@ func branchAnswers(cfg *config.Config, check *upstream.Result, base, branch *pin
 // opens or updates the pull request. Nothing is pushed unless the base is
 // still on the base branch, and the pull request is only touched once the
 // commit is on the remote.
-func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, files pins.Files) error {
+func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, files pins.Files, verdict pulls.Verdict) error {
 	cfg := p.cfg
 	var seen gitops.Hash
 	if p.botHead != nil {
@@ -195,16 +195,17 @@ func (b *Bot) publish(ctx context.Context, p *plan, out *Outcome, body string, f
 		}
 	}
 	zerolog.Ctx(ctx).Info().Str(logfield.Branch, out.Branch).Str(logfield.Commit, out.Commit).Msg("pushed")
-	return b.openPullRequest(ctx, p, out)
+	return b.openPullRequest(ctx, p, out, verdict)
 }
 
 // openPullRequest opens or updates the pull request of out.Branch with
-// the plan's publisher and what the plan found for it, then deletes the
-// branches of the ones it superseded.
-func (b *Bot) openPullRequest(ctx context.Context, p *plan, out *Outcome) error {
+// the plan's publisher and what the plan found for it, in the state the
+// check's verdict asks for, then deletes the branches of the ones it
+// superseded.
+func (b *Bot) openPullRequest(ctx context.Context, p *plan, out *Outcome, verdict pulls.Verdict) error {
 	pr, err := p.pub.Publish(ctx, pulls.Request{
 		Branch: out.Branch, Title: out.Title, Body: out.Body, UpstreamRepo: p.cfg.Upstream.Repo, Version: p.newLabel,
-		Existing: p.existing,
+		Existing: p.existing, Labels: extraLabels(p.check), Verdict: verdict,
 	})
 	out.PR = pr
 	b.deleteSuperseded(ctx, p, pr)
@@ -224,7 +225,7 @@ func (b *Bot) deleteSuperseded(ctx context.Context, p *plan, pr *pulls.Outcome) 
 	}
 	for _, branch := range pr.SupersededBranches {
 		log := zerolog.Ctx(ctx).With().Str(logfield.Branch, branch).Logger()
-		head, err := b.ownBranch(ctx, p, branch)
+		head, _, err := b.ownBranch(ctx, p, branch)
 		if err == nil && head != nil {
 			err = p.repo.DeleteRemoteBranch(ctx, branch, head.Hash)
 		}
@@ -293,13 +294,16 @@ func (b *Bot) finish(ctx context.Context, p *plan, out *Outcome, ro RunOptions, 
 	if err := p.oldStored.Guard(files); err != nil {
 		return out, fmt.Errorf("refusing to commit %s: %w", strings.Join(files.Paths(), ", "), err)
 	}
-	out.Body = pulls.RenderBody(bodyData(p, ch.rows, ch.report, ro.Verify && ch.report != nil, ch.pins))
+	data := bodyData(p, ch.rows, ch.report, ro.Verify && ch.report != nil, ch.pins)
+	data.Checks = checkRows(ch.checks)
+	out.Body = pulls.RenderBody(data)
 	out.Diff = filesDiff(p.oldStored.Files(), files)
+	out.Checks = ch.checks
 	if ro.DryRun {
 		out.Status = StatusDryRun
 		return out, nil
 	}
-	if err := b.publish(ctx, p, out, commitBody(ch.rows), files); err != nil {
+	if err := b.publish(ctx, p, out, commitBody(ch.rows), files, pulls.VerdictOf(data.Checks)); err != nil {
 		return out, err
 	}
 	out.Status = StatusUpdated

@@ -81,7 +81,7 @@ func (s *appliedStep) prepare(_ context.Context, p *plan, ro *RunOptions) error 
 // produce records the inputs the applied hashes were computed from, or
 // the next check would find them stale again, and says up to date when
 // the applied pins change nothing.
-func (s *appliedStep) produce(_ context.Context, p *plan, _ RunOptions, out *Outcome) (*change, error) {
+func (s *appliedStep) produce(_ context.Context, p *plan, ro RunOptions, out *Outcome) (*change, error) {
 	cfg, newPins := p.cfg, s.working.Pins
 	lockPath := cfg.FlakeLockPath()
 	lock := s.working.Files()[lockPath]
@@ -120,7 +120,7 @@ func (s *appliedStep) produce(_ context.Context, p *plan, _ RunOptions, out *Out
 		out.Status = StatusUpToDate
 		return nil, nil
 	}
-	return &change{pins: newPins, rows: rowsFromPins(cfg, p.oldPins, newPins), flakeLock: lock}, nil
+	return &change{pins: newPins, rows: rowsFromPins(cfg, p.oldPins, newPins), flakeLock: lock, checks: ro.Checks}, nil
 }
 
 // lockPoll is how often a run that waits for the lock tries again.

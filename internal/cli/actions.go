@@ -68,6 +68,15 @@ func reportToActions(gha *ghactions.Actions, cfg *config.Config, out *bot.Outcom
 	if out != nil && out.Report != nil {
 		reportTargetsToActions(gha, cfg, out.Report.Results)
 	}
+	if out != nil {
+		for _, l := range out.UnclaimedLocks {
+			gha.Warning(lockSentence(out.Candidate, l), ghactions.Annotation{Title: "hashbot: a lock file no FOD reads", File: config.FileName})
+		}
+		for _, w := range out.Warnings {
+			gha.Warning(terminalText(w), ghactions.Annotation{Title: "hashbot"})
+		}
+		reportChecksToActions(gha, out.Checks)
+	}
 	if err != nil {
 		gha.Error(err.Error(), ghactions.Annotation{Title: "hashbot failed"})
 	}

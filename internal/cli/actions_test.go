@@ -8,7 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashbot-nix/hashbot/internal/bot"
+	"github.com/hashbot-nix/hashbot/internal/config"
+	"github.com/hashbot-nix/hashbot/internal/ghactions"
 	"github.com/hashbot-nix/hashbot/internal/testutil"
+	"github.com/hashbot-nix/hashbot/internal/upstream"
 )
 
 func TestUpdateInGitHubActionsFoldsTheLogAndWritesTheSummary(t *testing.T) {
@@ -93,5 +97,29 @@ func TestCIFilesCallHashbotAsItIs(t *testing.T) {
 	}
 	if want := fmt.Sprintf("%d) stale=true", ExitStale); !strings.Contains(text, want) {
 		t.Errorf("the check step does not read exit status %d as stale (%q)", ExitStale, want)
+	}
+}
+
+// TestActionsAnnotateWhatTheCheckFoundBeside: in GitHub Actions, a lock
+// file no FOD reads and a warning of the check (advisories out of reach)
+// are annotations of the run, not only lines in its log.
+func TestActionsAnnotateWhatTheCheckFoundBeside(t *testing.T) {
+	var buf strings.Builder
+	gha := ghactions.New(ghactions.Options{Out: &buf, LookupEnv: func(k string) (string, bool) {
+		if k == "GITHUB_ACTIONS" {
+			return "true", true
+		}
+		return "", false
+	}})
+	out := &bot.Outcome{Candidate: "2026.5.6", UnclaimedLocks: []upstream.LockFile{{Path: "Cargo.lock", New: true}},
+		Warnings: []string{"the security advisories of o/r are not readable (403 Forbidden): no advisory is listed"}}
+	reportToActions(gha, &config.Config{}, out, nil)
+	for _, want := range []string{
+		"::warning file=hashbot.toml,title=hashbot%3A a lock file no FOD reads::upstream 2026.5.6 added `Cargo.lock`; no FOD reads it",
+		"::warning title=hashbot::the security advisories of o/r are not readable (403 Forbidden): no advisory is listed",
+	} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("annotations lack %q:\n%s", want, buf.String())
+		}
 	}
 }

@@ -38,7 +38,11 @@ platform's machine (e.g. one CI runner per system) and writes the pins.
 It refuses conflicting results (two different hashes for one FOD and system,
 or results computed for another version) and incomplete ones (a configured
 FOD and system, among --fod or all, with no successful result), and then
-writes nothing.`,
+writes nothing.
+
+The results' [check] outcomes are merged too (a failure on any platform
+wins) and kept in the state directory for ` + "`hashbot run --publish-only`" + `
+on the same commit.`,
 		Example: `  hashbot apply --set-version 2026.2.2 results/*.json
   hashbot apply --dry-run results/x86_64-linux.json results/aarch64-linux.json`,
 		Args: cobra.MinimumNArgs(1),
@@ -91,6 +95,13 @@ func applyRun(ctx context.Context, opts *applyOptions) error {
 	}
 	printReport(opts.IO.Out, out.Results)
 	cfg := l.Config
+	checks := out.Checks
+	if !opts.DryRun {
+		if err := keepAppliedChecks(f, l.Commit, out.Version, checks); err != nil {
+			return err
+		}
+	}
+	printChecks(opts.IO.Out, checks)
 	switch {
 	case opts.DryRun:
 		fmt.Fprintf(opts.IO.ErrOut, "hashbot: %d hash(es) would change; dry run, %s not written\n", out.Changed, cfg.PinsName())

@@ -101,6 +101,22 @@ type checkReport struct {
 	Sources      []checkSource                   `json:"sources"`
 	PullRequest  *checkPR                        `json:"pull_request,omitempty"`
 	GitHub       ghclient.Counts                 `json:"github"`
+	// Releases are the releases after the pinned one up to the candidate;
+	// UnclaimedLocks the candidate's lock files no FOD reads; Advisories
+	// the upstream advisories the move fixes.
+	Releases       []checkRelease      `json:"releases"`
+	UnclaimedLocks []upstream.LockFile `json:"unclaimed_locks"`
+	Advisories     []upstream.Advisory `json:"advisories"`
+	Warnings       []string            `json:"warnings,omitempty"`
+}
+
+// checkRelease is a release the move spans, in check's JSON.
+type checkRelease struct {
+	Tag       string `json:"tag"`
+	Version   string `json:"version"`
+	Name      string `json:"name,omitempty"`
+	URL       string `json:"url,omitempty"`
+	Published string `json:"published,omitempty"`
 }
 
 // checkPR is, with --pull-requests, the pull request that makes a run
@@ -159,6 +175,9 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	if err != nil {
 		return checkError(err)
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", terminalText(w))
+	}
 	if opts.JSON {
 		err = writeCheckReport(opts.IO.Out, res, counts, nil)
 	} else {
@@ -215,6 +234,16 @@ func writeCheckReport(w io.Writer, res *upstream.Result, counts ghclient.Counts,
 	for _, s := range res.Summaries {
 		rep.Summaries[s.File] = s
 	}
+	rep.Releases, rep.Warnings = []checkRelease{}, res.Warnings
+	for _, r := range res.Releases {
+		cr := checkRelease{Tag: r.Tag, Version: r.Version, Name: r.Name, URL: r.HTMLURL}
+		if !r.Published.IsZero() {
+			cr.Published = r.Published.UTC().Format(time.RFC3339)
+		}
+		rep.Releases = append(rep.Releases, cr)
+	}
+	rep.UnclaimedLocks = append([]upstream.LockFile{}, res.UnclaimedLocks...)
+	rep.Advisories = append([]upstream.Advisory{}, res.Advisories...)
 	rep.Sources = []checkSource{}
 	for _, m := range res.Sources {
 		rep.Sources = append(rep.Sources, checkSource{Name: m.Name, From: m.From, To: m.To, Version: m.Version,
@@ -261,6 +290,14 @@ func writeCheckText(w io.Writer, res *upstream.Result) error {
 			b.WriteString(indent + line + "\n")
 		}
 	}
+	if len(res.Releases) > 0 {
+		vs := make([]string, len(res.Releases))
+		for i, r := range res.Releases {
+			vs[i] = terminalText(r.Version)
+		}
+		fmt.Fprintf(&b, "\nreleases since the pinned one: %s\n", strings.Join(vs, ", "))
+	}
+	upstreamContext{Candidate: res.Candidate, Locks: res.UnclaimedLocks, Advisories: res.Advisories}.write(&b)
 	if res.CompareURL != "" {
 		fmt.Fprintf(&b, "\ncompare: %s\n", res.CompareURL)
 	}

@@ -87,6 +87,9 @@ func runRun(ctx context.Context, opts *runOptions) error {
 		AllowDowngrade: opts.AllowDowngrade}
 	var out *bot.Outcome
 	if opts.PublishOnly {
+		if ro.Checks, err = publishedChecks(ctx, f, cfg, opts.IO.ErrOut); err != nil {
+			return err
+		}
 		out, err = b.PublishPins(ctx, ro)
 	} else {
 		out, err = b.Run(ctx, ro)
@@ -110,6 +113,11 @@ func printOutcome(w io.Writer, cfg *config.Config, out *bot.Outcome) {
 		printReport(w, out.Report.Results)
 		fmt.Fprintln(w)
 	}
+	if len(out.Checks) > 0 {
+		fmt.Fprintf(w, "check: %s\n", checkSentence(out.Checks))
+		printChecks(w, out.Checks)
+		fmt.Fprintln(w)
+	}
 	switch out.Status {
 	case bot.StatusUpToDate:
 		if out.PR != nil {
@@ -121,16 +129,28 @@ func printOutcome(w io.Writer, cfg *config.Config, out *bot.Outcome) {
 		fmt.Fprintf(w, "declined: pull request #%d for %s was closed without merging; not opening it again (a newer version opens a new one): %s\n",
 			out.PR.Number, out.Branch, out.PR.URL)
 	case bot.StatusDryRun:
+		upstreamContext{Candidate: out.Candidate, Locks: out.UnclaimedLocks, Advisories: out.Advisories}.write(w)
 		fmt.Fprintf(w, "dry run: would commit on %s\n\n%s\n", out.Branch, out.Diff)
 		fmt.Fprintf(w, "pull request: %s\n\n%s\n", out.Title, out.Body)
 	case bot.StatusUpdated:
+		upstreamContext{Candidate: out.Candidate, Locks: out.UnclaimedLocks, Advisories: out.Advisories}.write(w)
 		fmt.Fprintf(w, "pushed %.12s to %s\n", out.Commit, out.Branch)
 		if out.PR != nil {
 			verb := "updated"
 			if out.PR.Created {
 				verb = "opened"
 			}
-			fmt.Fprintf(w, "%s pull request #%d: %s\n", verb, out.PR.Number, out.PR.URL)
+			state := ""
+			switch {
+			case out.PR.Draft:
+				state = " (draft)"
+			case out.PR.MarkedReady:
+				state = " (marked ready for review)"
+			}
+			fmt.Fprintf(w, "%s pull request #%d%s: %s\n", verb, out.PR.Number, state, out.PR.URL)
+			if out.PR.AutoMerge != "" {
+				fmt.Fprintf(w, "auto-merge (%s) is on: GitHub merges it once the required checks pass\n", out.PR.AutoMerge)
+			}
 			for _, n := range out.PR.Superseded {
 				fmt.Fprintf(w, "closed superseded pull request #%d\n", n)
 			}

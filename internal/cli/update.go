@@ -27,9 +27,11 @@ type updateOptions struct {
 	IO      *ioStreams
 	Factory *factory
 
-	FODs       []string
-	Systems    []string
-	Verify     bool
+	FODs    []string
+	Systems []string
+	Verify  bool
+	// NoCheck leaves the [check] attributes unbuilt.
+	NoCheck    bool
 	DryRun     bool
 	Partial    bool
 	JSON       bool
@@ -97,6 +99,7 @@ as JSON, the input of ` + "`hashbot apply`" + `.`,
 	fl.StringVar(&opts.SetVersion, "set-version", "", "compute for this upstream version (written to the pins with the hashes)")
 	fl.BoolVar(&opts.AllowDowngrade, "allow-downgrade", false, "take a --set-version older than the pinned one (refused without it)")
 	fl.StringArrayVar(&opts.UpdateInputs, "update-input", nil, "move this input of the flake to its newest revision first, writing flake.lock (repeatable; `nix flake update NAME`)")
+	fl.BoolVar(&opts.NoCheck, "no-check", false, "do not build the [check] attributes after the hashes")
 	fl.StringArrayVar(&opts.Sources, "source", nil, "pin [source.NAME] at REV first, its hash from Nix, and compute against it: NAME=REV (repeatable; the revs `check --json` gives)")
 	return cmd
 }
@@ -117,7 +120,7 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	out, err := l.Update(ctx, bot.UpdateRequest{
 		FODs: opts.FODs, Systems: opts.Systems, Verify: opts.Verify, DryRun: opts.DryRun, Partial: opts.Partial,
 		MaxJobs: opts.MaxJobs, SetVersion: opts.SetVersion, AllowDowngrade: opts.AllowDowngrade,
-		Sources: sources, UpdateInputs: opts.UpdateInputs,
+		Sources: sources, UpdateInputs: opts.UpdateInputs, SkipCheck: opts.NoCheck,
 	})
 	var partial *bot.PartialError
 	if err != nil && !errors.As(err, &partial) {
@@ -126,12 +129,14 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	}
 	rep := out.Report
 	reportTargetsToActions(f.actions(), l.Config, rep.Results)
+	reportChecksToActions(f.actions(), rep.Checks)
 	if opts.JSON {
 		if err := writeJSON(opts.IO.Out, rep); err != nil {
 			return err
 		}
 	} else {
 		printReport(opts.IO.Out, rep.Results)
+		printChecks(opts.IO.Out, rep.Checks)
 	}
 	printUpdate(opts.IO.ErrOut, l.Config, out, opts)
 	if partial != nil {

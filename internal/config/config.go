@@ -64,6 +64,7 @@ type Config struct {
 	Git         Git               `toml:"git"`
 	PullRequest PullRequest       `toml:"pull-request"`
 	Build       Build             `toml:"build"`
+	Check       Check             `toml:"check"`
 }
 
 // Upstream is the project whose releases the pins follow.
@@ -181,9 +182,7 @@ const SystemPlaceholder = "{system}"
 
 // AttrFor is the FOD's attribute path for system: Attr with
 // SystemPlaceholder replaced by system.
-func (f FOD) AttrFor(system string) string {
-	return strings.ReplaceAll(f.Attr, SystemPlaceholder, system)
-}
+func (f FOD) AttrFor(system string) string { return AttrForSystem(f.Attr, system) }
 
 // PerSystem says whether the FOD has one hash per system.
 func (f FOD) PerSystem() bool { return len(f.Systems) > 0 }
@@ -269,6 +268,12 @@ type PullRequest struct {
 	Labels []string `toml:"labels"`
 	// Draft opens the PR as a draft.
 	Draft bool `toml:"draft"`
+	// NeedsWorkLabel marks a PR whose [check] failed (it is a draft then);
+	// default DefaultNeedsWorkLabel.
+	NeedsWorkLabel string `toml:"needs-work-label"`
+	// AutoMerge, "squash", "merge" or "rebase", enables GitHub's auto-merge
+	// on a PR whose [check] built on every system; "" never does.
+	AutoMerge string `toml:"auto-merge"`
 }
 
 // Build configures the Nix builds.
@@ -444,6 +449,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Git.Remote == "" {
 		c.Git.Remote = DefaultRemote
+	}
+	if c.PullRequest.NeedsWorkLabel == "" {
+		c.PullRequest.NeedsWorkLabel = DefaultNeedsWorkLabel
 	}
 	if c.PullRequest.Labels == nil {
 		c.PullRequest.Labels = append([]string(nil), DefaultLabels...)

@@ -51,7 +51,7 @@ attr = "src"
 		Upstream:    Upstream{Repo: "goauthentik/authentik"},
 		FODs:        map[string]FOD{"src": {Name: "src", Attr: "src"}},
 		Git:         Git{Author: DefaultAuthor, BranchPrefix: DefaultBranchPrefix, Remote: DefaultRemote},
-		PullRequest: PullRequest{Labels: []string{"dependencies", "nix"}},
+		PullRequest: PullRequest{Labels: []string{"dependencies", "nix"}, NeedsWorkLabel: DefaultNeedsWorkLabel},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

@@ -21,13 +21,38 @@ type lockPair struct {
 	workspace bool
 }
 
-// lockPairs is every manifest hashbot knows with its locks.
+// lockPairs is every manifest hashbot knows with its locks: the one home
+// of lock file names (LockWarnings, IsLockFile, UnclaimedLocks).
 var lockPairs = []lockPair{
 	{manifest: goModFile, locks: []string{"go.sum"}},
-	{manifest: "package.json", locks: []string{"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"}, workspace: true},
+	{manifest: "package.json", locks: []string{"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb"}, workspace: true},
 	{manifest: "pyproject.toml", locks: []string{"uv.lock", "poetry.lock"}, workspace: true},
 	{manifest: "Cargo.toml", locks: []string{"Cargo.lock"}, workspace: true},
 	{manifest: "composer.json", locks: []string{"composer.lock"}},
+	{manifest: "Gemfile", locks: []string{"Gemfile.lock"}},
+	{manifest: "flake.nix", locks: []string{"flake.lock"}},
+}
+
+// IsLockFile says whether p (a slash-separated path) is a lock file of a
+// package manager hashbot knows, by its base name.
+func IsLockFile(p string) bool {
+	pair, ok := lockPairOf(path.Base(p))
+	return ok && pair.manifest != path.Base(p)
+}
+
+// UnclaimedLocks lists, sorted, the lock files among paths (an upstream
+// tree's files) that no FOD's inputs name or match and [check]
+// ignore-locks does not silence: a dependency set no FOD fetches.
+func (c *Config) UnclaimedLocks(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if !IsLockFile(p) || names(c.Check.IgnoreLocks, p) || slices.ContainsFunc(c.FODNames(), func(n string) bool { return c.FODs[n].Uses(p) }) {
+			continue
+		}
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // lockPairOf is the pair whose manifest or lock is named base.

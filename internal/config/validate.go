@@ -108,9 +108,15 @@ func (c *Config) Validate() error {
 	if c.PullRequest.Repo != "" && !ghrepo.Valid(c.PullRequest.Repo) {
 		bad("[pull-request] repo %q: want owner/name", c.PullRequest.Repo)
 	}
+	for _, l := range c.Check.IgnoreLocks {
+		if err := checkRelPath(l); err != nil {
+			bad("[check] ignore-locks %q: %v", l, err)
+		}
+	}
 	if c.Build.MaxJobs < 0 {
 		bad("[build] max-jobs %d: must be 0 (one per target) or more", c.Build.MaxJobs)
 	}
+	errs = append(errs, c.validateCheck()...)
 	return errors.Join(errs...)
 }
 

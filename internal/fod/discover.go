@@ -147,7 +147,7 @@ func (e *Engine) Discover(ctx context.Context, req DiscoverRequest) (*Discovery,
 	if err != nil {
 		return nil, err
 	}
-	s, err := newScratch(req.Dir, entry, slices.Sorted(maps.Keys(files)))
+	s, err := newScratch(req.Dir, entry, slices.Sorted(maps.Keys(files)), false)
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,10 @@
 // from one Nix build, and takes only Nix's own word for it: a structured log
 // where Nix has one, no hash for a target Nix reports failed or with two
 // hashes, and every hash confirmed by building the target with it before it
-// is reported.
+// is reported. After the hashes, it builds the [check] attributes with
+// them, for every system, in one more nix-build: each is built, failed
+// (naming the derivation that failed, with its log's readable, redacted
+// tail) or not tried.
 //
 // Nothing in this package imports the CLI; the parser starts no process.
 package fod

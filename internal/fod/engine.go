@@ -72,18 +72,27 @@ type Request struct {
 	// or this machine's for a system-independent FOD. A system-independent
 	// FOD is computed only when Systems is empty or holds this machine's.
 	Systems []string
+	// SkipCheck leaves the [check] attributes unbuilt (Report.Checks nil).
+	SkipCheck bool
 	// Verify builds each new hash once more with --check and marks a
 	// target whose output differs unreproducible. (Every new hash is
 	// confirmed by Nix, Verify or not.)
 	Verify bool
+	// InPlace says that Config.Dir is a throw-away tree of the caller's
+	// (the bot's base commit, written out), in a directory of its own:
+	// placeholder pins are written into it, and the evaluation files
+	// beside it, instead of into a copy. The caller removes both.
+	InPlace bool
 	// MaxJobs is nix-build's --max-jobs; 0 takes EngineOptions.MaxJobs,
 	// then Config's [build] max-jobs, then one job per target.
 	MaxJobs int
 }
 
 // Compute recomputes the selected targets' hashes in a scratch copy of the
-// repository and reports each one's outcome. Neither the repository nor
-// req.Pins is changed: the caller applies the report (Report.Apply).
+// repository and reports each one's outcome; then, unless req.SkipCheck,
+// it builds the [check] attributes with those hashes (Report.Checks).
+// Neither the repository nor req.Pins is changed: the caller applies the
+// report (Report.Apply).
 //
 // Errors are for the run as a whole: a bad request (*RequestError), an attr
 // the entry lacks (*AttrError), an evaluation failure (*EvalError), Nix not
@@ -96,13 +105,14 @@ func (e *Engine) Compute(ctx context.Context, req Request) (*Report, error) {
 	if err := checkRequest(req); err != nil {
 		return nil, err
 	}
+	buildCtx := ctx
 	if limit := req.Config.Build.Timeout.Duration; limit > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, limit, &TimeoutError{Limit: limit})
+		buildCtx, cancel = context.WithTimeoutCause(ctx, limit, &TimeoutError{Limit: limit})
 		defer cancel()
 	}
-	rep, err := e.compute(ctx, req, start)
-	if cause := context.Cause(ctx); err != nil && cause != nil && errors.As(cause, new(*TimeoutError)) {
+	rep, err := e.compute(buildCtx, ctx, req, start)
+	if cause := context.Cause(buildCtx); err != nil && cause != nil && errors.As(cause, new(*TimeoutError)) {
 		return nil, cause
 	}
 	return rep, err
@@ -128,7 +138,9 @@ func (e *Engine) probeHost(ctx context.Context) (*nixcmd.Host, error) {
 	return nixcmd.ProbeHostWith(ctx, e.opts.Nix, opts)
 }
 
-func (e *Engine) compute(ctx context.Context, req Request, start time.Time) (*Report, error) {
+// compute computes the FODs under ctx ([build] timeout), then builds the
+// [check] attributes under checkCtx (the check's own timeout).
+func (e *Engine) compute(ctx, checkCtx context.Context, req Request, start time.Time) (*Report, error) {
 	host, err := e.probeHost(ctx)
 	if err != nil {
 		return nil, err
@@ -154,12 +166,13 @@ func (e *Engine) compute(ctx context.Context, req Request, start time.Time) (*Re
 		}
 		pending = append(pending, t)
 	}
-	if len(pending) > 0 {
+	checking := len(req.Config.Check.Attrs) > 0 && !req.SkipCheck
+	if len(pending) > 0 || checking {
 		entry := req.Config.Entry
 		if req.Config.Flake != "" {
 			entry = req.Config.Flake
 		}
-		s, err := newScratch(req.Config.Dir, entry, run.stored.Layout().Paths())
+		s, err := newScratch(req.Config.Dir, entry, run.stored.Layout().Paths(), req.InPlace)
 		if err != nil {
 			return nil, err
 		}
@@ -173,6 +186,11 @@ func (e *Engine) compute(ctx context.Context, req Request, start time.Time) (*Re
 		}
 		if req.Verify {
 			if err := run.verify(ctx); err != nil {
+				return nil, err
+			}
+		}
+		if checking {
+			if err := run.check(checkCtx); err != nil {
 				return nil, err
 			}
 		}

@@ -20,9 +20,8 @@ import (
 type buildObservation struct {
 	results map[*target][]Result
 	foreign []Result // results about derivations that are not targets
-	logs    map[*target]*nixcmd.Tail
-	// drvLogs are the builders' logs by .drv, for a build run before its
-	// targets' .drv paths were known (byPath nil), until attribute.
+	// drvLogs are each derivation's own output, by .drv path (targets'
+	// and their dependencies', before or after their paths are known).
 	drvLogs map[string]*nixcmd.Tail
 	tail    []string // the end of nix-build's standard error
 	// realised is true when nix-build succeeded: every derivation it was
@@ -84,7 +83,7 @@ func (r *engineRun) runNixBuild(ctx context.Context, phase Phase, layer int, ts 
 		jobs = len(ts)
 	}
 	r.warnBuildUsers(len(ts), jobs)
-	obs := &buildObservation{results: map[*target][]Result{}, logs: map[*target]*nixcmd.Tail{}, drvLogs: map[string]*nixcmd.Tail{}}
+	obs := &buildObservation{results: map[*target][]Result{}, drvLogs: map[string]*nixcmd.Tail{}}
 	prog := r.e.startProgress(phase, layer, len(ts), r.start)
 	defer prog.close()
 
@@ -112,12 +111,7 @@ func (r *engineRun) runNixBuild(ctx context.Context, phase Phase, layer int, ts 
 			},
 			BuildOutput: func(drv string, line []byte) {
 				writeLog(drvName(drv)+"> ", line)
-				switch t, ok := byPath[drv]; {
-				case ok:
-					obs.logs[t] = addToTail(obs.logs[t], line)
-				case byPath == nil:
-					obs.drvLogs[drv] = addToTail(obs.drvLogs[drv], line)
-				}
+				obs.drvLogs[drv] = addToTail(obs.drvLogs[drv], line)
 			},
 			Message: func(text string) { writeLog("", []byte(text)) },
 		}
@@ -339,19 +333,9 @@ func foreignSummary(rs []Result) string {
 // before they are made readable (readableTail keeps fewer).
 const logTailLines = 200
 
-// targetLogTail returns the readable end of t's own build log: the
-// builder's output the structured log carried, else the log Nix kept for
-// its derivation (nix-store --read-log), else the end of nix-build's output.
+// targetLogTail returns the readable end of t's own build log (drvLogTail).
 func (r *engineRun) targetLogTail(ctx context.Context, t *target, obs *buildObservation) []string {
-	if ring := obs.logs[t]; ring != nil {
-		return r.redactTail(ring.Lines())
-	}
-	out, err := r.e.opts.Nix.Run(ctx, nixcmd.Command{Name: "nix-store", Args: []string{"--read-log", t.drv}})
-	if err != nil || len(bytes.TrimSpace(out.Stdout)) == 0 {
-		return r.redactTail(obs.tail)
-	}
-	lines := strings.Split(strings.TrimRight(string(out.Stdout), "\n"), "\n")
-	return r.redactTail(lastLines(lines, logTailLines))
+	return r.drvLogTail(ctx, t.drv, obs)
 }
 
 // redactTail makes a log tail readable and takes every secret out of it.

@@ -155,11 +155,6 @@ func (o *buildObservation) attribute(ts []*target) {
 		rest = append(rest, res)
 	}
 	o.foreign = rest
-	for drv, ring := range o.drvLogs {
-		if t, ok := byPath[drv]; ok {
-			o.logs[t] = ring
-		}
-	}
 }
 
 // invalidOutputs returns the targets whose output is not valid in the

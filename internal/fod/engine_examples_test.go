@@ -39,9 +39,19 @@ func TestComputeExamplesRepo(t *testing.T) {
 	if res["webui-deps (x86_64-linux)"].New == res["webui-deps (aarch64-linux)"].New {
 		t.Error("webui-deps has the same hash on both systems")
 	}
-	if rep.Layers != 2 || len(runner.builds) != 3 {
-		t.Errorf("layers = %d, builds = %d; want 2 (src feeds both) and 3 (a build per layer, a confirming one)",
+	if rep.Layers != 2 || len(runner.builds) != 4 {
+		t.Errorf("layers = %d, builds = %d; want 2 (src feeds both) and 4 (a build per layer, a confirming one, the check)",
 			rep.Layers, len(runner.builds))
+	}
+	// [check] attrs = ["app"]: the package, built on both systems with the
+	// hashes just computed.
+	for _, c := range rep.Checks {
+		if c.Status != CheckBuilt {
+			t.Errorf("check %s: %s (%s) %q", c.Label(), c.Status, c.Message, c.LogTail)
+		}
+	}
+	if len(rep.Checks) != 2 {
+		t.Errorf("checks %v, want app on both systems", rep.Checks)
 	}
 	rep.Apply(p)
 	if err := os.WriteFile(filepath.Join(cfg.Dir, cfg.Pins), p.Marshal(), 0o644); err != nil {

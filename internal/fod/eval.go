@@ -129,7 +129,7 @@ func (e *Engine) evaluate(ctx context.Context, s *scratch, cfg *config.Config, t
 	var problems []string
 	for i, a := range answers {
 		t := ts[i]
-		where := fmt.Sprintf("%s [fod.%s] attr %q", config.FileName, t.fod.Name, t.fod.AttrFor(t.system))
+		where := t.where()
 		switch {
 		case a.Missing != "":
 			problems = append(problems, fmt.Sprintf("%s: the entry has no attribute %q (evaluated for %s)", where, a.Missing, t.system))

@@ -104,6 +104,9 @@ type Report struct {
 	// --source): apply writes it with them, and results computed with
 	// different locks are not merged. nil when no flake input was pinned.
 	FlakeLock []byte
+	// Checks are the [check] attributes built with the new hashes, one
+	// per attribute and system, sorted; nil when none was asked for.
+	Checks []CheckResult
 	// Commit is the commit of the packaging repository the hashes were
 	// computed on ("" outside a git repository): results cross from the
 	// jobs that compute to the one that publishes, and are applied and
@@ -191,6 +194,7 @@ type reportJSON struct {
 	FlakeLock       string                `json:"flake_lock,omitempty"`
 	Commit          string                `json:"commit,omitempty"`
 	Results         []TargetResult        `json:"results"`
+	Checks          []CheckResult         `json:"checks,omitempty"`
 }
 
 // sourceJSON is a source pin in a report, as in the pins file.
@@ -208,7 +212,7 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		NixVersion: r.NixVersion, Builders: r.Builders, Layers: r.Layers,
 		DurationSeconds: r.Duration.Round(time.Millisecond).Seconds(),
 		Warnings:        r.Warnings, Results: r.Results, FlakeLock: string(r.FlakeLock),
-		Commit: r.Commit,
+		Commit: r.Commit, Checks: r.Checks,
 	}
 	for name, src := range r.Sources {
 		if j.Sources == nil {
@@ -272,7 +276,7 @@ func (r *Report) UnmarshalJSON(data []byte) error {
 		Results: j.Results, Version: j.Version, Host: j.Host, NixVersion: j.NixVersion,
 		Builders: j.Builders, Layers: j.Layers, Warnings: j.Warnings, Sources: sources,
 		Duration: time.Duration(j.DurationSeconds * float64(time.Second)),
-		Commit:   j.Commit,
+		Commit:   j.Commit, Checks: j.Checks,
 	}
 	if j.FlakeLock != "" { // apply guards it against the lock it replaces
 		r.FlakeLock = []byte(j.FlakeLock)

@@ -14,27 +14,34 @@ import (
 // scratch is a throw-away copy of the packaging repo. Placeholder hashes
 // are written only here, never to the user's tree.
 type scratch struct {
-	root  string            // temp dir holding the eval files and the copy
-	repo  string            // the copy, named like the original (Nix names ./. after it)
-	pins  map[string]string // the copy's files of the pins layout, by their path in the repository
-	entry string            // the copy's entry file, or its flake's directory
+	// borrowed is true when root and repo are the caller's throw-away
+	// tree (Request.InPlace), which remove leaves to the caller.
+	borrowed bool
+	root     string            // temp dir holding the eval files and the copy
+	repo     string            // the copy, named like the original (Nix names ./. after it)
+	pins     map[string]string // the copy's files of the pins layout, by their path in the repository
+	entry    string            // the copy's entry file, or its flake's directory
 }
 
 // newScratch copies the repository at dir into a new temporary directory,
 // leaving out .git and result symlinks into the Nix store. entryRel is the
 // entry file or the flake's directory; pinsRel are the files the pins are
-// kept in.
-func newScratch(dir, entryRel string, pinsRel []string) (*scratch, error) {
-	root, err := os.MkdirTemp("", "hashbot-scratch-")
-	if err != nil {
-		return nil, fmt.Errorf("creating scratch directory: %w", err)
+// kept in. With inPlace, dir is already a throw-away tree in a directory
+// of its own (Request.InPlace): it is used as it is, not copied again.
+func newScratch(dir, entryRel string, pinsRel []string, inPlace bool) (*scratch, error) {
+	s := &scratch{borrowed: inPlace, root: filepath.Dir(dir), repo: dir, pins: map[string]string{}}
+	if !inPlace {
+		root, err := os.MkdirTemp("", "hashbot-scratch-")
+		if err != nil {
+			return nil, fmt.Errorf("creating scratch directory: %w", err)
+		}
+		s.root, s.repo = root, filepath.Join(root, filepath.Base(dir))
+		if err := copyTree(dir, s.repo); err != nil {
+			s.remove()
+			return nil, fmt.Errorf("copying %s to a scratch directory: %w", dir, err)
+		}
 	}
-	s := &scratch{root: root, repo: filepath.Join(root, filepath.Base(dir)), pins: map[string]string{}}
 	s.entry = filepath.Join(s.repo, entryRel)
-	if err := copyTree(dir, s.repo); err != nil {
-		s.remove()
-		return nil, fmt.Errorf("copying %s to a scratch directory: %w", dir, err)
-	}
 	for _, rel := range pinsRel {
 		if err := s.isolatePins(rel); err != nil {
 			s.remove()
@@ -75,8 +82,12 @@ func (s *scratch) isolatePins(rel string) error {
 	return nil
 }
 
-// remove deletes the scratch directory.
-func (s *scratch) remove() { _ = os.RemoveAll(s.root) }
+// remove deletes the scratch directory, unless it is the caller's.
+func (s *scratch) remove() {
+	if !s.borrowed {
+		_ = os.RemoveAll(s.root)
+	}
+}
 
 // writePins writes the files of the pins layout into the scratch copy.
 func (s *scratch) writePins(files pins.Files) error {

@@ -48,7 +48,7 @@ func TestScratchPinsNeverWriteThroughALink(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			s, err := newScratch(repo, "nix/default.nix", []string{"nix/sources.json"})
+			s, err := newScratch(repo, "nix/default.nix", []string{"nix/sources.json"}, false)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("newScratch error = %v, want one saying %q", err, tt.wantErr)
@@ -100,5 +100,34 @@ func symlinkTest(t *testing.T, target, link string) {
 	}
 	if err := os.Symlink(target, link); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestScratchInPlaceUsesTheCallersTreeAndLeavesIt: the bot's base tree,
+// written out for one run, is not copied again, and what the engine
+// writes there is the caller's to remove.
+func TestScratchInPlaceUsesTheCallersTreeAndLeavesIt(t *testing.T) {
+	const doc = "{\n  \"version\": \"1\",\n  \"hashes\": {\n    \"flat\": null\n  }\n}\n"
+	repo := filepath.Join(t.TempDir(), "repo")
+	writeTestFile(t, filepath.Join(repo, "nix/sources.json"), doc)
+	s, err := newScratch(repo, "nix/default.nix", []string{"nix/sources.json"}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.repo != repo || s.root != filepath.Dir(repo) {
+		t.Errorf("scratch at %s (root %s); want the tree itself, %s", s.repo, s.root, repo)
+	}
+	p, err := pins.Parse([]byte(doc), "sources.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.SetHash("flat", "", pins.Placeholder("flat", ""))
+	if err := s.writePins(pins.Files{"nix/sources.json": p.Marshal()}); err != nil {
+		t.Fatal(err)
+	}
+	s.remove()
+	got, err := os.ReadFile(filepath.Join(repo, "nix/sources.json"))
+	if err != nil || !strings.Contains(string(got), pins.Placeholder("flat", "")) {
+		t.Errorf("the tree holds %q, %v after remove; want it left, with the placeholder", got, err)
 	}
 }

@@ -22,6 +22,17 @@ type target struct {
 	outs   []string
 	waitOn []*target // stale targets in its closure (set by layering)
 	res    *TargetResult
+	// check marks a [check] attribute (fod.Name and fod.Attr are the
+	// attribute) rather than an FOD.
+	check bool
+}
+
+// where names the setting of hashbot.toml the target comes from.
+func (t *target) where() string {
+	if t.check {
+		return fmt.Sprintf("%s [check] attrs %q", config.FileName, t.fod.Attr)
+	}
+	return fmt.Sprintf("%s [fod.%s] attr %q", config.FileName, t.fod.Name, t.fod.AttrFor(t.system))
 }
 
 func (t *target) label() string {

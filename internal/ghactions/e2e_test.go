@@ -576,6 +576,12 @@ func TestReusableWorkflowOpensOnePullRequest(t *testing.T) {
 	if files := git(t, remote, "diff", "--name-only", "main", "hashbot/example-app-1.1.0"); files != "nix/sources.json" {
 		t.Errorf("the branch changes %q, want the pins only", files)
 	}
+	// Each platform's job built the check for its system; apply merged
+	// them and publish said it, first, on a ready pull request.
+	if !strings.Contains(prs[0].Body, "The hashes are Nix's own, and `app` built on aarch64-linux and x86_64-linux.") ||
+		!strings.Contains(prs[0].Body, "### Build check") || prs[0].Draft {
+		t.Errorf("the pull request (draft: %v) does not say the check built on both systems:\n%s", prs[0].Draft, prs[0].Body)
+	}
 }
 
 // copySource copies the files of the git tree src that a checkout would

@@ -19,6 +19,8 @@ import (
 
 	"github.com/google/go-github/v60/github"
 
+	"github.com/hashbot-nix/hashbot/internal/ghclient"
+
 	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 )
 
@@ -104,7 +106,7 @@ func (c *Committer) createCommitOnBranch(ctx context.Context, req Request) (stri
 			"fileChanges":     map[string]any{"additions": additions},
 		}},
 	}
-	hr, err := c.gh.NewRequest(http.MethodPost, graphqlPath(c.gh), body)
+	hr, err := c.gh.NewRequest(http.MethodPost, ghclient.GraphQLPath(c.gh), body)
 	if err != nil {
 		return "", err
 	}
@@ -136,16 +138,6 @@ func (c *Committer) createCommitOnBranch(ctx context.Context, req Request) (stri
 		return "", errors.New("committing through GitHub's API: GitHub's answer names no commit")
 	}
 	return cc.Commit.OID, nil
-}
-
-// graphqlPath is the GraphQL endpoint relative to the REST root:
-// api.github.com/graphql, or /api/graphql on GitHub Enterprise Server
-// (whose REST root is /api/v3/).
-func graphqlPath(gh *github.Client) string {
-	if strings.HasSuffix(gh.BaseURL.Path, "/api/v3/") {
-		return "../graphql"
-	}
-	return "graphql"
 }
 
 func isStatus(err error, code int) bool {

@@ -45,6 +45,17 @@ type BodyData struct {
 	Reproduce []string
 	// Sources are the other pinned sources (nixpkgs) the change moves.
 	Sources []SourceRow
+	// Releases are the upstream releases after OldVersion up to
+	// NewVersion, oldest first; Notes NewVersion's release notes as
+	// upstream wrote them (rendered sanitised and bounded).
+	Releases []ReleaseRow
+	Notes    string
+	// Advisories are the upstream security advisories the change fixes;
+	// UnclaimedLocks the lock files of NewVersion no FOD reads.
+	Advisories     []AdvisoryRow
+	UnclaimedLocks []LockRow
+	// Checks are the [check] attributes built with the new hashes.
+	Checks []CheckRow
 }
 
 // SourceRow is a source whose pin the change moves.
@@ -96,11 +107,16 @@ const collapseAfter = 8
 func RenderBody(d BodyData) string {
 	var b strings.Builder
 	b.WriteString(renderMarker(Marker{UpstreamRepo: d.UpstreamRepo, Version: firstNonEmpty(d.Label, d.NewVersion)}) + "\n\n")
+	writeCheckHeadline(&b, d)
 	writeIntro(&b, d)
+	writeAdvisories(&b, d.Advisories)
+	writeUnclaimedLocks(&b, d)
 	writeSources(&b, d.Sources)
 	writeTable(&b, d.Rows)
+	writeChecks(&b, d.Checks)
 	writeSummaries(&b, d.Summaries)
 	writeStale(&b, d.Stale)
+	writeReleases(&b, d)
 	writeEnvironment(&b, d)
 	writeReproduce(&b, d.Reproduce)
 	b.WriteString("---\n\n<sub>Opened by hashbot. It updates this pull request on its next run and closes it when a newer version supersedes it.</sub>\n")

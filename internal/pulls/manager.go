@@ -1,12 +1,14 @@
 package pulls
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
 
+	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 
 	"github.com/google/go-github/v60/github"
@@ -31,6 +33,13 @@ type Options struct {
 	// branch-prefix); required: only branches under it are hashbot's to
 	// supersede.
 	BranchPrefix string
+	// NeedsWorkLabel marks a pull request whose check failed ([pull-request]
+	// needs-work-label); "" means config.DefaultNeedsWorkLabel.
+	NeedsWorkLabel string
+	// AutoMerge is the merge method GitHub's auto-merge is enabled with
+	// when the check built everywhere ("squash", "merge", "rebase"); ""
+	// never enables it.
+	AutoMerge string
 }
 
 // Manager finds, creates, updates and supersedes hashbot's pull requests in
@@ -42,6 +51,8 @@ type Manager struct {
 	labels []string
 	draft  bool
 	prefix string
+	// needsWork is the label of a failed check; autoMerge the merge method.
+	needsWork, autoMerge string
 
 	baseMu sync.Mutex
 	base   string
@@ -80,6 +91,9 @@ func New(opts Options) (*Manager, error) {
 		draft:  opts.Draft,
 		prefix: prefix,
 		base:   opts.Base,
+
+		needsWork: cmp.Or(opts.NeedsWorkLabel, config.DefaultNeedsWorkLabel),
+		autoMerge: opts.AutoMerge,
 	}, nil
 }
 

@@ -35,7 +35,17 @@ type Request struct {
 	// Existing is what Lookup found for Branch earlier in the run; nil
 	// looks it up.
 	Existing *Existing
+	// Labels are added beside the Manager's (Options.Labels): those this
+	// change earns, such as SecurityLabel.
+	Labels []string
+	// Verdict is the check's (VerdictOf): failed opens a draft with the
+	// needs-work label; built marks it ready and may enable auto-merge.
+	Verdict Verdict
 }
+
+// SecurityLabel is put on a pull request whose change fixes an upstream
+// security advisory.
+const SecurityLabel = "security"
 
 // Outcome says what Publish did.
 type Outcome struct {
@@ -52,11 +62,18 @@ type Outcome struct {
 	// Warnings are what went wrong without stopping the publish (a label
 	// the repository refuses, say).
 	Warnings []string
+	// Draft says whether the pull request is a draft now; MarkedReady
+	// that this call marked it ready for review (its check built).
+	Draft, MarkedReady bool
+	// AutoMerge is the merge method auto-merge is enabled with; "" when
+	// it is not.
+	AutoMerge string
 }
 
 // Publish finds the open pull request whose head is Owner:req.Branch and
-// updates its title and body, or creates it (as a draft when Options.Draft),
-// then adds the labels and closes older open hashbot pull requests for the
+// updates its title and body, or creates it (as a draft when Options.Draft
+// or when its check failed), then adds the labels, settles its readiness
+// by req.Verdict (settleReadiness) and closes older open hashbot pull requests for the
 // same upstream with a "Superseded by #N." comment. Writes that would change
 // nothing are skipped. A 422 "A pull request already exists" answer to the
 // create is resolved by finding and updating that pull request. Labels
@@ -105,10 +122,15 @@ func (m *Manager) Publish(ctx context.Context, req Request) (*Outcome, error) {
 		}
 	}
 	out := &Outcome{Number: pr.GetNumber(), URL: pr.GetHTMLURL(), Created: created}
-	if err := m.addLabels(ctx, pr); err != nil {
+	labels := append(slices.Clone(m.labels), req.Labels...)
+	if req.Verdict == VerdictFailed {
+		labels = append(labels, m.needsWork)
+	}
+	if err := m.addLabels(ctx, pr, labels); err != nil {
 		log.Warn().Err(err).Int(logfield.PR, pr.GetNumber()).Msg("labels not added")
 		out.Warnings = append(out.Warnings, err.Error())
 	}
+	m.settleReadiness(ctx, pr, req.Verdict, out)
 	err = m.supersede(ctx, req, out)
 	return out, err
 }
@@ -169,7 +191,7 @@ func (m *Manager) create(ctx context.Context, base string, req Request) (*github
 		Base:  github.String(base),
 		Body:  github.String(req.Body),
 	}
-	if m.draft {
+	if m.draft || req.Verdict == VerdictFailed {
 		np.Draft = github.Bool(true)
 	}
 	pr, _, err := m.gh.PullRequests.Create(ctx, m.owner, m.repo, np)
@@ -194,11 +216,14 @@ func (m *Manager) update(ctx context.Context, pr *github.PullRequest, req Reques
 	return updated, nil
 }
 
-// addLabels adds the labels pr does not have yet.
-func (m *Manager) addLabels(ctx context.Context, pr *github.PullRequest) error {
+// addLabels adds those of labels pr does not have yet, each once.
+func (m *Manager) addLabels(ctx context.Context, pr *github.PullRequest, labels []string) error {
 	var missing []string
-	for _, l := range m.labels {
-		if !slices.ContainsFunc(pr.Labels, func(have *github.Label) bool { return strings.EqualFold(have.GetName(), l) }) {
+	for _, l := range labels {
+		if strings.TrimSpace(l) == "" || slices.ContainsFunc(missing, func(have string) bool { return strings.EqualFold(have, l) }) {
+			continue
+		}
+		if !m.hasLabel(pr, l) {
 			missing = append(missing, l)
 		}
 	}

@@ -109,6 +109,7 @@ func TestPublishFirstRunCreatesAndLabels(t *testing.T) {
 	tests := []struct {
 		name        string
 		opts        func(*pulls.Options)
+		extra       []string // the request's own labels
 		wantBase    string
 		wantDraft   bool
 		wantLabels  []string
@@ -118,15 +119,19 @@ func TestPublishFirstRunCreatesAndLabels(t *testing.T) {
 		{name: "configured base, draft, own labels", opts: func(o *pulls.Options) { o.Base = "release"; o.Draft = true; o.Labels = []string{"bot"} },
 			wantBase: "release", wantDraft: true, wantLabels: []string{"bot"}},
 		{name: "no labels when configured empty", opts: func(o *pulls.Options) { o.Base = "main"; o.Labels = []string{} }, wantBase: "main"},
+		{name: "the request's labels beside the configured ones, once each", opts: func(o *pulls.Options) { o.Base = "main" },
+			extra: []string{pulls.SecurityLabel, "NIX"}, wantBase: "main", wantLabels: []string{"dependencies", "nix", "security"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t)
-			out, err := newManager(t, srv, tt.opts).Publish(t.Context(), testRequest())
+			r := testRequest()
+			r.Labels = tt.extra
+			out, err := newManager(t, srv, tt.opts).Publish(t.Context(), r)
 			if err != nil {
 				t.Fatalf("Publish: %v", err)
 			}
-			want := &pulls.Outcome{Number: 1, URL: strings.TrimSuffix(srv.URL, "/") + "/" + testFullName + "/pull/1", Created: true}
+			want := &pulls.Outcome{Number: 1, URL: strings.TrimSuffix(srv.URL, "/") + "/" + testFullName + "/pull/1", Created: true, Draft: tt.wantDraft}
 			if diff := cmp.Diff(want, out); diff != "" {
 				t.Errorf("outcome (-want +got):\n%s", diff)
 			}

@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"sort"
@@ -78,6 +79,21 @@ type Result struct {
 	// SourcePins is where every source is (or was checked at, with
 	// CheckOptions.Sources), as it would be pinned but for the hash.
 	SourcePins map[string]pins.Source
+	// Releases are the releases after the pinned version up to and
+	// including the candidate, oldest first, and Notes the candidate
+	// release's notes (untrusted Markdown): release mode, when the
+	// version moved.
+	Releases []Release
+	Notes    string
+	// UnclaimedLocks are the lock files upstream has at the candidate
+	// that no FOD reads ([check] ignore-locks aside), when the ref moved.
+	UnclaimedLocks []LockFile
+	// Advisories are upstream's published security advisories the move
+	// from the pinned to the candidate version fixes.
+	Advisories []Advisory
+	// Warnings say what could not be found out without failing the check
+	// (advisories GitHub would not list, say).
+	Warnings []string
 }
 
 // StaleFODs lists the stale FODs, sorted.
@@ -122,7 +138,7 @@ func (c *Checker) Check(ctx context.Context, cfg *config.Config, p *pins.Pins, o
 	if err != nil {
 		return nil, err
 	}
-	treeReasons, treeFiles, err := c.treeChanges(ctx, cfg, p, res)
+	treeReasons, treeFiles, cur, err := c.treeChanges(ctx, cfg, p, res)
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +163,8 @@ func (c *Checker) Check(ctx context.Context, cfg *config.Config, p *pins.Pins, o
 		return nil, err
 	}
 	res.Summaries = summaries(cfg, changed)
+	c.unclaimedLocks(ctx, cfg, res, cur)
+	c.fixedAdvisories(ctx, cfg, res)
 	res.UpToDate = !res.Moved && len(res.Stale) == 0 && len(res.Sources) == 0
 	if res.Moved && res.PinnedTag != "" {
 		res.CompareURL = fmt.Sprintf("%s/%s/%s/compare/%s...%s", ghclient.WebURL(c.gh), owner, name, res.PinnedTag, res.CandidateTag)
@@ -181,18 +199,32 @@ func (c *Checker) candidate(ctx context.Context, cfg *config.Config, p *pins.Pin
 			return nil, err
 		}
 	}
+	pv, _ := version.Parse(pinned)
 	var rel *Release
-	var err error
+	var after []Release
 	if opts.Version != "" {
-		rel, err = c.releaseByTag(ctx, owner, name, up.TagPrefix, opts.Version)
+		var err error
+		if rel, err = c.releaseByTag(ctx, owner, name, up.TagPrefix, opts.Version); err != nil {
+			return nil, err
+		}
+		if pinned != "" && pinned != rel.Version {
+			// The releases in between cost a listing, made only for a move.
+			scan, err := c.scanReleases(ctx, owner, name, up.TagPrefix, up.IncludePrereleases, pv)
+			var noRel *NoReleaseError
+			if err != nil && !errors.As(err, &noRel) {
+				return nil, err
+			}
+			if scan != nil {
+				after = scan.after
+			}
+		}
 	} else {
-		rel, err = c.newestRelease(ctx, owner, name, up.TagPrefix, up.IncludePrereleases)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if pv, ok := version.Parse(pinned); ok && opts.Version == "" {
-		if cv, _ := version.Parse(rel.Version); cv.Compare(pv) < 0 {
+		scan, err := c.scanReleases(ctx, owner, name, up.TagPrefix, up.IncludePrereleases, pv)
+		if err != nil {
+			return nil, err
+		}
+		rel, after = scan.newest, scan.after
+		if pinned != "" && rel.Version != pinned && scan.newestV.Compare(pv) < 0 {
 			return nil, &PinnedAheadError{Repo: owner + "/" + name, Pinned: pinned, Newest: rel.Version}
 		}
 	}
@@ -200,6 +232,9 @@ func (c *Checker) candidate(ctx context.Context, cfg *config.Config, p *pins.Pin
 		Moved: pinned != rel.Version}
 	if pinned != "" {
 		res.PinnedTag = up.TagPrefix + pinned
+	}
+	if res.Moved {
+		res.Releases, res.Notes = between(after, rel.Version), rel.Notes
 	}
 	return res, nil
 }

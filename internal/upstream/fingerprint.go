@@ -44,18 +44,19 @@ func (t treeInputs) empty() bool { return len(t.patterns) == 0 && len(t.goDirs) 
 // treeChanges reads the upstream tree at the candidate for the inputs that
 // need it, records what it finds in res.NewInputs (each file a pattern
 // matches, and each Go module's import fingerprint), and returns why each
-// FOD is stale by them, and the changed files for the summaries. The tree
+// FOD is stale by them, the changed files for the summaries, and the
+// candidate's tree (nil when it was not read). The tree
 // is read only when the ref moved or nothing is recorded yet; the pinned
 // ref's tree only to say what a change was when no record tells.
-func (c *Checker) treeChanges(ctx context.Context, cfg *config.Config, p *pins.Pins, res *Result) (map[string][]string, map[string]*change, error) {
+func (c *Checker) treeChanges(ctx context.Context, cfg *config.Config, p *pins.Pins, res *Result) (map[string][]string, map[string]*change, *tree, error) {
 	ti := collectTreeInputs(cfg)
 	if ti.empty() || res.PinnedTag == res.CandidateTag && recordedAll(p, ti) {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	owner, name := cfg.UpstreamOwnerName()
 	cur, err := c.readTree(ctx, owner, name, res.CandidateTag, ti.patterns)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var old *tree // the pinned ref's, read once when needed
 	oldRead := res.PinnedTag == "" || res.PinnedTag == res.CandidateTag
@@ -77,7 +78,7 @@ func (c *Checker) treeChanges(ctx context.Context, cfg *config.Config, p *pins.P
 	for _, pat := range ti.patterns {
 		why, files, err := patternChanges(p, pat, cur, oldTree)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		for path, data := range cur.files {
 			if ok, _ := pathMatch(pat, path); ok {
@@ -97,7 +98,7 @@ func (c *Checker) treeChanges(ctx context.Context, cfg *config.Config, p *pins.P
 		res.NewInputs[key] = pins.SRI([]byte(strings.Join(imports, "\n")))
 		why, err := importChanges(p, key, dir, imports, oldTree)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if why == "" {
 			continue
@@ -108,7 +109,7 @@ func (c *Checker) treeChanges(ctx context.Context, cfg *config.Config, p *pins.P
 			}
 		}
 	}
-	return reasons, changed, nil
+	return reasons, changed, cur, nil
 }
 
 // recordedAll says whether the pins record something for every Go module

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v60/github"
 	"github.com/rs/zerolog"
@@ -16,12 +18,25 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/version"
 )
 
-// Release is the release chosen as the candidate.
+// Release is an upstream release: the candidate, or one between the
+// pinned version and it.
 type Release struct {
 	Tag        string
 	Version    string // Tag without the prefix
 	Prerelease bool
 	HTMLURL    string
+	// Name is the release's title and Published when it was published,
+	// as GitHub says (zero when it does not).
+	Name      string
+	Published time.Time
+	// Notes is the release's body, Markdown as upstream wrote it:
+	// untrusted text, kept for the candidate only.
+	Notes string
+}
+
+func releaseOf(rel *github.RepositoryRelease, v version.Version) Release {
+	return Release{Tag: rel.GetTagName(), Version: v.Raw, Prerelease: rel.GetPrerelease() || v.Prerelease(),
+		HTMLURL: rel.GetHTMLURL(), Name: rel.GetName(), Published: rel.GetPublishedAt().Time, Notes: rel.GetBody()}
 }
 
 // NoReleaseError says that no release of the repository qualifies.
@@ -62,9 +77,28 @@ const maxReleasePages = 50
 // newestRelease lists every page of releases and returns the one with the
 // highest version among those that qualify.
 func (c *Checker) newestRelease(ctx context.Context, owner, name, prefix string, withPre bool) (*Release, error) {
+	scan, err := c.scanReleases(ctx, owner, name, prefix, withPre, version.Version{})
+	if err != nil {
+		return nil, err
+	}
+	return scan.newest, nil
+}
+
+// releaseScan is what one listing of the releases found.
+type releaseScan struct {
+	// newest is the release with the highest version that qualifies.
+	newest  *Release
+	newestV version.Version
+	// after are the qualifying releases newer than the version the scan
+	// was given, without their notes.
+	after []Release
+}
+
+// scanReleases lists every page of releases once: the newest that
+// qualifies, and those newer than pinned (none for a zero pinned).
+func (c *Checker) scanReleases(ctx context.Context, owner, name, prefix string, withPre bool, pinned version.Version) (*releaseScan, error) {
 	noRel := &NoReleaseError{Repo: owner + "/" + name, TagPrefix: prefix, Skipped: map[string]int{}}
-	var best *Release
-	var bestV version.Version
+	scan := &releaseScan{}
 	opts := &github.ListOptions{PerPage: 100}
 	for pages := 1; ; pages++ {
 		page, resp, err := c.gh.Repositories.ListReleases(ctx, owner, name, opts)
@@ -83,10 +117,14 @@ func (c *Checker) newestRelease(ctx context.Context, owner, name, prefix string,
 				zerolog.Ctx(ctx).Debug().Str(logfield.Tag, tag).Str("skipped", reason).Msg("release skipped")
 				continue
 			}
-			if best == nil || v.Compare(bestV) > 0 {
-				bestV = v
-				best = &Release{Tag: tag, Version: v.Raw, Prerelease: rel.GetPrerelease() || v.Prerelease(),
-					HTMLURL: rel.GetHTMLURL()}
+			if pinned.Raw != "" && v.Compare(pinned) > 0 {
+				r := releaseOf(rel, v)
+				r.Notes = ""
+				scan.after = append(scan.after, r)
+			}
+			if scan.newest == nil || v.Compare(scan.newestV) > 0 {
+				r := releaseOf(rel, v)
+				scan.newest, scan.newestV = &r, v
 			}
 		}
 		if resp.NextPage == 0 {
@@ -98,10 +136,23 @@ func (c *Checker) newestRelease(ctx context.Context, owner, name, prefix string,
 		}
 		opts.Page = resp.NextPage
 	}
-	if best == nil {
+	if scan.newest == nil {
 		return nil, noRel
 	}
-	return best, nil
+	return scan, nil
+}
+
+// between lists the releases of after up to and including the version
+// to, oldest first.
+func between(after []Release, to string) []Release {
+	var out []Release
+	for _, r := range after {
+		if c, ok := version.Compare(r.Version, to); ok && c <= 0 {
+			out = append(out, r)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Release) int { c, _ := version.Compare(a.Version, b.Version); return c })
+	return out
 }
 
 // qualify says why rel is skipped ("" when it is not) and parses its version.
@@ -141,8 +192,8 @@ func (c *Checker) releaseByTag(ctx context.Context, owner, name, prefix, ver str
 	case err != nil:
 		return nil, fmt.Errorf("reading release %s of %s/%s: %w", tag, owner, name, err)
 	}
-	out.HTMLURL = rel.GetHTMLURL()
-	out.Prerelease = rel.GetPrerelease()
+	out.HTMLURL, out.Prerelease = rel.GetHTMLURL(), rel.GetPrerelease()
+	out.Name, out.Published, out.Notes = rel.GetName(), rel.GetPublishedAt().Time, rel.GetBody()
 	return out, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-github/v60/github"
 	"github.com/rs/zerolog"
 
+	"github.com/hashbot-nix/hashbot/internal/config"
 	"github.com/hashbot-nix/hashbot/internal/logfield"
 )
 
@@ -35,6 +36,8 @@ type tree struct {
 	goFiles []goFile
 	// goMods maps the directory of each go.mod to its module path.
 	goMods map[string]string
+	// locks are the paths of every lock file (config.IsLockFile).
+	locks []string
 }
 
 // errNoArchive says GitHub has no archive of a ref: it does not exist
@@ -100,6 +103,9 @@ func scanArchive(r io.Reader, patterns []string) (*tree, error) {
 		_, p, ok := strings.Cut(h.Name, "/")
 		if !ok || p == "" || path.Clean(p) != p || strings.HasPrefix(p, "../") {
 			continue
+		}
+		if config.IsLockFile(p) {
+			t.locks = append(t.locks, p)
 		}
 		wanted := matchesAny(patterns, p)
 		isGo := strings.HasSuffix(p, ".go")

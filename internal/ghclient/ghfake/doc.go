@@ -6,6 +6,9 @@
 //     with token-specific ETags, Last-Modified where GitHub sends it, 304s
 //     for If-None-Match and If-Modified-Since (conditional.go says which
 //     endpoints and why), and rate-limit headers;
+//   - a repository's security advisories (AddAdvisory), listed by state
+//     with cursor pagination, as "List repository security advisories"
+//     documents them;
 //   - pull requests: list (state, head=owner:branch, base; a head without an
 //     owner is ignored, as GitHub does), get, create (422 "A pull request
 //     already exists for owner:branch." for a second open one), edit (title,

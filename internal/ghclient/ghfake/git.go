@@ -119,9 +119,10 @@ func refJSON(req *http.Request, r *repo, ref, sha string) map[string]any {
 	}
 }
 
-// routeGraphQL answers POST /graphql: the createCommitOnBranch mutation,
-// with GitHub's errors for a branch that moved; any other query is an
-// error, as the fake knows no other.
+// routeGraphQL answers POST /graphql: the mutations on pull requests
+// (pullMutation) and createCommitOnBranch, with GitHub's errors for a
+// branch that moved; any other query is an error, as the fake knows no
+// other.
 func (s *Server) routeGraphQL(w http.ResponseWriter, req *http.Request) bool {
 	if req.URL.Path != "/graphql" {
 		return false
@@ -131,6 +132,9 @@ func (s *Server) routeGraphQL(w http.ResponseWriter, req *http.Request) bool {
 		return true
 	}
 	raw, _ := io.ReadAll(req.Body)
+	if s.pullMutation(w, raw) {
+		return true
+	}
 	var q struct {
 		Query     string `json:"query"`
 		Variables struct {
@@ -162,7 +166,7 @@ func (s *Server) routeGraphQL(w http.ResponseWriter, req *http.Request) bool {
 			"errors": []any{map[string]any{"type": typ, "message": msg, "path": []string{"createCommitOnBranch"}}}})
 	}
 	if err := json.Unmarshal(raw, &q); err != nil || !strings.Contains(q.Query, "createCommitOnBranch") {
-		fail("", "the fake GitHub answers createCommitOnBranch only")
+		fail("", "the fake GitHub answers createCommitOnBranch and the pull request mutations only")
 		return true
 	}
 	in := q.Variables.Input

@@ -153,6 +153,8 @@ func (s *Server) routeRead(w http.ResponseWriter, req *http.Request, r *repo, re
 		s.contents(w, req, name, r, strings.TrimPrefix(rest, "contents/"))
 	case strings.HasPrefix(rest, "tarball/"):
 		s.tarball(w, req, r, strings.TrimPrefix(rest, "tarball/"))
+	case rest == "security-advisories":
+		s.listAdvisories(w, req, r)
 	default:
 		return false
 	}
@@ -310,6 +312,10 @@ func (s *Server) releaseJSON(req *http.Request, name string, rel *release) map[s
 	if commit == "" {
 		commit = "main"
 	}
+	body := rel.Body
+	if body == "" {
+		body = "## What's Changed\n* release: " + rel.Tag
+	}
 	var published any = rel.Created.Add(time.Minute).UTC().Format(time.RFC3339)
 	if rel.Draft {
 		published = nil
@@ -333,7 +339,7 @@ func (s *Server) releaseJSON(req *http.Request, name string, rel *release) map[s
 		"assets":           []any{},
 		"tarball_url":      baseURL(req) + "/repos/" + name + "/tarball/" + rel.Tag,
 		"zipball_url":      baseURL(req) + "/repos/" + name + "/zipball/" + rel.Tag,
-		"body":             "## What's Changed\n* release: " + rel.Tag,
+		"body":             body,
 	}
 }
 

@@ -32,6 +32,9 @@ type PullRequest struct {
 	Closed   time.Time // zero while open
 	// Merged marks a closed pull request as merged (merged_at is Closed).
 	Merged bool
+	// AutoMerge is the merge method auto-merge is enabled with ("squash",
+	// "merge", "rebase"); "" when off.
+	AutoMerge string
 }
 
 // ClosePullRequest closes pull request n of repoName, as merged or not, as

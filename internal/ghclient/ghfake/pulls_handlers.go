@@ -12,12 +12,14 @@ import (
 )
 
 const (
-	docsPulls     = "https://docs.github.com/rest/pulls/pulls"
-	docsCreatePR  = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"
-	docsUpdatePR  = "https://docs.github.com/rest/pulls/pulls#update-a-pull-request"
-	docsLabels    = "https://docs.github.com/rest/issues/labels#add-labels-to-an-issue"
-	docsComments  = "https://docs.github.com/rest/issues/comments#create-an-issue-comment"
-	docsAuthError = "https://docs.github.com/rest"
+	docsPulls    = "https://docs.github.com/rest/pulls/pulls"
+	docsCreatePR = "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"
+	docsUpdatePR = "https://docs.github.com/rest/pulls/pulls#update-a-pull-request"
+	docsLabels   = "https://docs.github.com/rest/issues/labels#add-labels-to-an-issue"
+	// docsRemoveLabel is the documentation of removing a label.
+	docsRemoveLabel = "https://docs.github.com/rest/issues/labels#remove-a-label-from-an-issue"
+	docsComments    = "https://docs.github.com/rest/issues/comments#create-an-issue-comment"
+	docsAuthError   = "https://docs.github.com/rest"
 )
 
 // fieldError is one entry of a 422's "errors".
@@ -59,6 +61,12 @@ func (s *Server) routePulls(w http.ResponseWriter, req *http.Request, r *repo, r
 			return false
 		}
 		s.write(w, req, docsLabels, func(body any) (int, any) { return s.addLabels(req, r, n, body) })
+	case len(segs) == 4 && segs[0] == "issues" && segs[2] == "labels" && req.Method == http.MethodDelete:
+		n, ok := num(1)
+		if !ok {
+			return false
+		}
+		s.write(w, req, docsRemoveLabel, func(any) (int, any) { return s.removeLabel(req, r, n, segs[3]) })
 	case strings.HasPrefix(rest, "git/refs"):
 		return s.routeGitRefs(w, req, r, rest)
 	case len(segs) == 3 && segs[0] == "issues" && segs[2] == "comments" && req.Method == http.MethodPost:

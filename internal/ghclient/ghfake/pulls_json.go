@@ -118,7 +118,7 @@ func pullJSON(req *http.Request, r *repo, p *PullRequest, full bool) map[string]
 	out := map[string]any{
 		"url":                 fmt.Sprintf("%s/pulls/%d", api, p.Number),
 		"id":                  100000 + p.Number,
-		"node_id":             fmt.Sprintf("PR_kwFake%d", p.Number),
+		"node_id":             pullNodeID(r, p.Number),
 		"html_url":            fmt.Sprintf("%s/pull/%d", web, p.Number),
 		"diff_url":            fmt.Sprintf("%s/pull/%d.diff", web, p.Number),
 		"patch_url":           fmt.Sprintf("%s/pull/%d.patch", web, p.Number),
@@ -153,7 +153,7 @@ func pullJSON(req *http.Request, r *repo, p *PullRequest, full bool) map[string]
 			"user": map[string]any{"login": r.owner(), "id": ownerID(r.owner())}, "repo": baseRepo,
 		},
 		"author_association": "CONTRIBUTOR",
-		"auto_merge":         nil,
+		"auto_merge":         autoMergeJSON(p),
 		"draft":              p.Draft,
 	}
 	if full {

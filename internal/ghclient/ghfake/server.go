@@ -29,6 +29,8 @@ type Release struct {
 	Prerelease bool
 	Created    time.Time // orders the listing, newest first; default: insertion order
 	Commit     string    // target_commitish; default "main"
+	// Body is the release notes; default a short "What's Changed" list.
+	Body string
 }
 
 // Request is one request the server saw.
@@ -64,6 +66,8 @@ type repo struct {
 	// made through them.
 	gitDir     string
 	apiCommits []string
+	// advisories are the security advisories (AddAdvisory), oldest first.
+	advisories []Advisory
 }
 
 type release struct {

@@ -58,6 +58,9 @@ func TestAnswersHaveGitHubsShape(t *testing.T) {
 	srv.AddRepo(repo, "master")
 	srv.SetFile(repo, "v1.0.0", "README.md", []byte("hello\n"))
 	srv.AddRelease(repo, ghfake.Release{Tag: "v1.0.0"})
+	srv.AddAdvisory(repo, ghfake.Advisory{GHSAID: "GHSA-abcd-1234-efgh", CVEID: "CVE-2050-00000", Severity: "critical",
+		Summary: "A short summary of the advisory.", Vulnerabilities: []ghfake.Vulnerability{
+			{Ecosystem: "pip", Package: "a-package", Range: ">= 1.0.0, < 1.0.1", Patched: "1.0.1"}}})
 	srv.SetBranch(repo, "master", "7fd1a60b01f91b314f59955a4e4d4e80d8edf11d")
 	n := srv.AddPullRequest(repo, ghfake.PullRequest{Head: "new-topic", Title: "Amazing new feature", Body: "x", Labels: []string{"bug"}})
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -79,6 +82,17 @@ func TestAnswersHaveGitHubsShape(t *testing.T) {
 		commit = strings.TrimSpace(string(out))
 	}
 	srv.ServeGit(repo, bare)
+	_, pull := do(t, srv, "GET", fmt.Sprintf("repos/%s/pulls/%d", repo, n), "", true)
+	var pr struct {
+		NodeID string `json:"node_id"`
+	}
+	if err := json.Unmarshal([]byte(pull), &pr); err != nil || pr.NodeID == "" {
+		t.Fatalf("no node_id in %s", pull)
+	}
+	mutation := func(name, args string) string {
+		return fmt.Sprintf(`{"query": "mutation($id: ID!, $method: PullRequestMergeMethod!) { %s(input: {pullRequestId: $id%s}) { pullRequest { isDraft } } }", "variables": {"id": %q, "method": "SQUASH"}}`,
+			name, args, pr.NodeID)
+	}
 	tests := []struct {
 		fixture, method, path, body string
 		app                         bool // authenticate with the App's JWT
@@ -86,11 +100,18 @@ func TestAnswersHaveGitHubsShape(t *testing.T) {
 		{"repository.json", "GET", "repos/" + repo, "", false},
 		{"releases.json", "GET", "repos/" + repo + "/releases", "", false},
 		{"release.json", "GET", "repos/" + repo + "/releases/tags/v1.0.0", "", false},
+		{"security_advisories.json", "GET", "repos/" + repo + "/security-advisories?state=published", "", false},
 		{"branch.json", "GET", "repos/" + repo + "/branches/master", "", false},
 		{"contents.json", "GET", "repos/" + repo + "/contents/README.md?ref=v1.0.0", "", false},
 		{"pulls.json", "GET", "repos/" + repo + "/pulls", "", false},
 		{"pull.json", "GET", fmt.Sprintf("repos/%s/pulls/%d", repo, n), "", false},
 		{"labels.json", "POST", fmt.Sprintf("repos/%s/issues/%d/labels", repo, n), `{"labels": ["nix"]}`, false},
+		{"label_removed.json", "DELETE", fmt.Sprintf("repos/%s/issues/%d/labels/nix", repo, n), "", false},
+		{"graphql_convert_to_draft.json", "POST", "graphql", mutation("convertPullRequestToDraft", ""), false},
+		{"graphql_mark_ready.json", "POST", "graphql", mutation("markPullRequestReadyForReview", ""), false},
+		{"graphql_enable_auto_merge.json", "POST", "graphql", mutation("enablePullRequestAutoMerge", ", mergeMethod: $method"), false},
+		{"pull_auto_merge.json", "GET", fmt.Sprintf("repos/%s/pulls/%d", repo, n), "", false},
+		{"graphql_disable_auto_merge.json", "POST", "graphql", mutation("disablePullRequestAutoMerge", ""), false},
 		{"comment.json", "POST", fmt.Sprintf("repos/%s/issues/%d/comments", repo, n), `{"body": "Superseded by #2."}`, false},
 		{"ref.json", "POST", "repos/" + repo + "/git/refs", `{"ref": "refs/heads/featureA", "sha": "` + commit + `"}`, false},
 		{"installation.json", "GET", "repos/" + repo + "/installation", "", true},
