@@ -171,6 +171,7 @@ func (b *Bot) fixReport(ctx context.Context, fp *fixPlan, req FixRequest) (*fod.
 	}
 	report, err := b.opts.Engine.Compute(ctx, fod.Request{
 		Config: fp.cfg, Pins: fp.stored.Pins.Clone(), Stored: fp.stored, FODs: sortedKeys(fp.stale), Verify: req.Verify,
+		InPlace: true, // the head's tree, written out for this fix alone (fixStale)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("computing hashes: %w", err)

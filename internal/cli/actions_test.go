@@ -67,7 +67,11 @@ var ciCalls = []ciCall{
 	{`args+=(--allow-downgrade)`, []string{"update", "--set-version", "2025.12.5", "--allow-downgrade"}},
 	{`args+=(--allow-downgrade)`, []string{"apply", "--set-version", "2025.12.5", "results/x86_64-linux.json", "--allow-downgrade"}},
 	{`args+=(--allow-downgrade)`, []string{"run", "--publish-only", "--allow-downgrade"}},
-	{`run | update | apply | publish) args+=(--dry-run)`, []string{"apply", "--dry-run", "results/x86_64-linux.json"}},
+	{`run | update | apply | publish | fix-apply) args+=(--dry-run)`, []string{"apply", "--dry-run", "results/x86_64-linux.json"}},
+	{`args=(fix --pr "$pr")`, []string{"fix", "--pr", "42"}},
+	{`args+=(--json)`, []string{"fix", "--pr", "42", "--json"}},
+	{`args+=(--apply "$INPUT_RESULTS" --expect-head "$INPUT_EXPECT_HEAD")`,
+		[]string{"fix", "--pr", "42", "--apply", "results.json", "--expect-head", "0123456789abcdef0123456789abcdef01234567", "--dry-run"}},
 }
 
 // TestCIFilesCallHashbotAsItIs checks that every hashbot command line the
