@@ -2,7 +2,9 @@
 // packaging repository (or keeps a shallow, single-branch clone of it in the
 // state directory), names and resets the bot's branch from a freshly fetched
 // base branch, commits the pins file and nothing else, and pushes the branch
-// with force-with-lease semantics.
+// with force-with-lease semantics. For a pull request it fetches the head
+// (refs/pull/N/head, or the head branch) with its history, finds the merge
+// base, and the bot's last commit on it.
 //
 // The package works on git objects and refs only. It never touches the
 // user's working tree or index: a commit is built from the base commit's tree
