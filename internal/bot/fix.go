@@ -152,6 +152,9 @@ func (b *Bot) Fix(ctx context.Context, req FixRequest) (*FixOutcome, error) {
 	if req.ComputeOnly {
 		out.Status = FixComputed
 		out.Results = &FixResults{Schema: FixResultsSchema, PullRequest: req.Number, Head: fp.head.String(), Stale: fp.stale, Report: report}
+		if !report.OK() { // printed all the same, and the run fails: nothing to push
+			return out, &PartialError{Report: report}
+		}
 		return out, nil
 	}
 	return out, b.finishFix(ctx, fp, req, out, report)

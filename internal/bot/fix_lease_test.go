@@ -39,6 +39,8 @@ const fixPins = `{
 type fixEngine struct {
 	fakeEngine
 	during func()
+	// fails makes the build fail.
+	fails bool
 }
 
 func (e *fixEngine) Compute(_ context.Context, req fod.Request) (*fod.Report, error) {
@@ -46,7 +48,68 @@ func (e *fixEngine) Compute(_ context.Context, req fod.Request) (*fod.Report, er
 		e.during()
 	}
 	old, _ := req.Pins.Hash("vendor", "")
-	return &fod.Report{Results: []fod.TargetResult{{FOD: "vendor", System: "x86_64-linux", Old: old, New: realSRI, Status: fod.StatusChanged}}}, nil
+	r := fod.TargetResult{FOD: "vendor", System: "x86_64-linux", Old: old, New: realSRI, Status: fod.StatusChanged}
+	if e.fails {
+		r.New, r.Status = "", fod.StatusFailed
+	}
+	return &fod.Report{Results: []fod.TargetResult{r}}, nil
+}
+
+// newFixFixture is a repository whose vendor FOD reads go.sum, with pull
+// request #1 (branch bump) moving go.sum, on the stand-in GitHub; it
+// returns the bare remote, the pull request's clone and its head.
+func newFixFixture(t *testing.T, engine *fixEngine) (b *Bot, remote, pr, head string) {
+	t.Helper()
+	testutil.RequireGit(t)
+	root := t.TempDir()
+	remote, work, pr := filepath.Join(root, "remote.git"), filepath.Join(root, "work"), filepath.Join(root, "pr")
+	git(t, root, "init", "-q", "--bare", "-b", "main", remote)
+	git(t, root, "clone", "-q", remote, work)
+	for name, content := range map[string]string{"hashbot.toml": fixConfig, "nix/sources.json": fixPins, "nix/default.nix": "{ }\n", "go.sum": "x v1.0.0\n"} {
+		p := filepath.Join(work, name)
+		_ = os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git(t, work, "add", ".")
+	git(t, work, "commit", "-q", "-m", "init")
+	git(t, work, "push", "-q", "origin", "main")
+	git(t, root, "clone", "-q", remote, pr)
+	git(t, pr, "checkout", "-q", "-b", "bump")
+	if err := os.WriteFile(filepath.Join(pr, "go.sum"), []byte("x v1.1.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git(t, pr, "commit", "-q", "-am", "bump x")
+	git(t, pr, "push", "-q", "origin", "bump")
+	head = git(t, pr, "rev-parse", "HEAD")
+
+	srv := ghfake.New(t)
+	srv.AddRepo("me/app", "main")
+	srv.AddPullRequest("me/app", ghfake.PullRequest{Number: 1, Head: "bump", HeadSHA: head})
+	gh := github.NewClient(nil).WithAuthToken("test-token")
+	gh.BaseURL, _ = url.Parse(srv.URL)
+	cfg, err := config.Load(work, config.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err = New(Options{Config: cfg, Checker: &fakeChecker{}, Engine: engine, GitHub: gh})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, remote, pr, head
+}
+
+func TestFixComputeOnlyHandsOverWhatFailedAndFails(t *testing.T) {
+	b, remote, _, head := newFixFixture(t, &fixEngine{fails: true})
+	out, err := b.Fix(t.Context(), FixRequest{Number: 1, ComputeOnly: true})
+	var partial *PartialError
+	if !errors.As(err, &partial) || out.Results == nil || out.Results.Head != head || len(out.Results.Report.Results) != 1 {
+		t.Fatalf("Fix = %+v, %v; want the results and a *PartialError", out, err)
+	}
+	if tip := git(t, remote, "rev-parse", "bump"); tip != head {
+		t.Errorf("the branch moved to %s", tip)
+	}
 }
 
 func TestFixPushesOntoThePullRequestWithALeaseOnItsHead(t *testing.T) {
@@ -61,36 +124,8 @@ func TestFixPushesOntoThePullRequestWithALeaseOnItsHead(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			testutil.RequireGit(t)
-			root := t.TempDir()
-			remote, work, pr := filepath.Join(root, "remote.git"), filepath.Join(root, "work"), filepath.Join(root, "pr")
-			git(t, root, "init", "-q", "--bare", "-b", "main", remote)
-			git(t, root, "clone", "-q", remote, work)
-			for name, content := range map[string]string{"hashbot.toml": fixConfig, "nix/sources.json": fixPins, "nix/default.nix": "{ }\n", "go.sum": "x v1.0.0\n"} {
-				p := filepath.Join(work, name)
-				_ = os.MkdirAll(filepath.Dir(p), 0o755)
-				if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			git(t, work, "add", ".")
-			git(t, work, "commit", "-q", "-m", "init")
-			git(t, work, "push", "-q", "origin", "main")
-			git(t, root, "clone", "-q", remote, pr)
-			git(t, pr, "checkout", "-q", "-b", "bump")
-			if err := os.WriteFile(filepath.Join(pr, "go.sum"), []byte("x v1.1.0\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			git(t, pr, "commit", "-q", "-am", "bump x")
-			git(t, pr, "push", "-q", "origin", "bump")
-			head := git(t, pr, "rev-parse", "HEAD")
-
-			srv := ghfake.New(t)
-			srv.AddRepo("me/app", "main")
-			srv.AddPullRequest("me/app", ghfake.PullRequest{Number: 1, Head: "bump", HeadSHA: head})
-			gh := github.NewClient(nil).WithAuthToken("test-token")
-			gh.BaseURL, _ = url.Parse(srv.URL)
 			engine := &fixEngine{}
+			b, remote, pr, head := newFixFixture(t, engine)
 			var human string
 			if tt.race {
 				engine.during = func() {
@@ -98,14 +133,6 @@ func TestFixPushesOntoThePullRequestWithALeaseOnItsHead(t *testing.T) {
 					git(t, pr, "push", "-q", "origin", "bump")
 					human = git(t, pr, "rev-parse", "HEAD")
 				}
-			}
-			cfg, err := config.Load(work, config.LoadOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := New(Options{Config: cfg, Checker: &fakeChecker{}, Engine: engine, GitHub: gh})
-			if err != nil {
-				t.Fatal(err)
 			}
 			out, err := b.Fix(t.Context(), FixRequest{Number: 1})
 			tip := git(t, remote, "rev-parse", "bump")

@@ -98,14 +98,15 @@ func fixRun(ctx context.Context, opts *fixOptions) error {
 		return err
 	}
 	out, err := b.Fix(ctx, req)
-	if out != nil && err == nil {
-		if opts.JSON {
-			if werr := writeJSON(opts.IO.Out, out.Results); werr != nil {
-				return werr
-			}
-		} else {
-			printFix(opts.IO.Out, out)
+	switch {
+	case opts.JSON && out != nil && out.Results != nil: // a partial report too: it says what failed
+		if werr := writeJSON(opts.IO.Out, out.Results); werr != nil {
+			return werr
 		}
+	case !opts.JSON && out != nil && err == nil:
+		printFix(opts.IO.Out, out)
+	case !opts.JSON && out != nil && out.Report != nil:
+		printReport(opts.IO.Out, out.Report.Results)
 	}
 	return fixError(err)
 }
