@@ -139,9 +139,9 @@ func TestATamperedBotBranchIsNotTakenAsHashbots(t *testing.T) {
 	}
 }
 
-// TestEachRunReadsTheRemoteOnce counts the remote facts of one run that
-// finds its branch already proposed: one lookup of the branch's pull
-// requests.
+// TestEachRunReadsTheRemoteOnce counts what one run, one serve job and
+// one status read of a change already proposed: hashbot.toml of the base
+// once, and one lookup of the branch's pull requests.
 func TestEachRunReadsTheRemoteOnce(t *testing.T) {
 	f := newFixture(t)
 	if _, err := f.bot(t).Run(t.Context(), RunOptions{}); err != nil {
@@ -152,15 +152,32 @@ func TestEachRunReadsTheRemoteOnce(t *testing.T) {
 		run  func(b *Bot) error
 	}{
 		{"an already proposed run", func(b *Bot) error { _, err := b.Run(t.Context(), RunOptions{}); return err }},
+		{"a serve job", func(b *Bot) error {
+			_, err := b.Run(t.Context(), RunOptions{Version: "2026.2.2", OnlyNewer: true, WaitForLock: true, Command: "hashbot serve"})
+			return err
+		}},
 		{"a status", func(b *Bot) error { _, _, err := b.Status(t.Context(), RunOptions{}); return err }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f.pub.lookups = 0
-			if err := tt.run(f.bot(t)); err != nil {
+			loads := 0
+			cfg, err := config.Load(f.work, config.LoadOptions{})
+			if err != nil {
 				t.Fatal(err)
 			}
-			if f.pub.lookups != 1 {
-				t.Errorf("%d pull-request lookups; want 1", f.pub.lookups)
+			b, err := New(Options{Config: cfg, Checker: f.checker, Engine: f.engine, Publisher: f.pub, LockRuns: true,
+				LoadConfig: func(dir string, opts config.LoadOptions) (*config.Config, error) {
+					loads++
+					return config.Load(dir, opts)
+				}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.run(b); err != nil {
+				t.Fatal(err)
+			}
+			if f.pub.lookups != 1 || loads != 1 {
+				t.Errorf("%d pull-request lookups, %d loads of the base's hashbot.toml; want 1 and 1", f.pub.lookups, loads)
 			}
 		})
 	}
