@@ -188,6 +188,9 @@ func e2eEnv(srv *ghfake.Server, goCaches []string) []string {
 // (check, then update and apply with check's version, then publish), and
 // nothing else does.
 func TestActionStepPassesAllowDowngradeToEveryCommand(t *testing.T) {
+	if _, err := exec.LookPath("jq"); err != nil {
+		t.Skip("jq not installed (scripts/install-deps installs it)")
+	}
 	root := repoRoot(t)
 	for _, command := range []string{"run", "check", "update", "apply", "publish"} {
 		for _, allow := range []string{"true", "false", ""} {
