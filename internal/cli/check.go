@@ -127,6 +127,10 @@ type checkPR struct {
 	URL    string `json:"url"`
 	State  string `json:"state"`
 	Branch string `json:"branch"`
+	// NeedsWork says that the package did not build with the pull
+	// request's hashes at its last run ([check] attrs): a draft with the
+	// needs-work label.
+	NeedsWork bool `json:"needs_work"`
 }
 
 // checkSource is a source whose pin moves, in check's JSON: what `update
@@ -333,7 +337,7 @@ func checkPullRequests(ctx context.Context, opts *checkOptions) error {
 	}
 	var pr *checkPR
 	if out.PR != nil && out.Status != bot.StatusStale {
-		pr = &checkPR{Number: out.PR.Number, URL: out.PR.URL, State: "open", Branch: out.Branch}
+		pr = &checkPR{Number: out.PR.Number, URL: out.PR.URL, State: "open", Branch: out.Branch, NeedsWork: out.PR.NeedsWork}
 		if out.Status == bot.StatusDeclined {
 			pr.State = "declined"
 		}
@@ -353,6 +357,9 @@ func checkPullRequests(ctx context.Context, opts *checkOptions) error {
 			_, err = fmt.Fprintf(opts.IO.Out, "\ndeclined: pull request #%d for %s was closed without merging; a run opens none for it: %s\n", pr.Number, pr.Branch, pr.URL)
 		case pr != nil:
 			_, err = fmt.Fprintf(opts.IO.Out, "\nproposed: pull request #%d already proposes this change: %s\n", pr.Number, pr.URL)
+			if err == nil && pr.NeedsWork {
+				_, err = fmt.Fprintf(opts.IO.Out, "needs work: its package did not build with these hashes at the last run ([check] attrs); the pull request says where\n")
+			}
 		}
 	}
 	if err != nil {

@@ -41,7 +41,7 @@ func (m *Manager) Lookup(ctx context.Context, branch string) (*Existing, error) 
 		switch {
 		case pr.GetState() == "open" && e.open == nil:
 			e.open = pr
-			e.Open = &Outcome{Number: pr.GetNumber(), URL: pr.GetHTMLURL()}
+			e.Open = &Outcome{Number: pr.GetNumber(), URL: pr.GetHTMLURL(), Draft: pr.GetDraft(), NeedsWork: m.hasLabel(pr, m.needsWork)}
 		case pr.GetState() == "closed" && pr.MergedAt == nil && e.Declined == nil:
 			e.Declined = &Outcome{Number: pr.GetNumber(), URL: pr.GetHTMLURL()}
 		}

@@ -68,6 +68,9 @@ type Outcome struct {
 	// AutoMerge is the merge method auto-merge is enabled with; "" when
 	// it is not.
 	AutoMerge string
+	// NeedsWork is set (by Lookup) on an open pull request whose last
+	// check failed: it carries the needs-work label.
+	NeedsWork bool
 }
 
 // Publish finds the open pull request whose head is Owner:req.Branch and

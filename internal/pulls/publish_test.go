@@ -472,6 +472,31 @@ func TestLookupFindsTheOpenPullRequestAndOnlyReads(t *testing.T) {
 	}
 }
 
+// TestLookupSaysAnOpenPullRequestNeedsWork: the needs-work label a failed
+// check put on the pull request is what check --pull-requests reports.
+func TestLookupSaysAnOpenPullRequestNeedsWork(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		labels []string
+		want   bool
+	}{
+		{"labelled by a failed check", []string{"nix", "hashbot:needs-work"}, true},
+		{"the label in other letters", []string{"Hashbot:Needs-Work"}, true},
+		{"no such label", []string{"nix"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t, botPR(7, testBranch, "2026.2.2", tt.labels...))
+			e, err := newManager(t, srv, nil).Lookup(t.Context(), testBranch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.Open == nil || e.Open.NeedsWork != tt.want {
+				t.Errorf("Lookup's open = %+v, want NeedsWork %v", e.Open, tt.want)
+			}
+		})
+	}
+}
+
 // TestDeclinedIsAClosedUnmergedPullRequest: a maintainer closing hashbot's
 // pull request without merging declines that change; a merged one is not
 // declined, and a reopened one is open again.
