@@ -288,6 +288,31 @@ in
   krb5 = tools "host-krb5" [ "krb5-config" ] // {
     lib = sysLib "host-krb5-lib";
   };
+  # For evaluation only (server.nix compares the API client hook with the
+  # vendor FOD's inputs, which needs its store path): never built here.
+  openapi-generator-cli = tools "host-openapi-generator-cli" [ "openapi-generator-cli" ];
+  writeShellScript =
+    name: text:
+    derivation {
+      inherit name system text;
+      builder = shell;
+      passAsFile = [ "text" ];
+      args = [
+        "-c"
+        "{ echo '#!/bin/bash'; /bin/cat \"$textPath\"; } > $out && /bin/chmod +x $out"
+      ];
+    };
+  makeSetupHook =
+    { name, ... }:
+    script:
+    derivation {
+      inherit name system script;
+      builder = shell;
+      args = [
+        "-c"
+        "/bin/mkdir -p $out/nix-support && /bin/cp $script $out/nix-support/setup-hook"
+      ];
+    };
   libxml2 = sysLib "host-libxml2";
   libxslt = sysLib "host-libxslt";
   xmlsec = sysLib "host-xmlsec";

@@ -13,10 +13,13 @@ for p in ${nativeBuildInputs-} ${buildInputs-}; do
   [ -d "$p/bin" ] && PATH=$p/bin:$PATH
 done
 export PATH
-export HOME=/homeless-shelter
-export NIX_BUILD_CORES=${NIX_BUILD_CORES:-1}
 : "${TMPDIR:=/tmp}"
 export TMPDIR
+# Not /homeless-shelter: these builds may run as root without a sandbox,
+# where a tool that writes to $HOME would create it (and Nix then refuses
+# every build).
+export HOME=$TMPDIR/homeless-shelter
+export NIX_BUILD_CORES=${NIX_BUILD_CORES:-1}
 
 runHook() {
   local hook=$1
