@@ -27,8 +27,10 @@
 #   - GCC's random seed, which nixpkgs derives from $out, and $out differs
 #     between the build with an empty hash and the one with the real hash:
 #     a fixed -frandom-seed;
-#   - build directories and timestamps: debug info is stripped, .pyc files
-#     and the venv's bin/ and pyvenv.cfg are deleted, NAR has no mtimes;
+#   - build directories and timestamps: no debug info is compiled (-g0: it
+#     names uv's random build directory, and the build ID hashes it) and
+#     what is left is stripped, .pyc files and the venv's bin/ and
+#     pyvenv.cfg are deleted, NAR has no mtimes;
 #   - the platform: one hash per system.
 {
   pkgs,
@@ -97,8 +99,13 @@ pkgs.stdenv.mkDerivation (
       export UV_EXCLUDE_NEWER
       echo "python-deps: sdist build tools no newer than $UV_EXCLUDE_NEWER"
       # After stdenv's setup hooks, whose $out-based seed this overrides
-      # (GCC takes the last -frandom-seed).
-      export NIX_CFLAGS_COMPILE="''${NIX_CFLAGS_COMPILE-} -frandom-seed=${randomSeed}"
+      # (GCC takes the last -frandom-seed). -g0: the debug info of an sdist's
+      # extension names uv's build directory (random, under
+      # builds-v0/.tmpXXXXXX), and the linker's build ID is a hash over the
+      # whole file, debug info included, so strip --strip-debug below left
+      # a different .note.gnu.build-id (and so a different RECORD) in each
+      # build; seen with a Python whose sysconfig CFLAGS has -g (Debian's).
+      export NIX_CFLAGS_COMPILE="''${NIX_CFLAGS_COMPILE-} -frandom-seed=${randomSeed} -g0"
       uv sync --frozen --no-install-project --no-install-workspace --no-dev
       runHook postBuild
     '';

@@ -80,8 +80,10 @@ let
     };
 
   # The C compiler, wrapped as nixpkgs' cc-wrapper is for what the recipes
-  # use: NIX_CFLAGS_COMPILE is added to every compile. Python's sysconfig
-  # names the target-prefixed compiler, so those names are wrapped too.
+  # use: NIX_CFLAGS_COMPILE is added to every compile, after the command's
+  # own arguments (cc-wrapper's extraAfter: the recipe's flags win, e.g. a
+  # later -frandom-seed or -g0). Python's sysconfig names the
+  # target-prefixed compiler, so those names are wrapped too.
   triple =
     {
       x86_64-linux = "x86_64-linux-gnu";
@@ -98,7 +100,7 @@ let
         set -e
         /bin/mkdir -p "$out/bin"
         wrap() {
-          printf '#!/bin/sh\n# shellcheck disable=SC2086\nexec %s $NIX_CFLAGS_COMPILE "$@"\n' "$2" > "$out/bin/$1"
+          printf '#!/bin/sh\n# shellcheck disable=SC2086\nexec %s "$@" $NIX_CFLAGS_COMPILE\n' "$2" > "$out/bin/$1"
           /bin/chmod +x "$out/bin/$1"
         }
         for n in cc gcc ${triple}-gcc; do wrap "$n" ${usrBin}/gcc; done
