@@ -30,7 +30,8 @@
 #   - build directories and timestamps: no debug info is compiled (-g0: it
 #     names uv's random build directory, and the build ID hashes it) and
 #     what is left is stripped, .pyc files and the venv's bin/ and
-#     pyvenv.cfg are deleted, NAR has no mtimes;
+#     pyvenv.cfg are deleted (and bin/'s lines in each RECORD: the scripts'
+#     shebangs name the build directory), NAR has no mtimes;
 #   - the platform: one hash per system.
 {
   pkgs,
@@ -117,6 +118,11 @@ pkgs.stdenv.mkDerivation (
       rm -rf "''${out:?}/bin" $out/pyvenv.cfg $out/.gitignore $out/.lock $out/CACHEDIR.TAG
       find $out -type d -name __pycache__ -prune -exec rm -rf {} +
       find $out -type f -name '*.pyc' -delete
+      # A package with console scripts lists them in its RECORD with their
+      # hashes, and their shebangs name the venv's python under the build
+      # directory: another hash in each build where that directory is not
+      # fixed (no sandbox). bin/ is gone; so go its lines.
+      find $out -path '*.dist-info/RECORD' -exec sed -i '\#^\.\./\.\./\.\./bin/#d' {} +
 
       # Debug info of the sdist-built extensions names uv's random build
       # directory; without it the output is the same from run to run.
