@@ -18,11 +18,17 @@
 #                      (scripts/real-src --drop-git-sources): GitHub is not
 #                      reached here, so this is what measures uv at size
 #   webui-deps         nix/webui-deps.nix on web/package-lock.json
-#   server-vendor      nix/server.nix's goModules on go.mod/go.sum
+#   server-vendor      nix/server.nix's goModules on go.mod/go.sum (the
+#                      fixture has no Go source, and `go mod vendor` copies
+#                      only imported packages: modules.txt alone)
+#   server-modules     the same FOD as nixpkgs' proxyVendor = true makes it:
+#                      `go mod download` of every module go.mod requires
+#                      (what meets the module proxy at size)
 #   hashbot-vendor     nix/hashbot.nix's goModules (this repository's go.mod:
 #                      the Go vendor FOD at size that the proxy serves whole)
 #   worker-vendor      nix/cargo-vendor.nix on Cargo.lock (2026.5)
-# REAL_FODS limits them (space-separated names).
+# REAL_FODS limits them (space-separated names); REAL_RUN names a separate
+# work directory (/var/tmp/real-fods/VERSION-REAL_RUN in the root).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -84,7 +90,9 @@ PY
 import json,sys
 r=json.load(open(sys.argv[1]))["results"]
 lines=[l for x in r for l in x.get("log_tail",[]) if not l.startswith("@nix")]
-keys=("404","403","E404","error:","Failed","failed","ERROR")
+keys=("404 Not Found","403 Forbidden","404","403","error:","Failed","failed","ERROR")
+pick=[l for k in keys for l in lines if k in l]
+print((pick or lines or [x.get("message","") for x in r] or ["?"])[0][:220]); sys.exit(0)
 pick=[l for l in lines if any(k in l for k in keys)]
 print((pick or lines or [x.get("message","") for x in r] or ["?"])[0][:220])' "$log.json" 2>/dev/null || echo "see $log.hashbot.log")
     fi
@@ -114,14 +122,14 @@ for v in "$@"; do
     echo "real-fods: no fixture folder for $v (${fx:-shared/fixtures/authentik not found}); skipped" >&2
     continue
   fi
-  work=/var/tmp/real-fods/$v
+  work=/var/tmp/real-fods/$v${REAL_RUN:+-$REAL_RUN}
   host=$root$work
   rm -rf "$host"; mkdir -p "$host"
   "$repo/scripts/real-src" "$fx" "$host/src"
   "$repo/scripts/real-src" "$fx" "$host/src-nogit" --drop-git-sources
   # The quick ones first.
   fods="hashbot-vendor"
-  [ -f "$fx/go.sum" ] && fods="$fods server-vendor"
+  [ -f "$fx/go.sum" ] && fods="$fods server-vendor server-modules"
   [ -f "$fx/Cargo.lock" ] && fods="$fods worker-vendor"
   [ -f "$fx/web/package-lock.json" ] && fods="$fods webui-deps"
   [ -f "$fx/uv.lock" ] && fods="$fods python-deps python-deps-nogit"
@@ -146,7 +154,7 @@ TOML
   done >>"$host/hashbot.toml"
   cat >"$host/sources.json" <<JSON
 {"version": "$v", "hashes": {"src": null, "python-deps": null, "python-deps-nogit": null, "webui-deps": null,
- "server-vendor": null, "hashbot-vendor": null, "worker-vendor": null}}
+ "server-vendor": null, "server-modules": null, "hashbot-vendor": null, "worker-vendor": null}}
 JSON
   cat >"$host/real.nix" <<'NIX'
 # bench/real-fods.sh: nix/ against the host toolchain, src from the fixture.
@@ -166,6 +174,13 @@ in
   inherit (a) python-deps webui-deps;
   python-deps-nogit = b.python-deps;
   server-vendor = a.server.goModules;
+  # nixpkgs' proxyVendor: the module cache's download/ directory.
+  server-modules = (a.server.goModules.overrideAttrs (o: {
+    buildPhase = "runHook preBuild; go mod download; runHook postBuild";
+    installPhase = "runHook preInstall; cp -r \"$GOPATH/pkg/mod/cache/download\" $out; rm -rf $out/sumdb; runHook postInstall";
+    outputHash = lib.hash { inherit sources; name = "server-modules"; };
+    outputHashAlgo = "sha256";
+  }));
   hashbot-vendor = a.hashbot.goModules;
   worker-vendor = import /src/nix/cargo-vendor.nix {
     pkgs = pkgsFor ./src;
