@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154 # defaultPath, out, src, …: set by Nix
 # The generic builder of the host toolchain's mkDerivation (default.nix): the
 # part of nixpkgs' stdenv setup that nix/'s recipes use. The phases unpack,
 # patch, configure, build, install (and fixup, a no-op), each replaceable by
