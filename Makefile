@@ -51,7 +51,7 @@ matrix:
 # computed and verified by hashbot, in scripts/real-root's sid root against
 # nix/host-toolchain (about 2 minutes once the root is made).
 real-ci:
-	./scripts/real-root -- /usr/bin/env HASHBOT_REAL_FODS=1 go test -count=1 -v -timeout 20m ./internal/realfods/
+	REAL_ROOT_SET=ci ./scripts/real-root -- /usr/bin/env HASHBOT_REAL_FODS=1 go test -count=1 -v -timeout 20m ./internal/realfods/
 
 # authentik's FODs at real size from shared/'s fixture locks (an hour and
 # more): bench/real-fods.sh, figures in docs/building-authentik.md.
