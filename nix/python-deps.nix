@@ -32,6 +32,8 @@
 #     what is left is stripped, .pyc files and the venv's bin/ and
 #     pyvenv.cfg are deleted (and bin/'s lines in each RECORD: the scripts'
 #     shebangs name the build directory), NAR has no mtimes;
+#   - files two wheels both install (pyrad's and django-tenants'
+#     docs/Makefile): one install thread, so the same one wins each time;
 #   - the platform: one hash per system.
 {
   pkgs,
@@ -84,6 +86,12 @@ pkgs.stdenv.mkDerivation (
       UV_PYTHON_DOWNLOADS = "never";
       UV_LINK_MODE = "copy";
       UV_NO_PROGRESS = "1";
+      # One install thread: two wheels of authentik 2026.2 (pyrad 2.5.4,
+      # django-tenants 3.10.0) both ship a top-level docs/Makefile, and with
+      # uv's parallel installs which one lands in site-packages changed from
+      # build to build (two --verify builds differed there only). In one
+      # thread the lock's order decides, the same each time.
+      UV_CONCURRENT_INSTALLS = "1";
       SSL_CERT_FILE = "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt";
       GIT_SSL_CAINFO = "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt";
       # gssapi's generated C calls gss_acquire_cred_impersonate_name without
