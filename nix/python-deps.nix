@@ -33,7 +33,7 @@
 #     pyvenv.cfg are deleted (and bin/'s lines in each RECORD: the scripts'
 #     shebangs name the build directory), NAR has no mtimes;
 #   - files two wheels both install (pyrad's and django-tenants'
-#     docs/Makefile): one install thread, so the same one wins each time;
+#     docs/Makefile): whichever landed, it is removed;
 #   - the platform: one hash per system.
 {
   pkgs,
@@ -86,12 +86,6 @@ pkgs.stdenv.mkDerivation (
       UV_PYTHON_DOWNLOADS = "never";
       UV_LINK_MODE = "copy";
       UV_NO_PROGRESS = "1";
-      # One install thread: two wheels of authentik 2026.2 (pyrad 2.5.4,
-      # django-tenants 3.10.0) both ship a top-level docs/Makefile, and with
-      # uv's parallel installs which one lands in site-packages changed from
-      # build to build (two --verify builds differed there only). In one
-      # thread the lock's order decides, the same each time.
-      UV_CONCURRENT_INSTALLS = "1";
       SSL_CERT_FILE = "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt";
       GIT_SSL_CAINFO = "${pkgs.cacert}/etc/ssl/certs/ca-bundle.crt";
       # gssapi's generated C calls gss_acquire_cred_impersonate_name without
@@ -131,6 +125,16 @@ pkgs.stdenv.mkDerivation (
       # directory: another hash in each build where that directory is not
       # fixed (no sandbox). bin/ is gone; so go its lines.
       find $out -path '*.dist-info/RECORD' -exec sed -i '\#^\.\./\.\./\.\./bin/#d' {} +
+      # A file more than one wheel installs (pyrad 2.5.4's and
+      # django-tenants 3.10's top-level docs/Makefile): which one is left
+      # changed from build to build (uv installs in parallel; one install
+      # thread did not fix it), so neither is kept.
+      sp=$out/lib/python3.14/site-packages
+      (cd "$sp" && cut -d, -f1 ./*.dist-info/RECORD | sort | uniq -d) | while IFS= read -r f; do
+        case $f in ../*) continue ;; esac
+        echo "python-deps: $f is installed by more than one wheel; removed"
+        rm -f "$sp/$f"
+      done
 
       # Debug info of the sdist-built extensions names uv's random build
       # directory; without it the output is the same from run to run.
