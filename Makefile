@@ -4,7 +4,7 @@ GO ?= go
 export PATH := /usr/local/go/bin:$(PATH)
 BIN := bin/hashbot
 
-.PHONY: all build test demo deps vet lint fmt-check bench matrix
+.PHONY: all build test demo deps vet lint fmt-check bench matrix real-ci real
 
 # The linters, pinned, installed into bin/tools (go install).
 STATICCHECK_VERSION := v0.8.2
@@ -47,6 +47,19 @@ demo: deps
 MATRIX ?= trixie sid
 matrix:
 	@for suite in $(MATRIX); do echo "== nix-matrix $$suite"; ./scripts/nix-matrix $$suite || exit 1; done
+
+# nix/'s FOD recipes on small real locks from the real registries (uv with
+# an sdist against libpq, npm with a workspace, Cargo, a registry 404), each
+# computed and verified by hashbot, in scripts/real-root's sid root against
+# nix/host-toolchain (about 2 minutes once the root is made).
+real-ci:
+	REAL_ROOT_SET=ci ./scripts/real-root -- /usr/bin/env HASHBOT_REAL_FODS=1 go test -count=1 -v -timeout 20m ./internal/realfods/
+
+# authentik's FODs at real size from shared/'s fixture locks (an hour and
+# more): bench/real-fods.sh, figures in docs/building-authentik.md.
+REAL_VERSIONS ?= 2026.2.2 2026.5.6
+real:
+	nice -n 10 ./bench/real-fods.sh $(REAL_VERSIONS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -27,8 +27,13 @@
 #   - GCC's random seed, which nixpkgs derives from $out, and $out differs
 #     between the build with an empty hash and the one with the real hash:
 #     a fixed -frandom-seed;
-#   - build directories and timestamps: debug info is stripped, .pyc files
-#     and the venv's bin/ and pyvenv.cfg are deleted, NAR has no mtimes;
+#   - build directories and timestamps: no debug info is compiled (-g0: it
+#     names uv's random build directory, and the build ID hashes it) and
+#     what is left is stripped, .pyc files and the venv's bin/ and
+#     pyvenv.cfg are deleted (and bin/'s lines in each RECORD: the scripts'
+#     shebangs name the build directory), NAR has no mtimes;
+#   - files two wheels both install (pyrad's and django-tenants'
+#     docs/Makefile): whichever landed, it is removed;
 #   - the platform: one hash per system.
 {
   pkgs,
@@ -97,8 +102,13 @@ pkgs.stdenv.mkDerivation (
       export UV_EXCLUDE_NEWER
       echo "python-deps: sdist build tools no newer than $UV_EXCLUDE_NEWER"
       # After stdenv's setup hooks, whose $out-based seed this overrides
-      # (GCC takes the last -frandom-seed).
-      export NIX_CFLAGS_COMPILE="''${NIX_CFLAGS_COMPILE-} -frandom-seed=${randomSeed}"
+      # (GCC takes the last -frandom-seed). -g0: the debug info of an sdist's
+      # extension names uv's build directory (random, under
+      # builds-v0/.tmpXXXXXX), and the linker's build ID is a hash over the
+      # whole file, debug info included, so strip --strip-debug below left
+      # a different .note.gnu.build-id (and so a different RECORD) in each
+      # build; seen with a Python whose sysconfig CFLAGS has -g (Debian's).
+      export NIX_CFLAGS_COMPILE="''${NIX_CFLAGS_COMPILE-} -frandom-seed=${randomSeed} -g0"
       uv sync --frozen --no-install-project --no-install-workspace --no-dev
       runHook postBuild
     '';
@@ -110,6 +120,21 @@ pkgs.stdenv.mkDerivation (
       rm -rf "''${out:?}/bin" $out/pyvenv.cfg $out/.gitignore $out/.lock $out/CACHEDIR.TAG
       find $out -type d -name __pycache__ -prune -exec rm -rf {} +
       find $out -type f -name '*.pyc' -delete
+      # A package with console scripts lists them in its RECORD with their
+      # hashes, and their shebangs name the venv's python under the build
+      # directory: another hash in each build where that directory is not
+      # fixed (no sandbox). bin/ is gone; so go its lines.
+      find $out -path '*.dist-info/RECORD' -exec sed -i '\#^\.\./\.\./\.\./bin/#d' {} +
+      # A file more than one wheel installs (pyrad 2.5.4's and
+      # django-tenants 3.10's top-level docs/Makefile): which one is left
+      # changed from build to build (uv installs in parallel; one install
+      # thread did not fix it), so neither is kept.
+      sp=$out/lib/python3.14/site-packages
+      (cd "$sp" && cut -d, -f1 ./*.dist-info/RECORD | sort | uniq -d) | while IFS= read -r f; do
+        case $f in ../*) continue ;; esac
+        echo "python-deps: $f is installed by more than one wheel; removed"
+        rm -f "$sp/$f"
+      done
 
       # Debug info of the sdist-built extensions names uv's random build
       # directory; without it the output is the same from run to run.

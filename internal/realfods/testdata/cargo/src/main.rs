@@ -1,0 +1,1 @@
+fn main() { println!("{}", itoa::Buffer::new().format(1)); }
