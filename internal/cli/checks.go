@@ -36,13 +36,7 @@ func printChecks(w io.Writer, checks []fod.CheckResult) {
 	}
 	tw.Flush()
 	for _, c := range checks {
-		if c.Message == "" {
-			continue
-		}
-		fmt.Fprintf(w, "\n%s: %s: %s\n", c.Label(), c.Status, c.Message)
-		for _, l := range c.LogTail {
-			fmt.Fprintf(w, "  > %s\n", l)
-		}
+		printWhy(w, c.Label(), string(c.Status), c.Message, c.LogTail)
 	}
 }
 

@@ -227,13 +227,19 @@ func printReport(w io.Writer, results []fod.TargetResult) {
 	}
 	tw.Flush()
 	for _, r := range results {
-		if r.Message == "" {
-			continue
-		}
-		fmt.Fprintf(w, "\n%s: %s: %s\n", r.Label(), r.Status, r.Message)
-		for _, l := range r.LogTail {
-			fmt.Fprintf(w, "  > %s\n", l)
-		}
+		printWhy(w, r.Label(), string(r.Status), r.Message, r.LogTail)
+	}
+}
+
+// printWhy prints why a target or a check ended as it did, with the tail
+// of its log; nothing when there is no message.
+func printWhy(w io.Writer, label, status, message string, tail []string) {
+	if message == "" {
+		return
+	}
+	fmt.Fprintf(w, "\n%s: %s: %s\n", label, status, message)
+	for _, l := range tail {
+		fmt.Fprintf(w, "  > %s\n", l)
 	}
 }
 
