@@ -77,12 +77,13 @@ func (l *Local) notify(format string, args ...any) {
 	}
 }
 
-// SourceError is a --source the configuration cannot pin: no such source,
-// or a rev it refuses.
-type SourceError struct{ Err error }
+// RequestError is an update request the configuration cannot carry out:
+// a --source it cannot pin (no such source, a rev it refuses, a flake
+// input in a dry run), --update-input without a flake.
+type RequestError struct{ Err error }
 
-func (e *SourceError) Error() string { return "--source: " + e.Err.Error() }
-func (e *SourceError) Unwrap() error { return e.Err }
+func (e *RequestError) Error() string { return e.Err.Error() }
+func (e *RequestError) Unwrap() error { return e.Err }
 
 // UpdateRequest is what `hashbot update` asks for.
 type UpdateRequest struct {
@@ -135,7 +136,7 @@ func (l *Local) Update(ctx context.Context, req UpdateRequest) (out *UpdateOutco
 		return nil, err
 	}
 	if len(req.UpdateInputs) > 0 && cfg.Flake == "" {
-		return nil, &SourceError{Err: fmt.Errorf("--update-input: %s names no flake", config.FileName)}
+		return nil, &RequestError{Err: fmt.Errorf("--update-input: %s names no flake", config.FileName)}
 	}
 	if !req.DryRun {
 		lock, err := runlock.Acquire(cfg.Dir, "hashbot update")
@@ -223,11 +224,11 @@ func (l *Local) pinSources(ctx context.Context, p *pins.Pins, req UpdateRequest)
 		rev := req.Sources[name]
 		pin, err := l.Sources.SourcePin(cfg, name, rev)
 		if err != nil {
-			return lockPinned, &SourceError{Err: err}
+			return lockPinned, &RequestError{Err: fmt.Errorf("--source: %w", err)}
 		}
 		if src := cfg.Sources[name]; src.FlakeInput != "" {
 			if req.DryRun {
-				return lockPinned, &SourceError{Err: fmt.Errorf("%s: the flake input %s moves in %s: not with --dry-run", name, src.FlakeInput, cfg.FlakeLockPath())}
+				return lockPinned, &RequestError{Err: fmt.Errorf("--source %s: the flake input %s moves in %s: not with --dry-run", name, src.FlakeInput, cfg.FlakeLockPath())}
 			}
 			if err := lockFlakeInput(ctx, l.Engine, cfg, name, rev); err != nil {
 				return lockPinned, err

@@ -56,7 +56,11 @@ func TestParseCommandStopsOnInterruptWhileStdinBlocks(t *testing.T) {
 	if _, err := io.WriteString(pw, first); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond) // let the parser block on the next read
+	// A pipe's write returns once the reader took it: when this second
+	// one does, the parser has read all of the first and asks for more.
+	if _, err := io.WriteString(pw, "\n"); err != nil {
+		t.Fatal(err)
+	}
 	cancel()
 	select {
 	case err := <-done:

@@ -149,13 +149,13 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 func updateError(err error) error {
 	var (
 		held      *runlock.HeldError
-		src       *bot.SourceError
+		request   *bot.RequestError
 		downgrade *version.DowngradeError
 	)
 	switch {
 	case errors.As(err, &held):
 		return &ExitError{Code: ExitLocked, Err: err}
-	case errors.As(err, &src), errors.As(err, &downgrade):
+	case errors.As(err, &request), errors.As(err, &downgrade):
 		return usageError(err)
 	}
 	return computeError(err)
