@@ -40,9 +40,10 @@ let
   scriptsOf = d: builtins.listToAttrs (map (n: { name = n; value = d.${n}; })
     (builtins.filter (n: d ? ${n} && builtins.isString d.${n} && d.${n} != "") phases));
   drvs = {
-    inherit (a) client-go client-ts python-deps authentik-django webui-deps webui server assembled hashbot;
+    inherit (a) client-go client-ts python-deps authentik-django webui-deps webui server worker assembled hashbot;
     server-vendor = a.server.goModules;
     hashbot-vendor = a.hashbot.goModules;
+    worker-vendor = a.worker.cargoDeps;
   };
 in
 builtins.mapAttrs (_: scriptsOf) drvs // {
