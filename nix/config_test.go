@@ -48,6 +48,10 @@ func TestHashbotTomlDescribesTheAuthentikFODs(t *testing.T) {
 			LocalInputs: []string{"nix/server.nix"}},
 		"hashbot-vendor": {Attr: "hashbot.goModules", LocalGoImports: ".",
 			LocalInputs: []string{"go.mod", "go.sum", "nix/hashbot.nix"}},
+		// Cargo.lock, the root manifest and every Cargo workspace member's.
+		"worker-vendor": {Attr: "worker.cargoDeps",
+			Inputs:      []string{"Cargo.lock", "Cargo.toml", "packages/*/Cargo.toml", "website/scripts/*/Cargo.toml"},
+			LocalInputs: []string{"nix/cargo-vendor.nix", "nix/cargo-vendor.py"}},
 	}
 	got := map[string]fod{}
 	for name, f := range cfg.FODs {
@@ -105,11 +109,18 @@ func TestPinsFitTheConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := stored.Pins
-	if got := p.Version(); got != "2026.2.2" {
-		t.Errorf("version = %q, want 2026.2.2", got)
+	if got := p.Version(); got != "2026.5.6" {
+		t.Errorf("version = %q, want 2026.5.6", got)
 	}
-	if got, _ := p.Hash("src", ""); got != srcHash {
-		t.Errorf("hashes.src = %q, want the real %s", got, srcHash)
+	if got, _ := p.Hash("src", ""); got != pinnedSrcHash {
+		t.Errorf("hashes.src = %q, want the real %s", got, pinnedSrcHash)
+	}
+	// No hash computed with another toolchain than the pinned nixpkgs is
+	// pinned: the worker's crates were vendored here only with the host
+	// toolchain (docs/building-authentik.md), so hashes.worker-vendor is
+	// null until hashbot computes it.
+	if h, ok := p.Hash("worker-vendor", ""); ok {
+		t.Errorf("hashes.worker-vendor = %q, want null (no hash Nix computed with the pinned nixpkgs)", h)
 	}
 	var raw struct {
 		Hashes map[string]any `json:"hashes"`
@@ -262,6 +273,7 @@ in
   webui-deps = own a.webui-deps;
   server-vendor = own a.server.goModules;
   hashbot-vendor = own a.hashbot.goModules;
+  worker-vendor = own a.worker.cargoDeps;
 }`, &strs, "--argstr", "stubFile", writeStub(t))
 	files, err := filepath.Glob(filepath.Join(repoRoot(t), "nix", "*"))
 	if err != nil {
@@ -281,7 +293,7 @@ in
 			}
 		}
 	}
-	if checked < 2 {
-		t.Errorf("found %d nix/ files named by the FODs, want at least python-deps' two scripts", checked)
+	if checked < 3 {
+		t.Errorf("found %d nix/ files named by the FODs, want at least python-deps' two scripts and cargo-vendor.py", checked)
 	}
 }

@@ -80,3 +80,62 @@ in
 		}
 	}
 }
+
+// TestWorkerVendorFODReadsTheLockOnly: worker.cargoDeps, whose hash is
+// hashes.worker-vendor, is the crates of Cargo.lock: it must name neither the
+// Rust toolchain, the worker's build tools nor another component, and it
+// must run cargo-vendor.py on Cargo.lock; the worker itself builds with
+// cargo from those crates, --frozen, the core feature only.
+func TestWorkerVendorFODReadsTheLockOnly(t *testing.T) {
+	testutil.RequireNix(t)
+	var got struct {
+		Vendor  []string `json:"vendor"`
+		Worker  []string `json:"worker"`
+		Install string   `json:"install"`
+		Build   string   `json:"build"`
+		Same    bool     `json:"same"`
+	}
+	evalJSON(t, `{ stubFile }:
+let
+  result = import ./nix/test-build.nix {
+    system = "x86_64-linux";
+    pkgs = import stubFile { system = "x86_64-linux"; };
+  };
+  refs = v:
+    if builtins.isString v then [ v ]
+    else if builtins.isList v then builtins.concatMap refs v
+    else if builtins.isAttrs v && v ? outPath then [ v.outPath ]
+    else if builtins.isAttrs v then builtins.concatMap (n: refs v.${n}) (builtins.attrNames v)
+    else [ ];
+  inside = d: refs (builtins.removeAttrs d [ "outPath" "passthru" "cargoDeps" "src" "meta" ]);
+in
+{
+  vendor = inside result.worker.cargoDeps;
+  worker = inside result.worker;
+  install = result.worker.cargoDeps.installPhase;
+  build = result.worker.buildPhase;
+  same = result.worker-vendor.outPath == result.worker.cargoDeps.outPath;
+}`, &got, "--argstr", "stubFile", writeStub(t))
+	all := func(xs []string) string { return strings.Join(xs, "\n") }
+	for _, name := range []string{"cargo-1", "rustc-1", "cmake", "perl", "gcc-wrapper-13", "authentik-django", "authentik-webui", "authentik-server"} {
+		if strings.Contains(all(got.Vendor), name) {
+			t.Errorf("worker.cargoDeps refers to %s; its hash must depend on Cargo.lock only:\n%s", name, all(got.Vendor))
+		}
+	}
+	for _, name := range []string{"cargo-1", "rustc-1", "cmake", "perl", "authentik-worker-vendor"} {
+		if !strings.Contains(all(got.Worker), name) {
+			t.Errorf("worker does not refer to %s:\n%s", name, all(got.Worker))
+		}
+	}
+	if !strings.Contains(got.Install, "-cargo-vendor.py Cargo.lock $out") {
+		t.Errorf("worker.cargoDeps does not run cargo-vendor.py on Cargo.lock:\n%s", got.Install)
+	}
+	for _, want := range []string{"cargo build --release --frozen", "--package authentik --no-default-features --features core", "-authentik-worker-vendor-2026.5.6/.cargo/config.toml"} {
+		if !strings.Contains(got.Build, want) {
+			t.Errorf("worker's buildPhase lacks %q:\n%s", want, got.Build)
+		}
+	}
+	if !got.Same {
+		t.Error("test-build.nix's worker-vendor is not worker.cargoDeps")
+	}
+}

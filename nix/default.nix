@@ -97,10 +97,32 @@ let
     }
   );
 
+  # The Rust worker (authentik 2026.5); worker.cargoDeps is its vendor FOD
+  # (hashes.worker-vendor), the crates of Cargo.lock.
+  worker = import ./worker.nix (
+    common
+    // {
+      inherit src;
+      worker-vendor = import ./cargo-vendor.nix (
+        common
+        // {
+          inherit src;
+          hash = hash "worker-vendor";
+        }
+      );
+    }
+  );
+
   assembled = import ./assembled.nix (
     common
     // {
-      inherit src authentik-django server webui;
+      inherit
+        src
+        authentik-django
+        server
+        webui
+        worker
+        ;
     }
   );
 
@@ -121,6 +143,7 @@ in
     webui-deps
     webui
     server
+    worker
     assembled
     hashbot
     ;

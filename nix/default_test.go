@@ -27,7 +27,7 @@ func TestDefaultNixNamesEverythingWithoutPkgs(t *testing.T) {
 })`, &got)
 	want := []string{
 		"api-go-vendor-hook", "assembled", "authentik-django", "client-go", "client-ts",
-		"hashbot", "python-deps", "server", "src", "webui", "webui-deps",
+		"hashbot", "python-deps", "server", "src", "webui", "webui-deps", "worker",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("attributes of nix/default.nix (-want +got):\n%s", diff)
@@ -63,7 +63,7 @@ func TestEveryConfiguredFODReadsItsOwnHash(t *testing.T) {
 		}
 		hashes[name] = bySystem
 	}
-	sourcesPath := writeJSON(t, map[string]any{"version": "2026.2.2", "hashes": hashes, "inputs": map[string]any{}})
+	sourcesPath := writeJSON(t, map[string]any{"version": "2026.5.6", "hashes": hashes, "inputs": map[string]any{}})
 	stubPath := writeStub(t)
 
 	for _, name := range cfg.FODNames() {

@@ -47,13 +47,13 @@ func TestEveryComponentHasTheLicence(t *testing.T) {
 	evalJSON(t, `{ stubFile }:
 let
   a = import ./nix/default.nix { system = "x86_64-linux"; pkgs = import stubFile { system = "x86_64-linux"; }; };
-  names = [ "src" "client-go" "client-ts" "python-deps" "authentik-django" "webui-deps" "webui" "server" "assembled" ];
+  names = [ "src" "client-go" "client-ts" "python-deps" "authentik-django" "webui-deps" "webui" "server" "worker" "assembled" ];
 in
 builtins.listToAttrs (map (n: { name = n; value = {
   license = (a.${n}.meta.license or { spdxId = ""; }).spdxId;
   mainProgram = a.${n}.meta.mainProgram or "";
 }; }) (builtins.filter (n: a.${n} ? meta) names))`, &got, "--argstr", "stubFile", writeStub(t))
-	if len(got) < 8 {
+	if len(got) < 9 {
 		t.Fatalf("only %d components have meta: %v", len(got), got)
 	}
 	for name, m := range got {
@@ -61,7 +61,7 @@ builtins.listToAttrs (map (n: { name = n; value = {
 			t.Errorf("%s: meta.license %q, want MIT", name, m.License)
 		}
 	}
-	for name, want := range map[string]string{"assembled": "ak", "server": "authentik"} {
+	for name, want := range map[string]string{"assembled": "ak", "server": "authentik", "worker": "authentik"} {
 		if got[name].MainProgram != want {
 			t.Errorf("%s: meta.mainProgram %q, want %q", name, got[name].MainProgram, want)
 		}

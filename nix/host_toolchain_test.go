@@ -11,7 +11,7 @@ import (
 
 // TestHostToolchainRunsTheRecipesUnchanged: nix/host-toolchain stands in
 // for nixpkgs (internal/realfods builds with it in scripts/real-root). Every
-// FOD of default.nix, and cargo-vendor.nix, must instantiate against it as
+// FOD of default.nix (worker.cargoDeps included), and cargo-vendor.nix on its own, must instantiate against it as
 // the recipes are, each a fixed-output derivation built by the host
 // toolchain's builder with its hash from the pins; here only evaluated.
 func TestHostToolchainRunsTheRecipesUnchanged(t *testing.T) {
@@ -49,10 +49,11 @@ builtins.mapAttrs (_: show) {
   inherit (a) python-deps webui-deps;
   server-vendor = a.server.goModules;
   hashbot-vendor = a.hashbot.goModules;
+  worker-vendor = a.worker.cargoDeps;
   inherit worker;
 }`, &got, "--argstr", "srcDir", src)
-	if len(got) != 5 {
-		t.Fatalf("want 5 FODs, got %v", got)
+	if len(got) != 6 {
+		t.Fatalf("want 6 FODs, got %v", got)
 	}
 	for name, d := range got {
 		if d.Builder != "/bin/bash" || d.Mode != "recursive" || !d.Drv {

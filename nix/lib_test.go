@@ -18,6 +18,11 @@ const (
 	srcHash = "sha256-Xq7JGI/8ppIydIuWd9KRJKUrh7UpeniwvZ4NAtXbYJ4="
 	// otherHash is another well-formed hash (authentik 2026.2.1's source).
 	otherHash = "sha256-0Vpf1hj9C8r+rhrCgwoNazpQ+mwgjdjDhuoKCxYQFWw="
+	// pinnedSrcHash is hashes.src of the committed pins: the NAR hash of
+	// authentik's version/2026.5.6 tarball (commit 0c67ea47), as Nix
+	// computed it for nix-community/authentik-nix's flake.lock
+	// (authentik-src's narHash, the same archive fetchFromGitHub unpacks).
+	pinnedSrcHash = "sha256-/HdXzjjvuSW7zjbCNJKm3Fj8gvIwfrDf8mOYev0yuIg="
 )
 
 func TestEveryNixFileParses(t *testing.T) {

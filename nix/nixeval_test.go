@@ -197,6 +197,11 @@ in
   openapi-generator-cli = drv "openapi-generator-cli" { };
   nodejs_24 = drv "nodejs-24" { };
   typescript_5 = drv "typescript-5.9.3" { };
+  cargo = drv "cargo-1.95.0" { };
+  rustc = drv "rustc-1.95.0" { };
+  cmake = drv "cmake" { };
+  perl = drv "perl" { };
+  gcc13 = drv "gcc-wrapper-13" { };
 }
 `
 

@@ -40,9 +40,10 @@ let
   scriptsOf = d: builtins.listToAttrs (map (n: { name = n; value = d.${n}; })
     (builtins.filter (n: d ? ${n} && builtins.isString d.${n} && d.${n} != "") phases));
   drvs = {
-    inherit (a) client-go client-ts python-deps authentik-django webui-deps webui server assembled hashbot;
+    inherit (a) client-go client-ts python-deps authentik-django webui-deps webui server worker assembled hashbot;
     server-vendor = a.server.goModules;
     hashbot-vendor = a.hashbot.goModules;
+    worker-vendor = a.worker.cargoDeps;
   };
 in
 builtins.mapAttrs (_: scriptsOf) drvs // {
@@ -411,6 +412,9 @@ func TestRuntimeFixesAreInTheDerivations(t *testing.T) {
 	scripts := buildScripts(t)
 	for _, tt := range []struct{ script, want, why string }{
 		{"assembled.installPhase", "--set-default TMPDIR /dev/shm", "lifecycle/ak writes $TMPDIR/authentik-mode, / under systemd"},
+		{"assembled.installPhase", "-authentik-worker-2026.5.6/bin/authentik $out/bin/authentik-worker", "2026.5's worker is the Rust binary run as `authentik worker`"},
+		{"assembled.installPhase", "--add-flags worker", "authentik-worker runs `authentik worker`"},
+		{"assembled.installPhase", "--prefix PYTHONPATH : /nix/store/00000000000000000000000000000000-authentik-django-2026.5.6/lib/python3.14/site-packages", "the worker embeds Python and imports authentik from the backend"},
 		{"authentik-django.postPatch", "substituteInPlace authentik/admin/files/backends/file.py", "uploads need the data directory to be a mount point"},
 		{"authentik-django.postPatch", "'and (self._base_dir.is_mount() or (self._base_dir / self.usage.value).is_mount())' \"\"", "the mount-point condition is dropped"},
 		{"authentik-django.installPhase", "cp -r locale $out/locale", "LOCALE_PATHS is ./locale, the wrapper's working directory"},

@@ -4,6 +4,7 @@
 #   nix-build nix/test-build.nix -A client-go
 #   nix-build nix/test-build.nix -A python-deps --argstr system aarch64-linux
 #   nix-build nix/test-build.nix -A fods          # every FOD of this system
+#   nix-build nix/test-build.nix -A worker-vendor # = worker.cargoDeps
 #   nix-build nix/test-build.nix -A assembled
 #
 # It is nix/default.nix plus short names for the vendor FODs and `fods`, one
@@ -23,6 +24,7 @@ authentik
 // {
   server-vendor = authentik.server.goModules;
   hashbot-vendor = authentik.hashbot.goModules;
+  worker-vendor = authentik.worker.cargoDeps;
 
   fods = pkgs.linkFarm "authentik-fods-${system}" [
     {
@@ -44,6 +46,10 @@ authentik
     {
       name = "hashbot-vendor";
       path = authentik.hashbot.goModules;
+    }
+    {
+      name = "worker-vendor";
+      path = authentik.worker.cargoDeps;
     }
   ];
 }
