@@ -224,8 +224,13 @@ func (q *queue) work(job Job) {
 // runOne runs one job and reports how it ended. A panicking Runner is
 // reported as an error instead of taking the server down.
 func (q *queue) runOne(job Job) (report runReport) {
-	log := q.log.With().Str(logfield.Delivery, job.DeliveryID).Str(logfield.Event, job.Event).
-		Str(logfield.Version, job.Version).Int(logfield.PR, job.PullRequest).Logger()
+	lc := q.log.With().Str(logfield.Delivery, job.DeliveryID).Str(logfield.Event, job.Event)
+	if job.isFix() {
+		lc = lc.Int(logfield.PR, job.PullRequest)
+	} else {
+		lc = lc.Str(logfield.Version, job.Version)
+	}
+	log := lc.Logger()
 	ctx, cancel := context.WithCancel(log.WithContext(q.base))
 	defer cancel()
 	report = runReport{Version: job.Version, Tag: job.Tag, PullRequest: job.PullRequest, Event: job.Event,
