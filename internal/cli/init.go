@@ -34,6 +34,9 @@ type initOptions struct {
 	Pins         string
 	PullRequest  string
 	DryRun       bool
+	// Local writes a configuration without [upstream], for a repository
+	// that packages itself (--local).
+	Local bool
 }
 
 func newInitCmd(f *factory, runF func(*initOptions) error) *cobra.Command {
@@ -54,11 +57,20 @@ literal of the repository's .nix and .json files bound to a hash's name
 and asks Nix which one each derivation took. A hash that is computed, or
 written under another name, is listed with the reason and left out.
 
+With --local, for a repository that packages itself (its FODs depend on its
+own files only), it writes no [upstream]: each FOD gets the local-inputs its
+fetcher reads, guessed from the fetcher (go.mod and go.sum for goModules or
+a vendorHash; package.json with package-lock.json for npmDeps, with
+pnpm-lock.yaml for pnpmDeps; Cargo.toml and Cargo.lock for cargoDeps),
+those of them that exist at the repository's root; and, for a flake whose
+flake.lock has a nixpkgs input, flake-inputs = ["nixpkgs"].
+
 It refuses to overwrite a hashbot.toml; --dry-run prints the file instead.
 It also writes the pins file (--pins) as {} when there is none: hashbot
 records there what it checked.`,
 		Example: `  hashbot init --flake . --upstream goauthentik/authentik --tag-prefix version/
-  hashbot init --entry default.nix --attr authentik --upstream goauthentik/authentik --dry-run`,
+  hashbot init --entry default.nix --attr authentik --upstream goauthentik/authentik --dry-run
+  hashbot init --local --flake . --pull-request-repo me/app`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := opts.check(); err != nil {
@@ -74,7 +86,8 @@ records there what it checked.`,
 	fl.StringVar(&opts.Entry, "entry", "", "the Nix entry file, relative to --repo (default: "+config.DefaultEntry+", or default.nix when that is missing)")
 	fl.StringVar(&opts.Flake, "flake", "", `the flake's directory, relative to --repo ("." for its root)`)
 	fl.StringArrayVar(&opts.Attrs, "attr", nil, "an attribute path to look at (repeatable; {system} in a flake's)")
-	fl.StringVar(&opts.Upstream, "upstream", "", "the upstream project on GitHub, owner/name (required)")
+	fl.StringVar(&opts.Upstream, "upstream", "", "the upstream project on GitHub, owner/name (required without --local)")
+	fl.BoolVar(&opts.Local, "local", false, "a repository that packages itself: no [upstream], local-inputs guessed from each FOD's fetcher")
 	fl.StringVar(&opts.TagPrefix, "tag-prefix", "", `what its release tags start with ("v", "version/")`)
 	fl.StringVar(&opts.Pins, "pins", "hashbot.json", "the pins file hashbot keeps its records in")
 	fl.StringVar(&opts.PullRequest, "pull-request-repo", "", "where pull requests go, owner/name (default: the git remote's)")
@@ -85,10 +98,15 @@ records there what it checked.`,
 // check refuses flags that cannot work, before anything is read.
 func (o *initOptions) check() error {
 	switch {
+	case o.Local && (o.Upstream != "" || o.TagPrefix != ""):
+		return usageErrorf("--local is a repository that packages itself: it follows no --upstream or --tag-prefix")
+	case o.Local:
 	case o.Upstream == "":
-		return usageErrorf("--upstream owner/name is required: the project whose releases the pins follow")
+		return usageErrorf("--upstream owner/name is required: the project whose releases the pins follow (or --local for a repository that packages itself)")
 	case !ghrepo.Valid(o.Upstream):
 		return usageErrorf("--upstream %q: want owner/name", o.Upstream)
+	}
+	switch {
 	case o.PullRequest != "" && !ghrepo.Valid(o.PullRequest):
 		return usageErrorf("--pull-request-repo %q: want owner/name", o.PullRequest)
 	case o.Entry != "" && o.Flake != "":
@@ -131,6 +149,9 @@ func initRun(ctx context.Context, opts *initOptions) error {
 		starter.FODs = append(starter.FODs, config.StarterFOD{Problem: d.Problem, FOD: config.FOD{
 			Name: d.Name, Attr: d.Attr, Systems: d.Systems, HashFile: d.HashFile, HashAttr: d.HashAttr}})
 	}
+	if opts.Local {
+		localStarter(&starter, dir)
+	}
 	printDiscovery(opts.IO.ErrOut, found)
 	if !slices.ContainsFunc(found.FODs, func(d fod.Discovered) bool { return d.Problem == "" }) {
 		return usageErrorf("no hash of these fixed-output derivations is written in a literal hashbot can keep (listed above)")
@@ -160,6 +181,47 @@ func initRun(ctx context.Context, opts *initOptions) error {
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "hashbot: wrote %s (and %s); `hashbot update` computes the hashes\n", config.FileName, pinsPath)
 	return nil
+}
+
+// localStarter makes starter one of a repository that packages itself
+// (init --local): no [upstream], and each FOD's local inputs guessed from
+// its fetcher, those of them that exist in dir; for a flake built with
+// nixpkgs, flake-inputs naming it.
+func localStarter(starter *config.Starter, dir string) {
+	starter.Upstream, starter.VersionCandidates = config.Upstream{}, nil
+	var flakeInputs []string
+	if starter.Flake != "" && flakeHasInput(dir, starter.Flake, "nixpkgs") {
+		flakeInputs = []string{"nixpkgs"}
+	}
+	for i := range starter.FODs {
+		f := &starter.FODs[i].FOD
+		for _, p := range config.LocalInputsHint(*f) {
+			if st, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(p))); err == nil && st.Mode().IsRegular() {
+				f.LocalInputs = append(f.LocalInputs, p)
+			}
+		}
+		f.FlakeInputs = flakeInputs
+	}
+}
+
+// flakeHasInput says whether the flake.lock of the flake in dir has input
+// among its root's inputs.
+func flakeHasInput(dir, flake, input string) bool {
+	path, err := safefile.Inside(dir, filepath.Join(flake, "flake.lock"))
+	if err != nil {
+		return false
+	}
+	data, err := safefile.ReadRegular(path, 16<<20)
+	if err != nil {
+		return false
+	}
+	lock, err := pins.ParseFlakeLock(data)
+	if err != nil {
+		return false
+	}
+	root, ok := lock.Node(lock.Root)
+	_, has := root.Inputs[input]
+	return ok && has
 }
 
 // pinsFile writes the pins file as {} when it is missing and returns its

@@ -36,7 +36,7 @@ func newServeCmd(f *factory, runF func(*serveOptions) error) *cobra.Command {
 	opts := &serveOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run hashbot when upstream tags a release (a GitHub webhook server)",
+		Short: "Run hashbot when upstream tags a release, or fix a pull request (a GitHub webhook server)",
 		Long: `serve listens for GitHub webhook deliveries from the upstream repository
 (release published/released, tag created, tag pushed) and runs hashbot for
 the announced version. POST /webhook takes deliveries, GET /healthz shows the
@@ -63,7 +63,15 @@ like the upstream's); --relay names a repository whose repository_dispatch
 of type --dispatch-type with {"client_payload": {"version": "…"}} announces
 a version. With --poll and no webhook secret, POST /webhook accepts
 nothing. A run that fails forgets its deliveries, so a manual redelivery
-runs again.`,
+runs again.
+
+With [fix] enabled = true in hashbot.toml, a pull_request delivery (opened,
+synchronize, reopened) of the packaging repository ([pull-request] repo, or
+the remote's) queues "hashbot fix" for that pull request through the same
+queue, after the waiting versions; a fork's pull request gets a comment
+instead of a push. Such a fix runs the pull request's Nix code in this
+process (docs/fix.md: trust). A repository without [upstream] can be
+served this way, without --poll, --mirror or --relay.`,
 		Example: `  HASHBOT_WEBHOOK_SECRET=… GITHUB_TOKEN=… hashbot serve --listen 127.0.0.1:8080
   hashbot serve --webhook-secret-file /run/secrets/hashbot --dry-run
   GITHUB_TOKEN=… hashbot serve --poll 15m              # an upstream you do not own
@@ -135,18 +143,29 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	if err := f.clone(ctx, opts.Clone); err != nil {
 		return err
 	}
-	cfg, b, err := f.loadBot(ctx, !opts.DryRun)
+	cfg, err := f.config()
 	if err != nil {
 		return err
 	}
-	if err := cfg.RequireUpstream(); err != nil {
-		return usageError(err)
+	// A fix reads the pull request from GitHub even in a dry run, as
+	// `hashbot fix --dry-run` does; the dry run still pushes nothing.
+	cfg, b, err := f.loadBot(ctx, !opts.DryRun || cfg.Fix.Enabled)
+	if err != nil {
+		return err
+	}
+	fixRepo, err := serveFixRepo(ctx, f, cfg, opts)
+	if err != nil {
+		return err
 	}
 	wo := webhook.Options{
-		Secret: secret, UpstreamRepo: cfg.Upstream.Repo, TagPrefix: cfg.Upstream.TagPrefix,
+		Secret: secret, UpstreamRepo: cfg.Upstream.Repo, TagPrefix: cfg.Upstream.TagPrefix, FixRepo: fixRepo,
 		IncludePrereleases: cfg.Upstream.IncludePrereleases,
 		Mirrors:            opts.Mirrors, Relays: opts.Relays, DispatchType: opts.DispatchType,
 		Runner: webhook.RunnerFunc(func(ctx context.Context, job webhook.Job) (webhook.Outcome, error) {
+			if job.PullRequest > 0 {
+				out, err := b.Fix(ctx, bot.FixRequest{Number: job.PullRequest, DryRun: opts.DryRun})
+				return fixOutcome(out), err
+			}
 			out, err := b.Run(ctx, bot.RunOptions{Version: job.Version, DryRun: opts.DryRun, Command: "hashbot serve", OnlyNewer: true, WaitForLock: true})
 			return webhookOutcome(out), err
 		}),
@@ -165,7 +184,7 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	if err != nil {
 		return usageError(err)
 	}
-	log.Info().Str("upstream", cfg.Upstream.Repo).Bool("dry_run", opts.DryRun).Dur("poll", opts.Poll).
+	log.Info().Str("upstream", cfg.Upstream.Repo).Str("fix", fixRepo).Bool("dry_run", opts.DryRun).Dur("poll", opts.Poll).
 		Strs("mirrors", opts.Mirrors).Strs("relays", opts.Relays).Msg("starting hashbot serve")
 	// ListenAndServe's errors name the address already. A signal before the
 	// listener is up is a clean stop; a shutdown that had to abandon a stuck
@@ -174,6 +193,47 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 		return err
 	}
 	return nil
+}
+
+// serveFixRepo is the packaging repository whose pull requests serve
+// fixes: "" unless [fix] enabled. A configuration without [upstream] is
+// served only with [fix] enabled, and then without the flags that follow
+// an upstream.
+func serveFixRepo(ctx context.Context, f *factory, cfg *config.Config, opts *serveOptions) (string, error) {
+	if !cfg.Fix.Enabled {
+		return "", usageErrorIf(cfg.RequireUpstream())
+	}
+	if !cfg.HasUpstream() && (opts.Poll > 0 || len(opts.Mirrors) > 0 || len(opts.Relays) > 0) {
+		return "", usageErrorf("--poll, --mirror and --relay follow an upstream, and %s has no [upstream] repo", config.FileName)
+	}
+	owner, name, err := f.packagingRepo(ctx)
+	if err != nil {
+		return "", err
+	}
+	return owner + "/" + name, nil
+}
+
+// usageErrorIf is usageError(err), or nil for a nil err.
+func usageErrorIf(err error) error {
+	if err == nil {
+		return nil
+	}
+	return usageError(err)
+}
+
+// fixOutcome is what /healthz shows of a fix serve ran.
+func fixOutcome(out *bot.FixOutcome) webhook.Outcome {
+	if out == nil || out.Status == "" {
+		return webhook.Outcome{Status: "failed"}
+	}
+	o := webhook.Outcome{Status: string(out.Status), Detail: fmt.Sprintf("pull request #%d", out.PullRequest)}
+	switch {
+	case out.Commit != "":
+		o.Detail += fmt.Sprintf(": pushed %.12s onto %s", out.Commit, out.Branch)
+	case out.Comment != "":
+		o.Detail += ": commented the change (a fork): " + out.Comment
+	}
+	return o
 }
 
 func webhookOutcome(out *bot.Outcome) webhook.Outcome {

@@ -3,6 +3,11 @@ package cli
 import (
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hashbot-nix/hashbot/internal/bot"
+	"github.com/hashbot-nix/hashbot/internal/webhook"
 )
 
 func TestServeFlags(t *testing.T) {
@@ -31,4 +36,29 @@ func TestServeFlags(t *testing.T) {
 			wantErr: "not a repository URL", wantUsage: true},
 		{name: "a poll interval that is not a duration is refused", args: []string{"--poll", "often"}, wantErr: `invalid argument "often"`},
 	})
+}
+
+func TestServeReportsAFixOnHealthz(t *testing.T) {
+	tests := []struct {
+		name string
+		out  *bot.FixOutcome
+		want webhook.Outcome
+	}{
+		{name: "no outcome is a failure", want: webhook.Outcome{Status: "failed"}},
+		{name: "pushed names the commit and branch",
+			out:  &bot.FixOutcome{Status: bot.FixPushed, PullRequest: 7, Commit: "0123456789abcdef0123456789abcdef01234567", Branch: "dependabot/x"},
+			want: webhook.Outcome{Status: "pushed", Detail: "pull request #7: pushed 0123456789ab onto dependabot/x"}},
+		{name: "a fork's comment is linked",
+			out:  &bot.FixOutcome{Status: bot.FixCommented, PullRequest: 8, Fork: true, Comment: "https://github.com/me/app/pull/8#issuecomment-1"},
+			want: webhook.Outcome{Status: "commented", Detail: "pull request #8: commented the change (a fork): https://github.com/me/app/pull/8#issuecomment-1"}},
+		{name: "nothing to fix", out: &bot.FixOutcome{Status: bot.FixNothing, PullRequest: 9},
+			want: webhook.Outcome{Status: "nothing-to-fix", Detail: "pull request #9"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, fixOutcome(tt.out)); diff != "" {
+				t.Errorf("fixOutcome (-want +got):\n%s", diff)
+			}
+		})
+	}
 }

@@ -65,6 +65,16 @@ type Config struct {
 	PullRequest PullRequest       `toml:"pull-request"`
 	Build       Build             `toml:"build"`
 	Check       Check             `toml:"check"`
+	Fix         Fix               `toml:"fix"`
+}
+
+// Fix configures how hashbot keeps pull requests' hashes right (`hashbot
+// fix`).
+type Fix struct {
+	// Enabled makes `hashbot serve` fix the pull requests of the packaging
+	// repository on its pull_request deliveries (opened, synchronize,
+	// reopened). `hashbot fix` by hand needs no opt-in.
+	Enabled bool `toml:"enabled"`
 }
 
 // Upstream is the project whose releases the pins follow.

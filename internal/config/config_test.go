@@ -111,6 +111,7 @@ func TestParseRejectsBadConfig(t *testing.T) {
 		{"a flake input without a flake", base + "[source.pkgs]\nrepo = \"o/p\"\nbranch = \"main\"\nflake-input = \"pkgs\"\n", `[source.pkgs] flake-input "pkgs": a flake's input (set flake)`},
 		{"a flake input without a branch", "flake = \".\"\n" + base + "[source.pkgs]\nrepo = \"o/p\"\nflake-input = \"pkgs\"\n", `flake-input "pkgs": a flake input is followed by branch`},
 		{"a flake input with a url", "flake = \".\"\n" + base + "[source.pkgs]\nrepo = \"o/p\"\nbranch = \"main\"\nflake-input = \"pkgs\"\nurl = \"https://x/{rev}\"\n", `flake-input "pkgs" and url`},
+		{"an unknown key in [fix]", base + "[fix]\nenable = true\n", `unknown key "fix.enable"`},
 		{"a flake input that is no name", "flake = \".\"\n" + base + "[source.pkgs]\nrepo = \"o/p\"\nbranch = \"main\"\nflake-input = \"a b\"\n", `flake-input "a b" is not a flake input's name`},
 	}
 	for _, tt := range tests {

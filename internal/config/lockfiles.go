@@ -161,3 +161,34 @@ func lockHint(manifest string) []string {
 	p, _ := lockPairOf(manifest)
 	return []string{p.manifest, p.locks[0]}
 }
+
+// fetcherLocks are the fetchers other than Go's that hashbot knows, by the
+// last name of their FOD's attribute (npmDeps, cargoDeps, pnpmDeps) or of
+// the attribute their hash is written in (npmDepsHash, cargoHash), with
+// the manifest and the lock each reads.
+var fetcherLocks = []struct {
+	attrs          []string
+	manifest, lock string
+}{
+	{attrs: []string{"npmDeps", "npmDepsHash"}, manifest: "package.json", lock: "package-lock.json"},
+	{attrs: []string{"pnpmDeps"}, manifest: "package.json", lock: "pnpm-lock.yaml"},
+	{attrs: []string{"cargoDeps", "cargoHash"}, manifest: "Cargo.toml", lock: "Cargo.lock"},
+}
+
+// LocalInputsHint guesses the files of the repository an FOD's fetcher
+// reads, at the repository's root, from the fetcher its attribute or hash
+// attribute names: go.mod and go.sum for a Go vendor FOD (goModules,
+// vendorHash), the manifest and its lock for npmDeps, pnpmDeps and
+// cargoDeps. It returns nil for a fetcher it does not know. The manifest
+// is named with the lock, as LockWarnings asks.
+func LocalInputsHint(f FOD) []string {
+	if f.vendorsGo() {
+		return lockHint(goModFile)
+	}
+	for _, fl := range fetcherLocks {
+		if slices.Contains(fl.attrs, lastName(f.Attr)) || f.HashAttr != "" && slices.Contains(fl.attrs, lastName(f.HashAttr)) {
+			return []string{fl.manifest, fl.lock}
+		}
+	}
+	return nil
+}

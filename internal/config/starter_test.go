@@ -86,3 +86,70 @@ func TestStarterQuotesANameThatIsNoIdentifier(t *testing.T) {
 		t.Errorf("Parse took the name as TOML: [pull-request] repo %q, FODs %v\n%s", c.PullRequest.Repo, c.FODNames(), data)
 	}
 }
+
+func TestLocalStarterRendersAConfigWithoutUpstream(t *testing.T) {
+	s := Starter{Flake: ".", Pins: "hashbot.json", PullRequestRepo: "me/app", FODs: []StarterFOD{
+		{FOD: FOD{Name: "vendor", Attr: "packages.{system}.app.goModules", HashFile: "flake.nix", HashAttr: "vendorHash",
+			LocalInputs: []string{"go.mod", "go.sum"}, FlakeInputs: []string{"nixpkgs"}}},
+		{FOD: FOD{Name: "web", Attr: "packages.{system}.web.npmDeps", HashFile: "flake.nix", HashAttr: "npmDepsHash"}},
+		{FOD: FOD{Name: "src", Attr: "packages.{system}.src", HashFile: "flake.nix", HashAttr: "hash"}},
+	}}
+	data := s.TOML()
+	c, err := Parse(data, t.TempDir())
+	if err != nil {
+		t.Fatalf("Parse: %v\n%s", err, data)
+	}
+	if c.HasUpstream() {
+		t.Errorf("the local starter follows an upstream:\n%s", data)
+	}
+	if v := c.FODs["vendor"]; strings.Join(v.LocalInputs, ",") != "go.mod,go.sum" || strings.Join(v.FlakeInputs, ",") != "nixpkgs" {
+		t.Errorf("[fod.vendor] local-inputs %v, flake-inputs %v", v.LocalInputs, v.FlakeInputs)
+	}
+	if w := c.LockWarnings(); len(w) != 0 {
+		t.Errorf("the local starter's inputs warn: %v", w)
+	}
+	text := string(data)
+	for _, want := range []string{
+		"# local-inputs = [\"package.json\", \"package-lock.json\"]  # not found at the root",
+		"# local-inputs = []  # the files of this repository its fetcher reads",
+		"# [fix]\n# enabled = true",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("hashbot.toml lacks %q:\n%s", want, text)
+		}
+	}
+	for _, unwanted := range []string{"\n[upstream]", "# inputs =", "version-file", "tag-prefix"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("hashbot.toml has %q, an upstream's:\n%s", unwanted, text)
+		}
+	}
+}
+
+func TestLocalInputsHintFollowsTheFetcher(t *testing.T) {
+	tests := []struct {
+		name string
+		fod  FOD
+		want []string
+	}{
+		{"buildGoModule's goModules", FOD{Attr: "packages.{system}.app.goModules"}, []string{"go.mod", "go.sum"}},
+		{"an inline vendorHash", FOD{Attr: "vendor", HashAttr: "vendorHash"}, []string{"go.mod", "go.sum"}},
+		{"buildNpmPackage's npmDeps", FOD{Attr: "web.npmDeps"}, []string{"package.json", "package-lock.json"}},
+		{"an npmDepsHash", FOD{Attr: "web", HashAttr: "npmDepsHash"}, []string{"package.json", "package-lock.json"}},
+		{"pnpm's pnpmDeps", FOD{Attr: "web.pnpmDeps", HashAttr: "hash"}, []string{"package.json", "pnpm-lock.yaml"}},
+		{"buildRustPackage's cargoDeps", FOD{Attr: "app.cargoDeps"}, []string{"Cargo.toml", "Cargo.lock"}},
+		{"a cargoHash", FOD{Attr: "app", HashAttr: "cargoHash"}, []string{"Cargo.toml", "Cargo.lock"}},
+		{"a source fetch", FOD{Attr: "src", HashAttr: "hash"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := LocalInputsHint(tt.fod); strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("LocalInputsHint = %v, want %v", got, tt.want)
+			}
+			for _, p := range LocalInputsHint(tt.fod) {
+				if _, ok := lockPairOf(p); !ok {
+					t.Errorf("%s is no manifest or lock of lockPairs", p)
+				}
+			}
+		})
+	}
+}

@@ -7,10 +7,11 @@ import (
 	"github.com/hashbot-nix/hashbot/internal/ghrepo"
 )
 
-// ErrNoUpstream says a command that follows upstream releases (run,
-// serve) was given a configuration without [upstream]: a repository that
-// packages itself has nothing upstream to follow, only its own files, and
-// keeps its hashes right with fix, check and update.
+// ErrNoUpstream says a command that follows upstream releases (run, or
+// serve without [fix] enabled) was given a configuration without
+// [upstream]: a repository that packages itself has nothing upstream to
+// follow, only its own files, and keeps its hashes right with fix, check
+// and update (and serve with [fix] enabled).
 var ErrNoUpstream = errors.New(FileName + ": no [upstream] repo: this command follows an upstream project's releases; " +
 	"a repository that packages itself keeps its hashes with `hashbot fix`, `check` and `update` (or add [upstream] repo = \"owner/name\")")
 

@@ -28,3 +28,25 @@ func TestAConfigWithoutUpstreamIsValidButNotForRun(t *testing.T) {
 		})
 	}
 }
+
+func TestFixTableEnablesServingPullRequests(t *testing.T) {
+	tests := []struct {
+		name, data string
+		want       bool
+	}{
+		{"left out", "[fod.vendor]\nattr = \"app.goModules\"\nlocal-inputs = [\"go.sum\"]\n", false},
+		{"enabled", "[fod.vendor]\nattr = \"app.goModules\"\nlocal-inputs = [\"go.sum\"]\n[fix]\nenabled = true\n", true},
+		{"disabled", "[fod.vendor]\nattr = \"app.goModules\"\nlocal-inputs = [\"go.sum\"]\n[fix]\nenabled = false\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse([]byte(tt.data), "/repo")
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if c.Fix.Enabled != tt.want {
+				t.Errorf("[fix] enabled = %v, want %v", c.Fix.Enabled, tt.want)
+			}
+		})
+	}
+}

@@ -12,14 +12,20 @@ import (
 
 // payload holds the few fields of a delivery that decide what to do.
 type payload struct {
-	Action  string `json:"action"`
-	Ref     string `json:"ref"`
-	RefType string `json:"ref_type"`
-	Deleted bool   `json:"deleted"`
+	Action string `json:"action"`
+	// Number is a pull_request delivery's pull request number, kept raw to
+	// be parsed strictly (pullNumber).
+	Number  json.RawMessage `json:"number,omitempty"`
+	Ref     string          `json:"ref"`
+	RefType string          `json:"ref_type"`
+	Deleted bool            `json:"deleted"`
 	Release *struct {
 		TagName    string `json:"tag_name"`
 		Prerelease bool   `json:"prerelease"`
 	} `json:"release"`
+	PullRequest *struct {
+		Number json.RawMessage `json:"number"`
+	} `json:"pull_request"`
 	Repository *struct {
 		FullName string `json:"full_name"`
 	} `json:"repository"`
@@ -49,12 +55,13 @@ func decodePayload(contentType string, body []byte) (payload, error) {
 	return p, nil
 }
 
-// match is what a delivery means for the queue: a version to run, or the
-// reason it is ignored.
+// match is what a delivery means for the queue: a version to run, a pull
+// request to fix, or the reason it is ignored.
 type match struct {
-	Tag     string
-	Version string
-	Ignored string // non-empty: why no job is queued
+	Tag         string
+	Version     string
+	PullRequest int    // a pull_request delivery's: the pull request to fix
+	Ignored     string // non-empty: why no job is queued
 }
 
 // classify decides whether the event announces a new upstream version: a
@@ -66,6 +73,12 @@ func (s *Server) classify(event string, p payload) match {
 		from = p.Repository.FullName
 	}
 	var tag, rest string
+	if event == "pull_request" {
+		return s.classifyPull(p)
+	}
+	if s.opts.UpstreamRepo == "" {
+		return match{Ignored: "no upstream repository: only pull_request deliveries are handled"}
+	}
 	if event == "repository_dispatch" {
 		if !oneOf(from, s.opts.Relays) {
 			return match{Ignored: "repository_dispatch from a repository that is not a configured relay"}
@@ -148,5 +161,5 @@ func tagOf(event string, p payload) (tag, ignored string) {
 		}
 		return tag, ""
 	}
-	return "", "event is not release, create, push or repository_dispatch"
+	return "", "event is not release, create, push, repository_dispatch or pull_request"
 }

@@ -30,6 +30,9 @@ func (s *Server) serveWebhook(w http.ResponseWriter, r *http.Request) {
 			ev = log.Warn()
 		}
 		ev = ev.Int("code", code).Str("result", result).Str(logfield.Remote, r.RemoteAddr)
+		if rep.PullRequest > 0 {
+			ev = ev.Int(logfield.PR, rep.PullRequest)
+		}
 		for k, v := range map[string]string{logfield.Version: rep.Version, "reason": rep.Reason, "error": rep.Error} {
 			if v != "" {
 				ev = ev.Str(k, v)
@@ -131,19 +134,25 @@ func (s *Server) dispatch(log zerolog.Logger, event, delivery string, p payload)
 	if m.Ignored != "" {
 		return http.StatusAccepted, reply{Status: "ignored", Reason: m.Ignored}
 	}
-	job := Job{Version: m.Version, Tag: m.Tag, Event: event, DeliveryID: delivery, Received: s.opts.Clock()}
+	job := Job{Version: m.Version, Tag: m.Tag, PullRequest: m.PullRequest, Event: event, DeliveryID: delivery, Received: s.opts.Clock()}
 	d, dropped := s.queue.offer(job)
-	rep := reply{Status: string(d), Version: job.Version}
+	rep := reply{Status: string(d), Version: job.Version, PullRequest: job.PullRequest}
 	switch d {
 	case decClosed:
-		return http.StatusServiceUnavailable, reply{Status: "unavailable", Version: job.Version,
+		return http.StatusServiceUnavailable, reply{Status: "unavailable", Version: job.Version, PullRequest: job.PullRequest,
 			Error: "shutting down: not accepting new runs"}
+	case decFull:
+		return http.StatusServiceUnavailable, reply{Status: "busy", PullRequest: job.PullRequest,
+			Error: fmt.Sprintf("%d pull requests wait to be fixed already; redeliver later", maxWaitingFixes)}
 	case decStarted, decQueued:
 		rep.Status = "queued"
 	case decHeld:
 		rep.Status, rep.Reason = "queued", "a newer version is running or waiting: this one runs only if that run fails"
 	case decCoalesced:
 		rep.Reason = "the same version is already running or waiting"
+		if job.isFix() {
+			rep.Reason = "a fix of this pull request is waiting already: it reads the newest head"
+		}
 	case decSuperseded:
 		rep.Reason = fmt.Sprintf("%d newer versions are waiting already", maxWaiting)
 	}

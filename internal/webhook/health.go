@@ -71,7 +71,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	counter(&b, "hashbot_webhook_polls_total", "Looks at the upstream (serve --poll) by result.", "result", polls)
 	counter(&b, "hashbot_webhook_runs_total", "Finished runs by result.", "result", runs)
 	gauge(&b, "hashbot_webhook_running", "1 while a run is in progress.", st.Running != nil)
-	gauge(&b, "hashbot_webhook_waiting", "1 while a run waits for the running one.", st.Waiting != nil)
+	gauge(&b, "hashbot_webhook_waiting", "1 while a run (a version or a fix) waits for the running one.", st.Waiting != nil || len(st.Fixes) > 0)
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	_, _ = fmt.Fprint(w, b.String())
 }

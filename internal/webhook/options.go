@@ -27,11 +27,15 @@ func (f RunnerFunc) Run(ctx context.Context, job Job) (Outcome, error) { return 
 // Job is one queued run: the upstream version a delivery (or a poll)
 // announced.
 type Job struct {
-	Version    string    // the tag without the tag prefix, e.g. "2026.2.3"
-	Tag        string    // the tag as sent, e.g. "version/2026.2.3"
-	Event      string    // X-GitHub-Event ("release", "create", "push", "repository_dispatch") or "poll"
-	DeliveryID string    // X-GitHub-Delivery; "" for a poll
-	Received   time.Time // when the delivery arrived
+	Version string // the tag without the tag prefix, e.g. "2026.2.3"
+	Tag     string // the tag as sent, e.g. "version/2026.2.3"
+	// PullRequest, when more than 0, makes the job a fix of that pull
+	// request of Options.FixRepo (a pull_request delivery); Version and Tag
+	// are empty then.
+	PullRequest int
+	Event       string    // X-GitHub-Event ("release", "create", "push", "repository_dispatch", "pull_request") or "poll"
+	DeliveryID  string    // X-GitHub-Delivery; "" for a poll
+	Received    time.Time // when the delivery arrived
 
 	// coalesced are the deliveries folded into this job (the same version
 	// announced again while it waited or ran): forgotten with its own when
@@ -60,10 +64,15 @@ type Outcome struct {
 	PullRequestURL string `json:"pull_request_url,omitempty"` // the PR opened or updated, if any
 }
 
-// Options configures a Server. Secret, UpstreamRepo and Runner are required.
+// Options configures a Server. Secret, Runner and UpstreamRepo or FixRepo
+// are required.
 type Options struct {
 	Secret       []byte // webhook secret; New refuses an empty one
-	UpstreamRepo string // "owner/name", matched case-insensitively against repository.full_name
+	UpstreamRepo string // "owner/name", matched case-insensitively against repository.full_name; "" with FixRepo only
+	// FixRepo, when set, is the packaging repository ("owner/name") whose
+	// pull_request deliveries (opened, synchronize, reopened) queue a Job
+	// fixing that pull request's hashes; "" ignores pull_request.
+	FixRepo string
 	// Mirrors are repositories ("owner/name") whose tag and release
 	// deliveries count like the upstream's: a mirror you own that pushes the
 	// upstream's tags, where you can add the webhook the upstream's owner
@@ -129,8 +138,11 @@ func (o Options) withDefaults() (Options, error) {
 	if len(o.Secret) == 0 {
 		return o, ErrNoSecret
 	}
-	if !ghrepo.Valid(o.UpstreamRepo) {
+	if (o.UpstreamRepo != "" || o.FixRepo == "") && !ghrepo.Valid(o.UpstreamRepo) {
 		return o, fmt.Errorf("webhook upstream repository %q: want owner/name", o.UpstreamRepo)
+	}
+	if o.FixRepo != "" && !ghrepo.Valid(o.FixRepo) {
+		return o, fmt.Errorf("webhook packaging repository %q: want owner/name", o.FixRepo)
 	}
 	for _, r := range append(append([]string(nil), o.Mirrors...), o.Relays...) {
 		if !ghrepo.Valid(r) {

@@ -24,11 +24,16 @@ const (
 	decCoalesced  decision = "coalesced"  // the same version is already running or waiting
 	decSuperseded decision = "superseded" // the waiting list is full of newer versions
 	decClosed     decision = "closed"     // shutdown has begun: refused
+	decFull       decision = "full"       // maxWaitingFixes fixes wait already: refused
 )
 
 // maxWaiting bounds the waiting jobs: the newest version offered, and the
 // older ones kept in case the newer runs fail.
 const maxWaiting = 4
+
+// maxWaitingFixes bounds the fixes waiting: one per pull request, run in
+// the order they came, after the waiting versions.
+const maxWaitingFixes = 8
 
 // queue runs one job at a time. The jobs waiting are distinct versions,
 // newest first, and the newest runs next; an older one is dropped only once
@@ -52,6 +57,7 @@ type queue struct {
 	closed  bool
 	running *runInfo
 	waiting []Job // newest first
+	fixes   []Job // pull requests to fix, oldest first; one job per pull request
 	last    *runReport
 	idle    chan struct{} // closed when the worker stops; nil when never started
 	runs    map[string]uint64
@@ -67,6 +73,7 @@ type runInfo struct {
 type runReport struct {
 	Version        string    `json:"version"`
 	Tag            string    `json:"tag"`
+	PullRequest    int       `json:"pull_request,omitempty"`
 	Event          string    `json:"event"`
 	Delivery       string    `json:"delivery"`
 	Status         string    `json:"status"`
@@ -94,7 +101,9 @@ func (q *queue) offer(job Job) (d decision, dropped *Job) {
 	case q.running == nil:
 		q.start(job)
 		return decStarted, nil
-	case compare(job, q.running.Job) == 0:
+	case job.isFix():
+		return q.offerFix(job), nil
+	case !q.running.Job.isFix() && compare(job, q.running.Job) == 0:
 		q.running.Job.fold(job)
 		return decCoalesced, nil
 	}
@@ -118,11 +127,33 @@ func (q *queue) offer(job Job) (d decision, dropped *Job) {
 		last := q.waiting[maxWaiting]
 		dropped, q.waiting = &last, q.waiting[:maxWaiting]
 	}
-	if at == 0 && compare(job, q.running.Job) > 0 {
+	if at == 0 && (q.running.Job.isFix() || compare(job, q.running.Job) > 0) {
 		return decQueued, dropped
 	}
 	return decHeld, dropped
 }
+
+// offerFix queues a fix behind the others, or folds it into the waiting
+// fix of the same pull request (which reads the pull request's head when
+// it runs, so it sees the newer push too). A fix of the pull request being
+// fixed now waits all the same: the running one computed from an older
+// head. q.mu is held.
+func (q *queue) offerFix(job Job) decision {
+	for i := range q.fixes {
+		if q.fixes[i].PullRequest == job.PullRequest {
+			q.fixes[i].fold(job)
+			return decCoalesced
+		}
+	}
+	if len(q.fixes) == maxWaitingFixes {
+		return decFull
+	}
+	q.fixes = append(q.fixes, job)
+	return decQueued
+}
+
+// isFix says whether j fixes a pull request rather than runs a version.
+func (j Job) isFix() bool { return j.PullRequest > 0 }
 
 // fold records job's delivery in j when the queue coalesced job into it.
 func (j *Job) fold(job Job) {
@@ -169,19 +200,22 @@ func (q *queue) work(job Job) {
 		if failed && q.failed != nil {
 			q.failed(job)
 		}
-		if !failed {
+		if !failed && !job.isFix() {
 			q.supersede(job)
 		}
 		q.last = &report
 		q.runs[resultOf(report)]++
-		if len(q.waiting) == 0 {
+		switch {
+		case len(q.waiting) > 0:
+			job, q.waiting = q.waiting[0], q.waiting[1:]
+		case len(q.fixes) > 0:
+			job, q.fixes = q.fixes[0], q.fixes[1:]
+		default:
 			q.running = nil
 			close(q.idle)
 			q.mu.Unlock()
 			return
 		}
-		job = q.waiting[0]
-		q.waiting = q.waiting[1:]
 		q.running = &runInfo{Job: job, Started: q.clock()}
 		q.mu.Unlock()
 	}
@@ -190,11 +224,17 @@ func (q *queue) work(job Job) {
 // runOne runs one job and reports how it ended. A panicking Runner is
 // reported as an error instead of taking the server down.
 func (q *queue) runOne(job Job) (report runReport) {
-	log := q.log.With().Str(logfield.Delivery, job.DeliveryID).Str(logfield.Event, job.Event).
-		Str(logfield.Version, job.Version).Logger()
+	lc := q.log.With().Str(logfield.Delivery, job.DeliveryID).Str(logfield.Event, job.Event)
+	if job.isFix() {
+		lc = lc.Int(logfield.PR, job.PullRequest)
+	} else {
+		lc = lc.Str(logfield.Version, job.Version)
+	}
+	log := lc.Logger()
 	ctx, cancel := context.WithCancel(log.WithContext(q.base))
 	defer cancel()
-	report = runReport{Version: job.Version, Tag: job.Tag, Event: job.Event, Delivery: job.DeliveryID, Started: q.clock()}
+	report = runReport{Version: job.Version, Tag: job.Tag, PullRequest: job.PullRequest, Event: job.Event,
+		Delivery: job.DeliveryID, Started: q.clock()}
 	log.Info().Msg("run started")
 	defer func() {
 		if p := recover(); p != nil {
@@ -247,7 +287,8 @@ func (q *queue) close() (dropped []Job, idle <-chan struct{}) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.closed = true
-	dropped, q.waiting = q.waiting, nil
+	dropped, q.waiting = append(q.waiting, q.fixes...), nil
+	q.fixes = nil
 	if q.idle == nil {
 		done := make(chan struct{})
 		close(done)
@@ -264,6 +305,9 @@ type queueState struct {
 	// run only if every newer run fails, newest first.
 	Waiting *jobState   `json:"waiting"`
 	Behind  []*jobState `json:"behind,omitempty"`
+	// Fixes are the pull requests waiting to be fixed, in the order they
+	// run (after the versions).
+	Fixes   []*jobState `json:"fixes,omitempty"`
 	LastRun *runReport  `json:"last_run"`
 }
 
@@ -271,6 +315,7 @@ type queueState struct {
 type jobState struct {
 	Version  string     `json:"version"`
 	Tag      string     `json:"tag"`
+	PR       int        `json:"pull_request,omitempty"`
 	Event    string     `json:"event"`
 	Delivery string     `json:"delivery"`
 	Received time.Time  `json:"received"`
@@ -278,7 +323,7 @@ type jobState struct {
 }
 
 func stateOf(j Job) *jobState {
-	return &jobState{Version: j.Version, Tag: j.Tag, Event: j.Event, Delivery: j.DeliveryID, Received: j.Received}
+	return &jobState{Version: j.Version, Tag: j.Tag, PR: j.PullRequest, Event: j.Event, Delivery: j.DeliveryID, Received: j.Received}
 }
 
 // state is a snapshot of the queue.
@@ -297,6 +342,9 @@ func (q *queue) state() (queueState, map[string]uint64) {
 		} else {
 			st.Behind = append(st.Behind, stateOf(j))
 		}
+	}
+	for _, j := range q.fixes {
+		st.Fixes = append(st.Fixes, stateOf(j))
 	}
 	if q.last != nil {
 		last := *q.last

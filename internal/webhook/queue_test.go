@@ -87,7 +87,7 @@ func TestBurstRunsAtMostTwiceAndNewestWins(t *testing.T) {
 func waitIdle(t *testing.T, s *Server) {
 	t.Helper()
 	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if st, _ := s.queue.state(); st.Running == nil && st.Waiting == nil {
+		if st, _ := s.queue.state(); st.Running == nil && st.Waiting == nil && len(st.Fixes) == 0 {
 			return
 		}
 	}

@@ -1,9 +1,12 @@
 package webhook
 
 import (
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -23,6 +26,7 @@ func TestOwnPayloadsReadLikeGitHubs(t *testing.T) {
 	}
 	opts := testOptions(newFakeRunner(false), io.Discard)
 	opts.TagPrefix = ""
+	opts.FixRepo = testUpstream
 	s, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -31,6 +35,9 @@ func TestOwnPayloadsReadLikeGitHubs(t *testing.T) {
 		name := filepath.Base(path)
 		t.Run(name, func(t *testing.T) {
 			theirs, err := os.ReadFile(filepath.Join(real, name))
+			if errors.Is(err, fs.ErrNotExist) && !slices.Contains(octokitCopies, name) {
+				t.Skipf("the shared octokit fixtures (SOURCE.md there) have no %s: nothing to compare it with", name)
+			}
 			if err != nil {
 				t.Fatalf("octokit has no %s: %v", name, err)
 			}
@@ -51,6 +58,18 @@ func TestOwnPayloadsReadLikeGitHubs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// octokitCopies are the payloads of testdata that copy octokit's file of
+// the same name: one missing from the shared fixtures is an error. Others
+// (pull_request.*) were written after GitHub's documentation alone and are
+// compared only where the shared fixtures hold octokit's.
+var octokitCopies = []string{
+	"create.payload.json", "create.with-installation.payload.json", "create.with-organization.payload.json",
+	"ping.payload.json", "ping.with-app_id.payload.json", "push.payload.json", "push.with-new-branch.payload.json",
+	"release.created.payload.json", "release.deleted.payload.json", "release.prereleased.payload.json",
+	"release.published.payload.json", "release.published.with-discussion-url.payload.json", "release.released.json",
+	"repository_dispatch.payload.json",
 }
 
 // cutEvent returns the event of a payload file named EVENT.VARIANT….json.

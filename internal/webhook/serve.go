@@ -82,7 +82,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	dropped, idle := s.queue.close()
 	for _, j := range dropped {
-		s.opts.Log.Warn().Str(logfield.Version, j.Version).Str(logfield.Delivery, j.DeliveryID).
+		s.opts.Log.Warn().Str(logfield.Version, j.Version).Int(logfield.PR, j.PullRequest).Str(logfield.Delivery, j.DeliveryID).
 			Msg("shutting down: dropping the waiting run")
 	}
 	s.mu.Lock()

@@ -223,6 +223,8 @@ func TestNewRefusesBadOptions(t *testing.T) {
 		{"empty secret", func(o *Options) { o.Secret = nil }, "webhook secret is empty"},
 		{"repo without owner", func(o *Options) { o.UpstreamRepo = "authentik" }, `"authentik": want owner/name`},
 		{"no runner", func(o *Options) { o.Runner = nil }, "Runner is nil"},
+		{"neither an upstream nor a packaging repository", func(o *Options) { o.UpstreamRepo = "" }, `upstream repository "": want owner/name`},
+		{"a packaging repository without owner", func(o *Options) { o.FixRepo = "app" }, `packaging repository "app": want owner/name`},
 		{"negative body cap", func(o *Options) { o.MaxBodyBytes = -1 }, "must not be negative"},
 	}
 	for _, tt := range tests {
@@ -240,6 +242,11 @@ func TestNewRefusesBadOptions(t *testing.T) {
 	}
 	if _, err := New(good); err != nil {
 		t.Errorf("New with good options: %v", err)
+	}
+	fixOnly := good
+	fixOnly.UpstreamRepo, fixOnly.FixRepo = "", "me/app"
+	if _, err := New(fixOnly); err != nil {
+		t.Errorf("New with a packaging repository and no upstream: %v", err)
 	}
 }
 

@@ -79,11 +79,14 @@ func (s *Server) Handler() http.Handler {
 
 // reply is the JSON body of every /webhook answer.
 type reply struct {
-	Status   string `json:"status,omitempty"` // pong, queued, coalesced, superseded, ignored, duplicate
-	Version  string `json:"version,omitempty"`
-	Reason   string `json:"reason,omitempty"`
-	Delivery string `json:"delivery,omitempty"`
-	Error    string `json:"error,omitempty"`
+	Status  string `json:"status,omitempty"` // pong, queued, coalesced, superseded, ignored, duplicate, busy, unavailable
+	Version string `json:"version,omitempty"`
+	// PullRequest is the pull request a pull_request delivery queued a
+	// fix of.
+	PullRequest int    `json:"pull_request,omitempty"`
+	Reason      string `json:"reason,omitempty"`
+	Delivery    string `json:"delivery,omitempty"`
+	Error       string `json:"error,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
