@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"time"
 
@@ -126,77 +125,6 @@ type RunOptions struct {
 	// on plans on this commit instead of the base branch's tip
 	// (PublishPins: the commit the results were computed on).
 	on gitops.Hash
-}
-
-// Status is how a run ended.
-type Status string
-
-// The statuses of a run.
-const (
-	StatusUpToDate Status = "up-to-date"
-	StatusUpdated  Status = "updated"
-	StatusDryRun   Status = "dry-run"
-	// StatusDeclined: the pull request for this change was closed without
-	// merging; none is opened again until the change is a newer one.
-	StatusDeclined Status = "declined"
-	// StatusStale (Status only): a run would compute and publish.
-	StatusStale Status = "stale"
-)
-
-// Outcome is what a run did.
-type Outcome struct {
-	Status    Status              `json:"status"`
-	Pinned    string              `json:"pinned"`
-	Candidate string              `json:"candidate"`
-	Stale     map[string][]string `json:"stale,omitempty"`
-	Report    *fod.Report         `json:"report,omitempty"`
-	// Checks are the [check] attributes built with the new hashes (the
-	// report's, or those apply merged for --publish-only).
-	Checks []fod.CheckResult `json:"checks,omitempty"`
-	Branch string            `json:"branch,omitempty"`
-	Commit string            `json:"commit,omitempty"`
-	PR     *pulls.Outcome    `json:"pull_request,omitempty"`
-	Title  string            `json:"title,omitempty"`
-	Body   string            `json:"body,omitempty"`
-	Diff   string            `json:"diff,omitempty"`
-	// UnclaimedLocks, Advisories and Warnings are what the check found
-	// beside the stale FODs (upstream.Result has them).
-	UnclaimedLocks []upstream.LockFile `json:"unclaimed_locks,omitempty"`
-	Advisories     []upstream.Advisory `json:"advisories,omitempty"`
-	Warnings       []string            `json:"warnings,omitempty"`
-	Started        time.Time           `json:"started"`
-	Finished       time.Time           `json:"finished"`
-}
-
-// fromCheck takes what the check found into the outcome, and logs its
-// warnings and the lock files no FOD reads.
-func (out *Outcome) fromCheck(ctx context.Context, pinned string, check *upstream.Result) {
-	out.Pinned, out.Candidate, out.Stale = pinned, check.Candidate, check.Stale
-	out.UnclaimedLocks, out.Advisories, out.Warnings = check.UnclaimedLocks, check.Advisories, check.Warnings
-	log := zerolog.Ctx(ctx)
-	for _, w := range check.Warnings {
-		log.Warn().Msg(w)
-	}
-	for _, l := range check.UnclaimedLocks {
-		log.Warn().Str("file", l.Path).Str(logfield.Version, check.Candidate).Bool("new", l.New).Msg("a lock file upstream has that no FOD reads")
-	}
-}
-
-// PartialError is returned when some targets could not be computed: nothing
-// was committed or pushed. Report holds the per-target table.
-type PartialError struct {
-	Report *fod.Report
-}
-
-func (e *PartialError) Error() string {
-	var bad []string
-	for _, r := range e.Report.Results {
-		if !r.Status.Succeeded() {
-			bad = append(bad, fmt.Sprintf("%s (%s): %s", r.FOD, config.SystemLabel(r.PinSystem()), r.Status))
-		}
-	}
-	sort.Strings(bad)
-	return fmt.Sprintf("not every hash could be computed, nothing was committed: %v", bad)
 }
 
 // Bot runs hashbot's pipeline for one packaging repository.
@@ -443,67 +371,4 @@ func (b *Bot) Status(ctx context.Context, ro RunOptions) (*Outcome, *upstream.Re
 	}
 	out.Commit, out.PR, out.Status = head.Hash.String(), p.existing.Open, StatusUpToDate
 	return out, p.check, nil
-}
-
-// moveFlakeInputs has Nix move each flake input the check found moved
-// ([source] flake-input) in the plan's tree, before anything is built
-// from it (lockFlakeInput), and records the new lock's fingerprints in
-// newPins. It returns the new flake.lock, nil when no input moved.
-func (b *Bot) moveFlakeInputs(ctx context.Context, p *plan, newPins *pins.Pins) ([]byte, error) {
-	cfg := p.cfg
-	moved := false
-	for _, m := range p.check.Sources {
-		if m.FlakeInput != "" {
-			moved = true
-			if err := lockFlakeInput(ctx, b.opts.Engine, cfg, m.Name, m.To); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if !moved {
-		return nil, nil
-	}
-	lock, err := pins.ReadTree(cfg.Dir)(cfg.FlakeLockPath())
-	if err != nil {
-		return nil, err
-	}
-	prints, err := upstream.FlakeInputFingerprintsIn(cfg, lock)
-	if err != nil {
-		return nil, err
-	}
-	for key, sri := range prints {
-		newPins.SetInput(key, sri)
-	}
-	return lock, nil
-}
-
-// FlakeInputUpdater moves a flake input to the newest commit of what it
-// follows, writing flake.lock, with Nix (fod.Engine).
-type FlakeInputUpdater interface {
-	UpdateFlakeInput(ctx context.Context, dir, name string) error
-}
-
-// lockFlakeInput has Nix move the flake input of the source name ([source]
-// flake-input) in the flake under cfg.Dir to the head of its branch,
-// which must be rev, the commit the check saw: Nix takes the newest
-// commit, and one that is not rev means the branch moved since (the next
-// check takes it). A lock already at rev is left alone.
-func lockFlakeInput(ctx context.Context, nix FlakeInputUpdater, cfg *config.Config, name, rev string) error {
-	src := cfg.Sources[name]
-	if got, err := upstream.LockedRev(cfg, src); err != nil || got == rev {
-		return err
-	}
-	if err := nix.UpdateFlakeInput(ctx, filepath.Join(cfg.Dir, filepath.FromSlash(cfg.Flake)), src.FlakeInput); err != nil {
-		return fmt.Errorf("source %s: %w", name, err)
-	}
-	got, err := upstream.LockedRev(cfg, src)
-	if err != nil {
-		return err
-	}
-	if got != rev {
-		return fmt.Errorf("source %s: Nix locked the flake input %s at %s, not %s: %s's %s moved since it was checked; run again",
-			name, src.FlakeInput, got, rev, src.Repo, src.Branch)
-	}
-	zerolog.Ctx(ctx).Info().Str(logfield.Source, name).Str(logfield.Rev, rev).Msg("flake input moved")
-	return nil
 }
