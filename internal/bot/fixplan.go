@@ -163,33 +163,23 @@ func (b *Bot) fixStale(ctx context.Context, fp *fixPlan, mergeBase gitops.Hash) 
 		return fmt.Errorf("writing the pull request's trees: %w", err)
 	}
 	fp.cleanup = func() { os.RemoveAll(tmp) }
-	headData, err := fp.repo.CommitFile(fp.head, config.FileName)
-	if err != nil {
-		return fmt.Errorf("reading %s of the pull request's head %.12s: %w", config.FileName, fp.head, err)
-	}
-	// Named like the repository: Nix names ./. after its directory.
-	headDir := filepath.Join(tmp, "head", filepath.Base(b.opts.Config.Dir))
-	sinceDir := filepath.Join(tmp, "since", filepath.Base(b.opts.Config.Dir))
-	for _, d := range []string{filepath.Dir(headDir), filepath.Dir(sinceDir)} {
-		if err := os.Mkdir(d, 0o755); err != nil {
+	for _, d := range []string{"head", "since"} {
+		if err := os.Mkdir(filepath.Join(tmp, d), 0o755); err != nil {
 			return fmt.Errorf("writing the pull request's trees: %w", err)
 		}
 	}
-	if err := fp.repo.WriteTree(ctx, fp.head, headDir); err != nil {
+	head, err := b.loadCommit(ctx, fp.repo, fp.head, filepath.Join(tmp, "head"), "pull request's head")
+	if err != nil {
 		return err
 	}
-	if fp.cfg, err = b.opts.LoadConfig(headDir, config.LoadOptions{Data: headData, Lookup: b.opts.Env}); err != nil {
-		return fmt.Errorf("the pull request's %s (%.12s): %w", config.FileName, fp.head, err)
-	}
-	if fp.stored, err = fp.cfg.PinsLayout().Load(func(p string) ([]byte, error) { return fp.repo.CommitFile(fp.head, p) },
-		fmt.Sprintf("head %.12s", fp.head)); err != nil {
-		return err
-	}
+	fp.cfg, fp.stored = head.cfg, head.stored
+	// Named like the repository, as the head's: Nix names ./. after it.
+	sinceDir := filepath.Join(tmp, "since", filepath.Base(b.opts.Config.Dir))
 	if fp.prints, err = upstream.LocalFingerprints(fp.cfg); err != nil {
 		return err
 	}
 	sinceData, _ := fp.repo.CommitFile(fp.since, config.FileName)
-	if !bytes.Equal(sinceData, headData) {
+	if !bytes.Equal(sinceData, head.data) {
 		fp.stale = map[string][]string{}
 		for _, name := range fp.cfg.FODNames() {
 			fp.stale[name] = []string{config.FileName + " changed"}

@@ -166,19 +166,44 @@ func (b *Bot) readBase(ctx context.Context, p *plan, on gitops.Hash) error {
 		return fmt.Errorf("writing the base tree: %w", err)
 	}
 	p.cleanup = func() { os.RemoveAll(tmp) }
-	// Named like the repository: Nix names ./. after its directory.
-	dir := filepath.Join(tmp, filepath.Base(boot.Dir))
-	if err := p.repo.WriteTree(ctx, p.base, dir); err != nil {
+	tree, err := b.loadCommit(ctx, p.repo, p.base, tmp, "base")
+	if err != nil {
 		return err
 	}
-	data, err := p.repo.CommitFile(p.base, config.FileName)
+	p.cfg, p.oldStored, p.oldPins = tree.cfg, tree.stored, tree.stored.Pins
+	return nil
+}
+
+// commitTree is a commit of the packaging repository written out for one
+// run, with the configuration and the pins it holds.
+type commitTree struct {
+	cfg    *config.Config // its Dir the written tree
+	stored *pins.Stored
+	data   []byte // hashbot.toml as the commit has it
+}
+
+// loadCommit writes the tree of commit h into a directory under parent
+// named like the repository (Nix names ./. after its directory), and reads
+// hashbot.toml (with the run's overrides) and the pins from the commit.
+// what names the commit in errors ("base", "head").
+func (b *Bot) loadCommit(ctx context.Context, repo *gitops.Repo, h gitops.Hash, parent, what string) (*commitTree, error) {
+	dir := filepath.Join(parent, filepath.Base(b.opts.Config.Dir))
+	if err := repo.WriteTree(ctx, h, dir); err != nil {
+		return nil, err
+	}
+	data, err := repo.CommitFile(h, config.FileName)
 	if err != nil {
-		return fmt.Errorf("reading %s of the base %.12s: %w", config.FileName, p.base, err)
+		return nil, fmt.Errorf("reading %s of the %s %.12s: %w", config.FileName, what, h, err)
 	}
-	if p.cfg, err = b.opts.LoadConfig(dir, config.LoadOptions{Data: data, Lookup: b.opts.Env}); err != nil {
-		return fmt.Errorf("the base's %s (%.12s): %w", config.FileName, p.base, err)
+	cfg, err := b.opts.LoadConfig(dir, config.LoadOptions{Data: data, Lookup: b.opts.Env})
+	if err != nil {
+		return nil, fmt.Errorf("%s of the %s %.12s: %w", config.FileName, what, h, err)
 	}
-	return p.loadPins(func(path string) ([]byte, error) { return p.repo.CommitFile(p.base, path) }, fmt.Sprintf("base %.12s", p.base))
+	stored, err := cfg.PinsLayout().Load(func(path string) ([]byte, error) { return repo.CommitFile(h, path) }, fmt.Sprintf("%s %.12s", what, h))
+	if err != nil {
+		return nil, err
+	}
+	return &commitTree{cfg: cfg, stored: stored, data: data}, nil
 }
 
 // loadPins reads the plan's pins from the files of its configuration's
