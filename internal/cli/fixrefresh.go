@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hashbot-nix/hashbot/internal/bot"
+	"github.com/hashbot-nix/hashbot/internal/webhook"
 )
 
 // checkBaseMoved refuses the flags of one pull request's fix beside
@@ -58,4 +59,25 @@ func printRefresh(w io.Writer, out *bot.RefreshOutcome) {
 		}
 		fmt.Fprintln(w, line)
 	}
+}
+
+// refreshOutcome is what /healthz shows of a refresh serve ran: how many
+// pull requests it asked GitHub to update, asked to merge, or left.
+func refreshOutcome(out *bot.RefreshOutcome) webhook.Outcome {
+	if out == nil || out.Base == "" {
+		return webhook.Outcome{Status: "failed"}
+	}
+	count := map[bot.RefreshAction]int{}
+	for _, p := range out.Pulls {
+		count[p.Action]++
+	}
+	var parts []string
+	for _, a := range slices.Sorted(maps.Keys(count)) {
+		parts = append(parts, fmt.Sprintf("%d %s", count[a], a))
+	}
+	detail := fmt.Sprintf("base %s at %.12s: %d open pull request(s)", out.Base, out.Tip, len(out.Pulls))
+	if len(parts) > 0 {
+		detail += ": " + strings.Join(parts, ", ")
+	}
+	return webhook.Outcome{Status: "refreshed", Detail: detail}
 }
