@@ -39,12 +39,18 @@ const (
 	RefreshWouldUpdate RefreshAction = "would-update"
 	// RefreshCommented: a fork's pull request (never written to), or one
 	// GitHub could not update (a conflict), was asked to merge or rebase.
-	RefreshCommented     RefreshAction = "commented"
-	RefreshWouldComment  RefreshAction = "would-comment"
-	RefreshAskedAlready  RefreshAction = "asked-already"
-	RefreshLeftAlone     RefreshAction = "left-alone"
-	RefreshMoved         RefreshAction = "moved"
-	RefreshFailedOnePull RefreshAction = "failed"
+	RefreshCommented    RefreshAction = "commented"
+	RefreshWouldComment RefreshAction = "would-comment"
+	// RefreshAskedAlready: hashbot asked for this head before.
+	RefreshAskedAlready RefreshAction = "asked-already"
+	// RefreshLeftAlone: no fix of hashbot's on it, the base's tip in it
+	// already, or no FOD whose inputs both sides changed.
+	RefreshLeftAlone RefreshAction = "left-alone"
+	// RefreshMoved: its head moved while the refresh looked; that push's
+	// own event fixes it.
+	RefreshMoved RefreshAction = "moved"
+	// RefreshFailed: an error, in Reason; the others were handled.
+	RefreshFailed RefreshAction = "failed"
 )
 
 // RefreshPull is what a refresh decided for one open pull request, and why.
@@ -104,7 +110,7 @@ func (b *Bot) RefreshFixes(ctx context.Context, req RefreshRequest) (*RefreshOut
 	for _, pr := range pulls {
 		rp := RefreshPull{PullRequest: pr.GetNumber()}
 		if err := rf.one(ctx, pr, &rp); err != nil {
-			rp.Action, rp.Reason = RefreshFailedOnePull, err.Error()
+			rp.Action, rp.Reason = RefreshFailed, err.Error()
 			errs = append(errs, fmt.Errorf("pull request #%d: %w", rp.PullRequest, err))
 		}
 		logRefresh(ctx, rp)
@@ -118,7 +124,7 @@ func (b *Bot) RefreshFixes(ctx context.Context, req RefreshRequest) (*RefreshOut
 
 func logRefresh(ctx context.Context, rp RefreshPull) {
 	ev := zerolog.Ctx(ctx).Info()
-	if rp.Action == RefreshFailedOnePull {
+	if rp.Action == RefreshFailed {
 		ev = zerolog.Ctx(ctx).Warn()
 	}
 	ev.Int(logfield.PR, rp.PullRequest).Str(logfield.Status, string(rp.Action)).Strs("fods", sortedKeys(rp.FODs)).

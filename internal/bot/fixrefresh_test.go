@@ -284,3 +284,31 @@ func TestFixRecomputesAfterTheRefreshMergedTheBase(t *testing.T) {
 		t.Errorf("fix's stale FODs on the merged head (-want +got):\n%s", diff)
 	}
 }
+
+func TestRefreshCommentKeepsThePullRequestsNamesInCode(t *testing.T) {
+	tests := []struct {
+		name string
+		fods map[string][]string
+		why  askReason
+		want []string
+	}{
+		{"a fork", map[string][]string{"vendor": {"go.sum changed"}}, askFork,
+			[]string{"- `vendor`: `go.sum changed`", "comes from a fork", "please merge `main` into it or rebase it"}},
+		{"a conflict", map[string][]string{"vendor": {"go.sum changed"}}, askConflict,
+			[]string{"GitHub could not merge the base into this branch"}},
+		{"a name holding backticks and a mention", map[string][]string{"x`y": {"@team ``z`` changed"}}, askFork,
+			[]string{"- ``x`y``: ```@team ``z`` changed```"}},
+		{"a name starting with a backtick", map[string][]string{"`v": {"go.sum changed"}}, askFork,
+			[]string{"- `` `v ``: `go.sum changed`"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := refreshComment("main", fixHead, tt.fods, tt.why)
+			for _, want := range tt.want {
+				if !strings.Contains(body, want) {
+					t.Errorf("comment:\n%s\nwant %q in it", body, want)
+				}
+			}
+		})
+	}
+}

@@ -86,7 +86,7 @@ func (s *Server) classify(event string, p payload) match {
 		return m
 	}
 	if s.opts.UpstreamRepo == "" {
-		return match{Ignored: "no upstream repository: only pull_request deliveries are handled"}
+		return match{Ignored: "no upstream repository: only pull_request deliveries and pushes to the base branch are handled"}
 	}
 	if event == "repository_dispatch" {
 		if !oneOf(from, s.opts.Relays) {
