@@ -27,6 +27,9 @@ type fixOptions struct {
 	Verify bool
 	// ExpectHead is the commit the computing run ran on (--expect-head).
 	ExpectHead string
+	// BaseMoved refreshes the open pull requests hashbot fixed, after
+	// their base branch moved (--base-moved; fixrefresh.go).
+	BaseMoved bool
 }
 
 func newFixCmd(f *factory, runF func(*fixOptions) error) *cobra.Command {
@@ -49,14 +52,25 @@ A pull request's code is untrusted, so the work can be split (docs/fix.md):
 takes them with a write token, plans again from GitHub's current head without
 evaluating or building anything of the pull request, refuses results for
 another head, for FODs its plan does not name stale, or with anything but
-real sha256 hashes, and pushes.`,
+real sha256 hashes, and pushes.
+
+--base-moved is for a push to the base branch (the merged-first case): for
+each open pull request into it that carries hashbot's commit, and whose FODs'
+inputs the base changed too, it asks GitHub to merge the base into it
+(update-branch), so that its next fix recomputes them; a fork is asked in a
+comment to merge or rebase. It reads git data only, and builds nothing.`,
 		Example: `  hashbot fix --pr 42 --dry-run
   hashbot fix --pr 42
   hashbot fix --pr 42 --json > results.json        # no write token
-  hashbot fix --pr 42 --apply results.json         # a write token, no PR code`,
+  hashbot fix --pr 42 --apply results.json         # a write token, no PR code
+  hashbot fix --base-moved --dry-run               # after a push to the base branch`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch {
+			case opts.BaseMoved:
+				if err := checkBaseMoved(cmd); err != nil {
+					return err
+				}
 			case opts.PR <= 0:
 				return usageErrorf("--pr: the pull request's number is required")
 			case opts.JSON && opts.Apply != "":
@@ -71,6 +85,9 @@ real sha256 hashes, and pushes.`,
 			if runF != nil {
 				return runF(opts)
 			}
+			if opts.BaseMoved {
+				return fixBaseMovedRun(cmd.Context(), opts)
+			}
 			return fixRun(cmd.Context(), opts)
 		},
 	}
@@ -80,6 +97,7 @@ real sha256 hashes, and pushes.`,
 	fl.BoolVar(&opts.JSON, "json", false, "compute only and print the results as JSON, for --apply (no write token needed)")
 	fl.StringVar(&opts.Apply, "apply", "", "push the results `FILE` of a --json run, after checking them (builds nothing)")
 	fl.BoolVar(&opts.Verify, "verify", false, "rebuild each new FOD with --check before trusting it")
+	fl.BoolVar(&opts.BaseMoved, "base-moved", false, "the base branch moved: bring the open pull requests hashbot fixed up to date where the base changed their FODs' inputs (no --pr)")
 	fl.StringVar(&opts.ExpectHead, "expect-head", "", "with --apply: the `SHA` the computing run ran on, as GitHub says (workflow_run's head_sha); other results are refused")
 	return cmd
 }
