@@ -126,9 +126,9 @@ func verifySentence(r *fod.Report) string {
 		}
 	}
 	if len(bad) == 0 {
-		return "Every new hash was rebuilt with `nix-build --check` and reproduced."
+		return "Every new hash was rebuilt with nix-build --check and reproduced."
 	}
-	return "Not reproducible with `nix-build --check`: " + strings.Join(bad, ", ") + "."
+	return "Not reproducible with nix-build --check: " + strings.Join(bad, ", ") + "."
 }
 
 // reproduceCommands are the commands a maintainer runs to recompute the
