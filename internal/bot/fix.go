@@ -180,7 +180,7 @@ func (b *Bot) Fix(ctx context.Context, req FixRequest) (*FixOutcome, error) {
 // fixReport computes the stale FODs on the head, or checks the results
 // handed over against the plan.
 func (b *Bot) fixReport(ctx context.Context, fp *fixPlan, req FixRequest) (*fod.Report, error) {
-	if req.Results != nil {
+	if req.Results != nil { // even empty: the pushing half never computes
 		return mergeFixResults(req, fp)
 	}
 	report, err := b.opts.Engine.Compute(ctx, fod.Request{
