@@ -1,6 +1,8 @@
 # apiGoVendorHook: a setup hook for the server build that replaces
-# vendor/goauthentik.io/api/v3/ (the client-go release named in go.mod) with
-# the bindings generated from this release's schema.yml (client-go.nix).
+# vendor/goauthentik.io/api/v3/ (the client-go release named in go.mod up to
+# authentik 2026.2; from 2026.5 server.nix's stub of the monorepo's
+# packages/client-go, which go.mod's replace names) with the bindings
+# generated from this release's schema.yml (client-go.nix).
 #
 # It runs after buildGoModule's configurePhase has copied the verified vendor
 # FOD into vendor/, and never inside a fixed-output derivation: the vendor

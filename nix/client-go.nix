@@ -2,7 +2,9 @@
 # schema.yml with openapi-generator-cli: generator `go`, package `api`, module
 # goauthentik.io/api/v3 (the module the server vendors). The check step
 # compiles the result (`go build ./...`). api-go-vendor-hook.nix puts it into
-# the server's vendor/ directory in place of the published client-go.
+# the server's vendor/ directory in place of what go.mod names there: the
+# published client-go up to 2026.2, server.nix's stub of the monorepo's
+# packages/client-go from 2026.5.
 {
   pkgs,
   src,
@@ -20,20 +22,34 @@ pkgs.stdenvNoCC.mkDerivation {
     pkgs.go
   ];
 
-  # gitHost/gitUserId/gitRepoId spell the module path in what the generator
-  # writes; the additional properties are those of goauthentik/client-go.
+  # Up to 2026.2 the client was goauthentik/client-go, generated with the
+  # options below (gitHost/gitUserId/gitRepoId spell the module path, the
+  # additional properties are that repository's). From 2026.5 the monorepo
+  # holds the generator's configuration and templates in packages/client-go
+  # (config.yaml, as authentik-nix's 2026.5 client-go.nix uses them), and
+  # that is what the release's client is generated with.
   buildPhase = ''
     runHook preBuild
 
-    openapi-generator-cli generate \
-      --input-spec schema.yml \
-      --generator-name go \
-      --output client-go \
-      --package-name api \
-      --git-host goauthentik.io \
-      --git-user-id api \
-      --git-repo-id v3 \
-      --additional-properties=enumClassPrefix=true,useOneOfDiscriminatorLookup=true,disallowAdditionalPropertiesIfNotPresent=false
+    if [ -f packages/client-go/config.yaml ]; then
+      cp -r packages/client-go client-go
+      (cd client-go && openapi-generator-cli generate \
+        --input-spec ../schema.yml \
+        --generator-name go \
+        --output . \
+        --config config.yaml)
+      rm -rf client-go/config.yaml client-go/templates
+    else
+      openapi-generator-cli generate \
+        --input-spec schema.yml \
+        --generator-name go \
+        --output client-go \
+        --package-name api \
+        --git-host goauthentik.io \
+        --git-user-id api \
+        --git-repo-id v3 \
+        --additional-properties=enumClassPrefix=true,useOneOfDiscriminatorLookup=true,disallowAdditionalPropertiesIfNotPresent=false
+    fi
 
     cd client-go || exit 1
     # Generated tests, docs, the copied spec and CI files are not part of

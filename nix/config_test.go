@@ -44,7 +44,7 @@ func TestHashbotTomlDescribesTheAuthentikFODs(t *testing.T) {
 		"webui-deps": {Attr: "webui-deps", Systems: both,
 			Inputs:      []string{"web/package-lock.json", "web/package.json", "web/packages/*/package.json"},
 			LocalInputs: []string{"nix/webui-deps.nix"}},
-		"server-vendor": {Attr: "server.goModules", Inputs: []string{"go.mod", "go.sum"}, GoImports: ".",
+		"server-vendor": {Attr: "server.goModules", Inputs: []string{"go.mod", "go.sum", "packages/client-go/*"}, GoImports: ".",
 			LocalInputs: []string{"nix/server.nix"}},
 		"hashbot-vendor": {Attr: "hashbot.goModules", LocalGoImports: ".",
 			LocalInputs: []string{"go.mod", "go.sum", "nix/hashbot.nix"}},

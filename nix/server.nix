@@ -5,9 +5,10 @@
 #
 # server.goModules is the vendor FOD; its hash is hashes.server-vendor in
 # nix/sources.json. It is computed without apiGoVendorHook and without this
-# file's postPatch (overrideModAttrs below), so it depends on go.mod and
-# go.sum only: not on client-go, authentik-django or webui, whose store paths
-# the patches name. The hook then swaps the generated Go client into vendor/.
+# file's postPatch (overrideModAttrs below), so it depends on go.mod, go.sum
+# (and, from 2026.5, the files of packages/client-go) only: not on client-go,
+# authentik-django or webui, whose store paths the patches name. The hook
+# then swaps the generated Go client into vendor/.
 {
   pkgs,
   src,
@@ -56,9 +57,31 @@ pkgs.buildGoModule {
       --replace-fail './web' '${webui}'
   '';
 
+  # From authentik 2026.5 the Go API client lives in the monorepo: go.mod
+  # replaces goauthentik.io/api/v3 with ./packages/client-go, whose Go code
+  # is generated (client-go.nix) and not in the source (authentik-nix's
+  # 2026.5 update stopped adding its own replace and fills that directory
+  # instead). `go mod vendor` needs the replaced module to be a package, so
+  # the vendor FOD gives it a stub (a go.mod and one file of package api)
+  # where the source has none; apiGoVendorHook swaps the generated client
+  # in, as it does for the published client-go of 2026.2. The stub is this
+  # file's, so the hash depends on go.mod, go.sum and the files of
+  # packages/client-go only, never on the generator.
   overrideModAttrs = old: {
     nativeBuildInputs = builtins.filter (p: p != api-go-vendor-hook) (old.nativeBuildInputs or [ ]);
-    postPatch = "";
+    postPatch = ''
+      clientDir=$(grep -o 'goauthentik\.io/api/v3 => \./[^[:space:]]*' go.mod | sed 's/.* => //' | head -n 1)
+      if [ -n "$clientDir" ]; then
+        mkdir -p "$clientDir"
+        if [ ! -f "$clientDir/go.mod" ]; then
+          printf 'module goauthentik.io/api/v3\n\ngo 1.18\n' >"$clientDir/go.mod"
+        fi
+        if ! ls "$clientDir"/*.go >/dev/null 2>&1; then
+          printf '// A stand-in for the generated client (nix/server.nix).\npackage api\n' >"$clientDir/stub.go"
+        fi
+        echo "authentik server vendor: $clientDir (go.mod's replace of goauthentik.io/api/v3) vendored as a stub; apiGoVendorHook puts the generated client there"
+      fi
+    '';
   };
 
   postInstall = ''

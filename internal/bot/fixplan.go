@@ -122,6 +122,12 @@ func (fp *fixPlan) readPull(ctx context.Context, number int) (*pullHead, error) 
 	if err != nil {
 		return nil, fmt.Errorf("reading pull request #%d of %s/%s: %w", number, fp.owner, fp.name, err)
 	}
+	return checkPull(pr, number, fp.owner+"/"+fp.name)
+}
+
+// checkPull checks what GitHub says of pull request number of the
+// repository ownerName (a Get's answer, or one of a List's): see readPull.
+func checkPull(pr *github.PullRequest, number int, ownerName string) (*pullHead, error) {
 	if pr.GetState() != "open" {
 		return nil, fmt.Errorf("pull request #%d is %.20q: fix keeps open pull requests' hashes", number, pr.GetState())
 	}
@@ -136,7 +142,7 @@ func (fp *fixPlan) readPull(ctx context.Context, number int) (*pullHead, error) 
 	}
 	headRepo, baseRepo := pr.GetHead().GetRepo().GetFullName(), pr.GetBase().GetRepo().GetFullName()
 	if baseRepo == "" {
-		baseRepo = fp.owner + "/" + fp.name
+		baseRepo = ownerName
 	}
 	ph.fork = headRepo == "" || !strings.EqualFold(headRepo, baseRepo)
 	return ph, nil
@@ -148,12 +154,8 @@ func (fp *fixPlan) readPull(ctx context.Context, number int) (*pullHead, error) 
 // fixed), else the merge base. A changed hashbot.toml makes every FOD
 // stale.
 func (b *Bot) fixStale(ctx context.Context, fp *fixPlan, mergeBase gitops.Hash) error {
-	author, err := gitops.ParseAuthor(b.opts.Config.Git.Author)
-	if err != nil {
-		return err
-	}
 	fp.since = mergeBase
-	if own, ok, err := fp.repo.LastCommitBy(fp.head, mergeBase, author.Email, FixSubject); err != nil {
+	if own, ok, err := b.ownFixCommit(fp.repo, fp.head, mergeBase); err != nil {
 		return err
 	} else if ok {
 		fp.since = own
@@ -197,4 +199,17 @@ func (b *Bot) fixStale(ctx context.Context, fp *fixPlan, mergeBase gitops.Hash) 
 	}
 	fp.stale = upstream.LocalStale(fp.cfg, before, fp.prints)
 	return nil
+}
+
+// ownFixCommit finds the newest commit Fix pushed on the first parents
+// from head back to (not including) stop: one by the working tree's [git]
+// author (not the pull request's hashbot.toml's) whose subject starts
+// with FixSubject. It is the one place fix, and the refresh of pull
+// requests whose base moved, know hashbot's own commits by.
+func (b *Bot) ownFixCommit(repo *gitops.Repo, head, stop gitops.Hash) (gitops.Hash, bool, error) {
+	author, err := gitops.ParseAuthor(b.opts.Config.Git.Author)
+	if err != nil {
+		return gitops.ZeroHash, false, err
+	}
+	return repo.LastCommitBy(head, stop, author.Email, FixSubject)
 }

@@ -33,6 +33,9 @@ type fixOptions struct {
 	Systems []string
 	// ExpectHead is the commit the computing run ran on (--expect-head).
 	ExpectHead string
+	// BaseMoved refreshes the open pull requests hashbot fixed, after
+	// their base branch moved (--base-moved; fixrefresh.go).
+	BaseMoved bool
 }
 
 func newFixCmd(f *factory, runF func(*fixOptions) error) *cobra.Command {
@@ -58,16 +61,27 @@ of them, merged as apply merges), plans again from GitHub's current head
 without evaluating or building anything of the pull request, refuses results
 for another head, for FODs its plan does not name stale, with anything but
 real sha256 hashes, two files for one system, or a stale FOD and system with
-no hash, and pushes.`,
+no hash, and pushes.
+
+--base-moved is for a push to the base branch (the merged-first case): for
+each open pull request into it that carries hashbot's commit, and whose FODs'
+inputs the base changed too, it asks GitHub to merge the base into it
+(update-branch), so that its next fix recomputes them; a fork is asked in a
+comment to merge or rebase. It reads git data only, and builds nothing.`,
 		Example: `  hashbot fix --pr 42 --dry-run
   hashbot fix --pr 42
   hashbot fix --pr 42 --json > results.json        # no write token
   hashbot fix --pr 42 --apply results.json         # a write token, no PR code
   hashbot fix --pr 42 --json --system aarch64-linux > results/aarch64-linux.json
-  hashbot fix --pr 42 --apply results/             # every system's file, merged`,
+  hashbot fix --pr 42 --apply results/             # every system's file, merged
+  hashbot fix --base-moved --dry-run               # after a push to the base branch`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch {
+			case opts.BaseMoved:
+				if err := checkBaseMoved(cmd); err != nil {
+					return err
+				}
 			case opts.PR <= 0:
 				return usageErrorf("--pr: the pull request's number is required")
 			case opts.JSON && len(opts.Apply) > 0:
@@ -84,6 +98,9 @@ no hash, and pushes.`,
 			if runF != nil {
 				return runF(opts)
 			}
+			if opts.BaseMoved {
+				return fixBaseMovedRun(cmd.Context(), opts)
+			}
 			return fixRun(cmd.Context(), opts)
 		},
 	}
@@ -94,6 +111,7 @@ no hash, and pushes.`,
 	fl.StringArrayVar(&opts.Apply, "apply", nil, "push the results of --json runs after checking and merging them (builds nothing): a `FILE` or a directory of *.json files (repeatable: one per system)")
 	fl.StringArrayVar(&opts.Systems, "system", nil, "with --json: compute the per-system FODs for this system only (repeatable); system-independent FODs are computed with any")
 	fl.BoolVar(&opts.Verify, "verify", false, "rebuild each new FOD with --check before trusting it")
+	fl.BoolVar(&opts.BaseMoved, "base-moved", false, "the base branch moved: bring the open pull requests hashbot fixed up to date where the base changed their FODs' inputs (no --pr)")
 	fl.StringVar(&opts.ExpectHead, "expect-head", "", "with --apply: the `SHA` the computing run ran on, as GitHub says (workflow_run's head_sha); other results are refused")
 	return cmd
 }

@@ -26,6 +26,9 @@ func TestFixFlags(t *testing.T) {
 		{name: "both halves at once", args: []string{"--pr", "1", "--json", "--apply", "r.json"}, wantErr: "one or the other", wantUsage: true},
 		{name: "apply builds nothing", args: []string{"--pr", "1", "--apply", "r.json", "--verify"}, wantErr: "--apply builds nothing", wantUsage: true},
 		{name: "an expected head without results", args: []string{"--pr", "1", "--expect-head", head}, wantErr: "checks the results of --apply", wantUsage: true},
+		{name: "the base moved", args: []string{"--base-moved", "--dry-run", "--json"}, want: fixOptions{BaseMoved: true, DryRun: true, JSON: true}},
+		{name: "the base moved, and one pull request named", args: []string{"--base-moved", "--pr", "1"}, wantErr: "--pr does not go with it", wantUsage: true},
+		{name: "the base moved, and results to apply", args: []string{"--base-moved", "--apply", "r.json"}, wantErr: "--apply does not go with it", wantUsage: true},
 		{name: "an expected head that is no commit", args: []string{"--pr", "1", "--apply", "r.json", "--expect-head", "main"}, wantErr: "want a full commit id", wantUsage: true},
 	})
 }

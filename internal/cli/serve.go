@@ -158,10 +158,14 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 		return err
 	}
 	wo := webhook.Options{
-		Secret: secret, UpstreamRepo: cfg.Upstream.Repo, TagPrefix: cfg.Upstream.TagPrefix, FixRepo: fixRepo,
+		Secret: secret, UpstreamRepo: cfg.Upstream.Repo, TagPrefix: cfg.Upstream.TagPrefix, FixRepo: fixRepo, FixBase: cfg.PullRequest.Base,
 		IncludePrereleases: cfg.Upstream.IncludePrereleases,
 		Mirrors:            opts.Mirrors, Relays: opts.Relays, DispatchType: opts.DispatchType,
 		Runner: webhook.RunnerFunc(func(ctx context.Context, job webhook.Job) (webhook.Outcome, error) {
+			if job.BaseMoved {
+				out, err := b.RefreshFixes(ctx, bot.RefreshRequest{DryRun: opts.DryRun})
+				return refreshOutcome(out), err
+			}
 			if job.PullRequest > 0 {
 				out, err := b.Fix(ctx, bot.FixRequest{Number: job.PullRequest, DryRun: opts.DryRun})
 				return fixOutcome(out), err

@@ -71,8 +71,10 @@ type RequestError struct {
 func (e *RequestError) Error() string { return strings.Join(e.Problems, "; ") }
 
 // checkRequest checks the request against hashbot.toml and the pins
-// before anything runs: every named FOD exists and the pins have a hash (or
-// null) of the right shape for every configured FOD.
+// before anything runs: every named FOD exists and every hash the pins hold
+// (or null) has the right shape. An FOD the pins do not name yet was just
+// added to hashbot.toml: `check` calls it stale ("no hash in the pins yet"),
+// and it is computed as a null one is (writePins gives it its placeholder).
 func checkRequest(req Request) error {
 	var problems []string
 	if req.Stored == nil && len(req.Config.PinsLayout().Inline) > 0 {
@@ -85,6 +87,9 @@ func checkRequest(req Request) error {
 		}
 	}
 	for _, n := range req.Config.FODNames() {
+		if !req.Pins.HasFOD(n) {
+			continue
+		}
 		if err := req.Pins.CheckShape(n, req.Config.FODs[n].PerSystem()); err != nil {
 			problems = append(problems, err.Error())
 		}

@@ -228,7 +228,7 @@ func TestReusableWorkflowShape(t *testing.T) {
 		}
 	}
 	slices.Sort(jobs)
-	if diff := cmp.Diff([]string{"check", "compute", "fix-compute", "fix-push", "publish"}, jobs); diff != "" {
+	if diff := cmp.Diff([]string{"check", "compute", "fix-compute", "fix-push", "fix-refresh", "publish"}, jobs); diff != "" {
 		t.Errorf("jobs (-want +got):\n%s", diff)
 	}
 	for _, name := range []string{"compute", "fix-compute"} {

@@ -182,6 +182,19 @@ func TestRealFODsVerified(t *testing.T) {
 			}
 		}
 	}
+	// pyrad's and django-tenants' wheels both install docs/Makefile, and
+	// which one was left changed from build to build with authentik's
+	// lock: python-deps.nix keeps neither. Both packages are there.
+	uv := outPath(t, repo, "uv")
+	sp := filepath.Join(uv, "lib/python3.14/site-packages")
+	if _, err := os.Lstat(filepath.Join(sp, "docs/Makefile")); err == nil {
+		t.Errorf("uv: docs/Makefile, installed by two wheels, is in the output: which wheel's it is may change from build to build")
+	}
+	for _, p := range []string{"pyrad/__init__.py", "django_tenants/__init__.py"} {
+		if _, err := os.Lstat(filepath.Join(sp, p)); err != nil {
+			t.Errorf("uv: %v", err)
+		}
+	}
 }
 
 // TestRealFODRegistry404: a lock pinning a version the registry does not

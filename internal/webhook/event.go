@@ -28,6 +28,9 @@ type payload struct {
 	} `json:"pull_request"`
 	Repository *struct {
 		FullName string `json:"full_name"`
+		// DefaultBranch is a push delivery's repository's default branch:
+		// the base a refresh watches when Options.FixBase is "".
+		DefaultBranch string `json:"default_branch"`
 	} `json:"repository"`
 	// ClientPayload is a repository_dispatch's: the version a relay
 	// announces, or its tag.
@@ -60,8 +63,11 @@ func decodePayload(contentType string, body []byte) (payload, error) {
 type match struct {
 	Tag         string
 	Version     string
-	PullRequest int    // a pull_request delivery's: the pull request to fix
-	Ignored     string // non-empty: why no job is queued
+	PullRequest int // a pull_request delivery's: the pull request to fix
+	// BaseMoved: a push to the packaging repository's base branch, which
+	// queues a refresh of the pull requests hashbot fixed (basepush.go).
+	BaseMoved bool
+	Ignored   string // non-empty: why no job is queued
 }
 
 // classify decides whether the event announces a new upstream version: a
@@ -76,8 +82,11 @@ func (s *Server) classify(event string, p payload) match {
 	if event == "pull_request" {
 		return s.classifyPull(p)
 	}
+	if m, ok := s.classifyBasePush(event, p); ok {
+		return m
+	}
 	if s.opts.UpstreamRepo == "" {
-		return match{Ignored: "no upstream repository: only pull_request deliveries are handled"}
+		return match{Ignored: "no upstream repository: only pull_request deliveries and pushes to the base branch are handled"}
 	}
 	if event == "repository_dispatch" {
 		if !oneOf(from, s.opts.Relays) {

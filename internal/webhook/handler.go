@@ -134,9 +134,9 @@ func (s *Server) dispatch(log zerolog.Logger, event, delivery string, p payload)
 	if m.Ignored != "" {
 		return http.StatusAccepted, reply{Status: "ignored", Reason: m.Ignored}
 	}
-	job := Job{Version: m.Version, Tag: m.Tag, PullRequest: m.PullRequest, Event: event, DeliveryID: delivery, Received: s.opts.Clock()}
+	job := Job{Version: m.Version, Tag: m.Tag, PullRequest: m.PullRequest, BaseMoved: m.BaseMoved, Event: event, DeliveryID: delivery, Received: s.opts.Clock()}
 	d, dropped := s.queue.offer(job)
-	rep := reply{Status: string(d), Version: job.Version, PullRequest: job.PullRequest}
+	rep := reply{Status: string(d), Version: job.Version, PullRequest: job.PullRequest, BaseMoved: job.BaseMoved}
 	switch d {
 	case decClosed:
 		return http.StatusServiceUnavailable, reply{Status: "unavailable", Version: job.Version, PullRequest: job.PullRequest,
@@ -150,7 +150,10 @@ func (s *Server) dispatch(log zerolog.Logger, event, delivery string, p payload)
 		rep.Status, rep.Reason = "queued", "a newer version is running or waiting: this one runs only if that run fails"
 	case decCoalesced:
 		rep.Reason = "the same version is already running or waiting"
-		if job.isFix() {
+		switch {
+		case job.BaseMoved:
+			rep.Reason = "a refresh of the pull requests is waiting already: it reads the newest base"
+		case job.isFix():
 			rep.Reason = "a fix of this pull request is waiting already: it reads the newest head"
 		}
 	case decSuperseded:

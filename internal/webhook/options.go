@@ -33,9 +33,13 @@ type Job struct {
 	// request of Options.FixRepo (a pull_request delivery); Version and Tag
 	// are empty then.
 	PullRequest int
-	Event       string    // X-GitHub-Event ("release", "create", "push", "repository_dispatch", "pull_request") or "poll"
-	DeliveryID  string    // X-GitHub-Delivery; "" for a poll
-	Received    time.Time // when the delivery arrived
+	// BaseMoved makes the job a refresh of the open pull requests of
+	// Options.FixRepo hashbot fixed, after a push to their base branch;
+	// Version, Tag and PullRequest are empty then.
+	BaseMoved  bool
+	Event      string    // X-GitHub-Event ("release", "create", "push", "repository_dispatch", "pull_request") or "poll"
+	DeliveryID string    // X-GitHub-Delivery; "" for a poll
+	Received   time.Time // when the delivery arrived
 
 	// coalesced are the deliveries folded into this job (the same version
 	// announced again while it waited or ran): forgotten with its own when
@@ -73,6 +77,10 @@ type Options struct {
 	// pull_request deliveries (opened, synchronize, reopened) queue a Job
 	// fixing that pull request's hashes; "" ignores pull_request.
 	FixRepo string
+	// FixBase is the base branch of FixRepo whose push deliveries queue a
+	// refresh of the pull requests hashbot fixed (Job.BaseMoved); "" is
+	// the repository's default branch, as the delivery names it.
+	FixBase string
 	// Mirrors are repositories ("owner/name") whose tag and release
 	// deliveries count like the upstream's: a mirror you own that pushes the
 	// upstream's tags, where you can add the webhook the upstream's owner
@@ -143,6 +151,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.FixRepo != "" && !ghrepo.Valid(o.FixRepo) {
 		return o, fmt.Errorf("webhook packaging repository %q: want owner/name", o.FixRepo)
+	}
+	if o.FixBase != "" && !ghrepo.ValidRef(o.FixBase) {
+		return o, fmt.Errorf("webhook base branch %q: not a branch name", o.FixBase)
 	}
 	for _, r := range append(append([]string(nil), o.Mirrors...), o.Relays...) {
 		if !ghrepo.Valid(r) {

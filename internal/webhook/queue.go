@@ -74,6 +74,7 @@ type runReport struct {
 	Version        string    `json:"version"`
 	Tag            string    `json:"tag"`
 	PullRequest    int       `json:"pull_request,omitempty"`
+	BaseMoved      bool      `json:"base_moved,omitempty"`
 	Event          string    `json:"event"`
 	Delivery       string    `json:"delivery"`
 	Status         string    `json:"status"`
@@ -140,7 +141,7 @@ func (q *queue) offer(job Job) (d decision, dropped *Job) {
 // head. q.mu is held.
 func (q *queue) offerFix(job Job) decision {
 	for i := range q.fixes {
-		if q.fixes[i].PullRequest == job.PullRequest {
+		if q.fixes[i].PullRequest == job.PullRequest && q.fixes[i].BaseMoved == job.BaseMoved {
 			q.fixes[i].fold(job)
 			return decCoalesced
 		}
@@ -152,8 +153,9 @@ func (q *queue) offerFix(job Job) decision {
 	return decQueued
 }
 
-// isFix says whether j fixes a pull request rather than runs a version.
-func (j Job) isFix() bool { return j.PullRequest > 0 }
+// isFix says whether j fixes a pull request (or refreshes those whose
+// base moved) rather than runs a version.
+func (j Job) isFix() bool { return j.PullRequest > 0 || j.BaseMoved }
 
 // fold records job's delivery in j when the queue coalesced job into it.
 func (j *Job) fold(job Job) {
@@ -225,15 +227,18 @@ func (q *queue) work(job Job) {
 // reported as an error instead of taking the server down.
 func (q *queue) runOne(job Job) (report runReport) {
 	lc := q.log.With().Str(logfield.Delivery, job.DeliveryID).Str(logfield.Event, job.Event)
-	if job.isFix() {
+	switch {
+	case job.BaseMoved:
+		lc = lc.Bool("base_moved", true)
+	case job.isFix():
 		lc = lc.Int(logfield.PR, job.PullRequest)
-	} else {
+	default:
 		lc = lc.Str(logfield.Version, job.Version)
 	}
 	log := lc.Logger()
 	ctx, cancel := context.WithCancel(log.WithContext(q.base))
 	defer cancel()
-	report = runReport{Version: job.Version, Tag: job.Tag, PullRequest: job.PullRequest, Event: job.Event,
+	report = runReport{Version: job.Version, Tag: job.Tag, PullRequest: job.PullRequest, BaseMoved: job.BaseMoved, Event: job.Event,
 		Delivery: job.DeliveryID, Started: q.clock()}
 	log.Info().Msg("run started")
 	defer func() {
@@ -313,17 +318,18 @@ type queueState struct {
 
 // jobState is a running or waiting job.
 type jobState struct {
-	Version  string     `json:"version"`
-	Tag      string     `json:"tag"`
-	PR       int        `json:"pull_request,omitempty"`
-	Event    string     `json:"event"`
-	Delivery string     `json:"delivery"`
-	Received time.Time  `json:"received"`
-	Started  *time.Time `json:"started,omitempty"`
+	Version   string     `json:"version"`
+	Tag       string     `json:"tag"`
+	PR        int        `json:"pull_request,omitempty"`
+	BaseMoved bool       `json:"base_moved,omitempty"`
+	Event     string     `json:"event"`
+	Delivery  string     `json:"delivery"`
+	Received  time.Time  `json:"received"`
+	Started   *time.Time `json:"started,omitempty"`
 }
 
 func stateOf(j Job) *jobState {
-	return &jobState{Version: j.Version, Tag: j.Tag, PR: j.PullRequest, Event: j.Event, Delivery: j.DeliveryID, Received: j.Received}
+	return &jobState{Version: j.Version, Tag: j.Tag, PR: j.PullRequest, BaseMoved: j.BaseMoved, Event: j.Event, Delivery: j.DeliveryID, Received: j.Received}
 }
 
 // state is a snapshot of the queue.

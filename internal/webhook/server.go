@@ -83,10 +83,13 @@ type reply struct {
 	Version string `json:"version,omitempty"`
 	// PullRequest is the pull request a pull_request delivery queued a
 	// fix of.
-	PullRequest int    `json:"pull_request,omitempty"`
-	Reason      string `json:"reason,omitempty"`
-	Delivery    string `json:"delivery,omitempty"`
-	Error       string `json:"error,omitempty"`
+	PullRequest int `json:"pull_request,omitempty"`
+	// BaseMoved: a push to the base branch queued a refresh of the pull
+	// requests hashbot fixed.
+	BaseMoved bool   `json:"base_moved,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	Delivery  string `json:"delivery,omitempty"`
+	Error     string `json:"error,omitempty"`
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

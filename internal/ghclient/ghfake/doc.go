@@ -13,9 +13,11 @@
 //     owner is ignored, as GitHub does), get, create (422 "A pull request
 //     already exists for owner:branch." for a second open one), edit (title,
 //     body, state, base), and the issue endpoints that add labels and
-//     comments; a maintainer closing (merged or not) and reopening one
-//     (ClosePullRequest, ReopenPullRequest). Writes need an Authorization
-//     header (401 otherwise).
+//     comments (added and listed); a maintainer closing (merged or not) and
+//     reopening one (ClosePullRequest, ReopenPullRequest); update-branch
+//     (202, or 422 for another expected_head_sha or a conflict), merging
+//     the base into the head in the repository ServeGit backs
+//     (BranchUpdates). Writes need an Authorization header (401 otherwise).
 //
 // Every request is logged (Requests, Writes) and the pull requests are kept
 // for assertions (PullRequests, PullRequest). Intercept lets a test inject

@@ -67,6 +67,18 @@ func (s *Server) routePulls(w http.ResponseWriter, req *http.Request, r *repo, r
 			return false
 		}
 		s.write(w, req, docsRemoveLabel, func(any) (int, any) { return s.removeLabel(req, r, n, segs[3]) })
+	case len(segs) == 3 && segs[0] == "pulls" && segs[2] == "update-branch" && req.Method == http.MethodPut:
+		n, ok := num(1)
+		if !ok {
+			return false
+		}
+		s.write(w, req, docsUpdateBranch, func(body any) (int, any) { return s.updateBranch(req, r, n, body) })
+	case len(segs) == 3 && segs[0] == "issues" && segs[2] == "comments" && req.Method == http.MethodGet:
+		n, ok := num(1)
+		if !ok {
+			return false
+		}
+		s.listComments(w, req, r, n)
 	case strings.HasPrefix(rest, "git/refs"):
 		return s.routeGitRefs(w, req, r, rest)
 	case len(segs) == 3 && segs[0] == "issues" && segs[2] == "comments" && req.Method == http.MethodPost:
@@ -275,10 +287,16 @@ func (s *Server) comment(req *http.Request, r *repo, n int, body any) (int, any)
 		return http.StatusUnprocessableEntity, []fieldError{{Resource: "IssueComment", Field: "body", Code: "missing_field"}}
 	}
 	p.Comments = append(p.Comments, text)
-	id := n*1000 + len(p.Comments)
+	return http.StatusCreated, commentJSON(req, r, n, len(p.Comments), text)
+}
+
+// commentJSON renders the i-th comment (from 1) of issue n in the shape of
+// GitHub's "issue comment" schema.
+func commentJSON(req *http.Request, r *repo, n, i int, text string) map[string]any {
+	id := n*1000 + i
 	api := baseURL(req) + "/repos/" + r.name
 	now := time.Now().UTC().Format(time.RFC3339)
-	return http.StatusCreated, map[string]any{
+	return map[string]any{
 		"id": id, "node_id": fmt.Sprintf("IC_kwFake%d", id),
 		"url":                fmt.Sprintf("%s/issues/comments/%d", api, id),
 		"html_url":           fmt.Sprintf("%s/%s/pull/%d#issuecomment-%d", webURL(req), r.name, n, id),

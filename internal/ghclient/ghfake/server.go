@@ -68,6 +68,8 @@ type repo struct {
 	apiCommits []string
 	// advisories are the security advisories (AddAdvisory), oldest first.
 	advisories []Advisory
+	// branchUpdates are the update-branch calls accepted (BranchUpdates).
+	branchUpdates []BranchUpdate
 }
 
 type release struct {

@@ -1,0 +1,117 @@
+package ghactions_test
+
+import (
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/hashbot-nix/hashbot/internal/ghclient/ghfake"
+	"github.com/hashbot-nix/hashbot/internal/testutil"
+)
+
+// TestReusableWorkflowRefreshesAPullRequestHashbotFixed runs the reusable
+// workflow's fix-refresh job (fix: refresh, a push caller of the base
+// branch, the App's token) after another bump of go.sum landed on main
+// under a pull request that carries hashbot's fix of vendor: GitHub is
+// asked to merge main into it. The repository and the commits are
+// fix_base_moved.txtar's, hashbot's own script of the command. No Nix:
+// the job reads git data only.
+func TestReusableWorkflowRefreshesAPullRequestHashbotFixed(t *testing.T) {
+	testutil.RequireGit(t)
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go not installed (the action builds hashbot)")
+	}
+	root := repoRoot(t)
+	work := t.TempDir()
+	ar, err := txtar.ParseFile(filepath.Join(root, "cmd", "hashbot", "testdata", "script", "fix_base_moved.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range ar.Files {
+		files[f.Name] = f.Data
+	}
+	seed := filepath.Join(work, "seed")
+	for name, data := range files {
+		if rel, ok := strings.CutPrefix(name, "seed/"); ok {
+			writeFile(t, filepath.Join(seed, rel), data)
+		}
+	}
+	remote := filepath.Join(work, "me", "app.git")
+	git(t, "", "init", "-q", "--bare", "-b", "main", remote)
+	git(t, seed, "init", "-q", "-b", "main")
+	git(t, seed, "add", ".")
+	git(t, seed, "commit", "-q", "-m", "app")
+	git(t, seed, "push", "-q", remote, "main")
+	pr := filepath.Join(work, "pr")
+	git(t, "", "clone", "-q", remote, pr)
+	git(t, pr, "checkout", "-q", "-b", "bump-f")
+	writeFile(t, filepath.Join(pr, "go.sum"), files["go.sum.f"])
+	git(t, pr, "commit", "-q", "-am", "Bump f")
+	writeFile(t, filepath.Join(pr, "default.nix"), files["default.nix.fixed"])
+	git(t, pr, "commit", "-q", "-am", "hashbot: update FOD hashes for vendor", "--author", "hashbot <hashbot@localhost>")
+	git(t, pr, "push", "-q", "origin", "bump-f")
+	head := git(t, pr, "rev-parse", "HEAD")
+	landed := filepath.Join(work, "landed")
+	git(t, "", "clone", "-q", remote, landed)
+	writeFile(t, filepath.Join(landed, "go.sum"), files["go.sum.a"])
+	git(t, landed, "commit", "-q", "-am", "Bump a")
+	git(t, landed, "push", "-q", "origin", "main")
+
+	srv := ghfake.New(t)
+	srv.AddRepo("me/app", "main")
+	srv.ServeGit("me/app", remote)
+	srv.AddPullRequest("me/app", ghfake.PullRequest{Number: 1, Head: "bump-f", HeadSHA: head, User: "dependabot[bot]"})
+
+	var wf e2eWorkflow
+	decode(t, filepath.Join(root, ".github", "workflows", "hashbot-reusable.yml"), &wf)
+	r := &runner{t: t, root: root, remote: remote, artifacts: filepath.Join(work, "artifacts")}
+	decode(t, filepath.Join(root, "action.yml"), &r.action)
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); k != "GITHUB_TOKEN" && !strings.HasPrefix(k, "HASHBOT_") {
+			r.env = append(r.env, kv)
+		}
+	}
+	r.env = append(r.env, "GITHUB_API_URL="+strings.TrimSuffix(srv.URL, "/"))
+	for _, v := range []string{"GOMODCACHE", "GOCACHE"} {
+		out, err := exec.Command("go", "env", v).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.env = append(r.env, v+"="+strings.TrimSpace(string(out)))
+	}
+	in := map[string]any{}
+	for name, input := range wf.On.WorkflowCall.Inputs {
+		in[name] = input.Default
+	}
+	maps.Copy(in, map[string]any{"fix": "refresh", "app-id": "4242"})
+	j := r.newJob("fix-refresh")
+	c := ctx{
+		"inputs":  in,
+		"needs":   map[string]any{},
+		"secrets": map[string]any{"app-private-key": "-----BEGIN RSA PRIVATE KEY-----"},
+		"github": map[string]any{"token": "test-token", "repository": "me/app", "run_id": "8", "run_attempt": "1",
+			"event": map[string]any{"ref": "refs/heads/main"}},
+		"runner": map[string]any{"temp": j.temp, "os": "Linux", "arch": "X64"},
+		"job":    map[string]any{"workflow_repository": e2eWorkflowRepository, "workflow_sha": e2eWorkflowSHA},
+	}
+	for name, job := range wf.Jobs {
+		if ran := r.cond(job.If, c); ran != (name == "fix-refresh") {
+			t.Fatalf("with fix: refresh, job %s runs: %v (if %s)", name, ran, job.If)
+		}
+	}
+	r.runSteps(j, wf.Jobs["fix-refresh"].Steps, c, maps.Clone(wf.Env))
+
+	updates := srv.BranchUpdates("me/app")
+	if len(updates) != 1 || updates[0].PullRequest != 1 || updates[0].Expected != head {
+		t.Fatalf("branch updates %+v, want #1's, expecting its head %s", updates, head)
+	}
+	if got, want := git(t, remote, "log", "-1", "--format=%P", "bump-f"), head+" "+git(t, remote, "rev-parse", "main"); got != want {
+		t.Errorf("bump-f's parents %q, want the head and main %q", got, want)
+	}
+}
