@@ -37,7 +37,8 @@ func fixDocsCallers(t *testing.T, root string) map[string]string {
 }
 
 // TestFixCallersAreTheDocumentedOnes: hashbot fixes its own dependency pull
-// requests with docs/fix.md's two callers. Each workflow is the documented
+// requests with docs/fix.md's three callers (compute, push, and the refresh
+// when main moves). Each workflow is the documented
 // one but for the reusable workflow, called by path here as hashbot.yml
 // calls it (another repository pins it by SHA), and the paths compute
 // watches, which are this repository's FODs' inputs: at least what
@@ -46,7 +47,7 @@ func fixDocsCallers(t *testing.T, root string) map[string]string {
 func TestFixCallersAreTheDocumentedOnes(t *testing.T) {
 	root := repoRoot(t)
 	docs := fixDocsCallers(t, root)
-	for _, name := range []string{"hashbot-fix-compute.yml", "hashbot-fix-push.yml"} {
+	for _, name := range []string{"hashbot-fix-compute.yml", "hashbot-fix-push.yml", "hashbot-fix-refresh.yml"} {
 		t.Run(name, func(t *testing.T) {
 			block, ok := docs[name]
 			if !ok {
