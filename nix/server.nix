@@ -70,7 +70,9 @@ pkgs.buildGoModule {
   overrideModAttrs = old: {
     nativeBuildInputs = builtins.filter (p: p != api-go-vendor-hook) (old.nativeBuildInputs or [ ]);
     postPatch = ''
-      clientDir=$(grep -o 'goauthentik\.io/api/v3 => \./[^[:space:]]*' go.mod | sed 's/.* => //' | head -n 1)
+      # sed, not grep: the builder runs with pipefail, and a go.mod without
+      # the replace (2026.2) is no error.
+      clientDir=$(sed -n 's#.*goauthentik\.io/api/v3 => \(\./[^[:space:]]*\).*#\1#p' go.mod | head -n 1)
       if [ -n "$clientDir" ]; then
         mkdir -p "$clientDir"
         if [ ! -f "$clientDir/go.mod" ]; then

@@ -18,7 +18,8 @@ import (
 // apiGoVendorHook replaces), for real: `go mod vendor` of a source shaped
 // like the monorepo (a real module from the Go proxy, the replaced client
 // directory with only its config) through the host toolchain, the hash from
-// Nix. Without the stub, `go mod vendor` fails on the directory.
+// Nix. Without the stub, `go mod vendor` fails on the directory. A go.mod
+// with no such replace (2026.2's) vendors as before.
 func TestServerVendorFODTakesTheMonorepoClient(t *testing.T) {
 	testutil.RequireNixForExamples(t)
 	if _, err := os.Stat("/usr/lib/go/bin/go"); err != nil {
@@ -26,8 +27,19 @@ func TestServerVendorFODTakesTheMonorepoClient(t *testing.T) {
 			t.Skip("no Go toolchain where the host toolchain looks (/usr/lib/go, /usr/local/go)")
 		}
 	}
-	src := t.TempDir()
-	writeFile(t, filepath.Join(src, "go.mod"), `module goauthentik.io
+	const uuidSum = `github.com/google/uuid v1.6.0 h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=
+github.com/google/uuid v1.6.0/go.mod h1:TIyPZe4MgqvfeYDBFedMoGGpEw/LqOeaOT+nhxU+yHo=
+`
+	tests := []struct {
+		name        string
+		files       map[string]string
+		wantModules []string
+		wantFiles   []string
+	}{
+		{
+			name: "2026.5: go.mod replaces the client with packages/client-go",
+			files: map[string]string{
+				"go.mod": `module goauthentik.io
 
 go 1.25.5
 
@@ -37,11 +49,9 @@ require (
 )
 
 replace goauthentik.io/api/v3 => ./packages/client-go
-`)
-	writeFile(t, filepath.Join(src, "go.sum"), `github.com/google/uuid v1.6.0 h1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=
-github.com/google/uuid v1.6.0/go.mod h1:TIyPZe4MgqvfeYDBFedMoGGpEw/LqOeaOT+nhxU+yHo=
-`)
-	writeFile(t, filepath.Join(src, "cmd/server/main.go"), `package main
+`,
+				"go.sum": uuidSum,
+				"cmd/server/main.go": `package main
 
 import (
 	"fmt"
@@ -51,9 +61,58 @@ import (
 )
 
 func main() { fmt.Println(uuid.NewString(), api.NewConfiguration()) }
-`)
-	writeFile(t, filepath.Join(src, "packages/client-go/config.yaml"), "templateDir: ./templates/\n")
+`,
+				"packages/client-go/config.yaml": "templateDir: ./templates/\n",
+			},
+			wantModules: []string{"# github.com/google/uuid v1.6.0", "# goauthentik.io/api/v3 v3.0.0 => ./packages/client-go"},
+			// The stub is what apiGoVendorHook finds and replaces; the
+			// source's own file of that directory is vendored as it is (so
+			// it is an input).
+			wantFiles: []string{"goauthentik.io/api/v3/stub.go", "goauthentik.io/api/v3/config.yaml", "github.com/google/uuid/uuid.go"},
+		},
+		{
+			// 2026.2's go.mod names no such directory: nothing is stubbed,
+			// and the build's pipefail must not trip over the search.
+			name: "a go.mod without the replace",
+			files: map[string]string{
+				"go.mod":             "module goauthentik.io\n\ngo 1.25.5\n\nrequire github.com/google/uuid v1.6.0\n",
+				"go.sum":             uuidSum,
+				"cmd/server/main.go": "package main\n\nimport \"github.com/google/uuid\"\n\nfunc main() { println(uuid.NewString()) }\n",
+			},
+			wantModules: []string{"# github.com/google/uuid v1.6.0"},
+			wantFiles:   []string{"github.com/google/uuid/uuid.go"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := t.TempDir()
+			for name, text := range tt.files {
+				writeFile(t, filepath.Join(src, name), text)
+			}
+			vendor := buildServerVendor(t, src)
+			modules, err := os.ReadFile(filepath.Join(vendor, "modules.txt"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range tt.wantModules {
+				if !strings.Contains(string(modules), want) {
+					t.Errorf("vendor/modules.txt lacks %q:\n%s", want, modules)
+				}
+			}
+			for _, f := range tt.wantFiles {
+				if _, err := os.Stat(filepath.Join(vendor, f)); err != nil {
+					t.Errorf("vendor: %v", err)
+				}
+			}
+		})
+	}
+}
 
+// buildServerVendor builds nix/default.nix's server.goModules for the
+// source tree src through the host toolchain: first with no hash, for
+// Nix's report of it, then with that hash; it returns the output.
+func buildServerVendor(t *testing.T, src string) string {
+	t.Helper()
 	expr := filepath.Join(t.TempDir(), "vendor.nix")
 	writeFile(t, expr, strings.NewReplacer("@repo@", repoRoot(t), "@src@", src).Replace(`{ hash ? null }:
 let
@@ -66,7 +125,6 @@ let
 in
 (import @repo@/nix/default.nix { inherit pkgs sources; system = pkgs.system; }).server.goModules
 `))
-
 	out, err := exec.CommandContext(t.Context(), "nix-build", "--no-out-link", expr).CombinedOutput()
 	if err == nil {
 		t.Fatalf("nix-build with a null hash succeeded, want a hash mismatch:\n%s", out)
@@ -79,24 +137,5 @@ in
 	if err != nil {
 		t.Fatalf("nix-build with Nix's hash %s: %v", got[1], err)
 	}
-	vendor := strings.TrimSpace(string(path))
-	modules, err := os.ReadFile(filepath.Join(vendor, "modules.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{
-		"# github.com/google/uuid v1.6.0",
-		"# goauthentik.io/api/v3 v3.0.0 => ./packages/client-go",
-	} {
-		if !strings.Contains(string(modules), want) {
-			t.Errorf("vendor/modules.txt lacks %q:\n%s", want, modules)
-		}
-	}
-	// The stub is what apiGoVendorHook finds and replaces; the source's own
-	// file of that directory is vendored as it is (so it is an input).
-	for _, f := range []string{"goauthentik.io/api/v3/stub.go", "goauthentik.io/api/v3/config.yaml", "github.com/google/uuid/uuid.go"} {
-		if _, err := os.Stat(filepath.Join(vendor, f)); err != nil {
-			t.Errorf("vendor: %v", err)
-		}
-	}
+	return strings.TrimSpace(string(path))
 }
