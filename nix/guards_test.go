@@ -21,7 +21,7 @@ in
 (import ./nix/default.nix { system = "x86_64-linux"; inherit pkgs; }).` + attr + `.name`
 	}
 	for _, tt := range []struct{ attr, tooOld, enough, want string }{
-		{"server", "1.25.4", "1.25.5", "authentik server: go.mod needs Go >= 1.25.5, but the nixpkgs pinned in nix/sources.json (sources.nixpkgs) has Go 1.25.4"},
+		{"server", "1.25.4", "1.25.5", "authentik server: go.mod needs Go >= 1.25.5, but the nixpkgs flake.lock pins has Go 1.25.4"},
 		{"hashbot", "1.25.9", "1.26.0", "hashbot: go.mod needs Go >= 1.26.0, but nixpkgs has Go 1.25.9"},
 	} {
 		if msg := evalError(t, expr(tt.attr, tt.tooOld), "--argstr", "stubFile", writeStub(t)); !strings.Contains(msg, tt.want) {

@@ -22,6 +22,7 @@ let
   tagPrefix = "version/";
 
   pinsFile = "nix/sources.json";
+  lockFile = "flake.lock";
 
   showList = xs: builtins.concatStringsSep ", " xs;
 
@@ -111,26 +112,40 @@ let
   # tag is the upstream git tag of a version.
   tag = version: tagPrefix + version;
 
-  # nixpkgs is the nixpkgs tree the pins name under sources.nixpkgs (hashbot
-  # follows its branch, see [source.nixpkgs] in hashbot.toml): the archive
-  # at the pinned revision, checked against its pinned hash. Every uv, npm
-  # and Go FOD hash depends on it, so it is pinned like them; until hashbot
-  # has pinned it, <nixpkgs> from NIX_PATH stands in, and Nix says so.
-  nixpkgs =
-    sources:
+  # nixpkgs is the nixpkgs tree the root flake's flake.lock locks for its
+  # `nixpkgs` input: the one pin of nixpkgs in this repository, for the
+  # flake and for nix-build alike (flake.nix says who moves it). Every uv,
+  # npm and Go FOD hash depends on it, so hashbot.toml lists flake.lock among
+  # those FODs' local inputs. The archive is fetched at the locked revision
+  # and checked against the locked narHash, which is what fetchTarball's
+  # sha256 checks too (the NAR hash of the unpacked tree). nixpkgsSource
+  # gives fetchTarball's arguments, nixpkgs the tree.
+  nixpkgsSource =
+    lock:
     let
-      pin = (sources.sources or { }).nixpkgs or null;
-      where = "${pinsFile}: sources.nixpkgs";
+      where = "${lockFile}: the nixpkgs input";
+      root = lock.nodes.${lock.root or "root"} or { };
+      node = lock.nodes.${root.inputs.nixpkgs or ""} or null;
+      locked = node.locked or { };
+      narHash = locked.narHash or null;
+      url =
+        if locked.type or null == "github" then
+          "https://github.com/${locked.owner}/${locked.repo}/archive/${locked.rev}.tar.gz"
+        else if locked.type or null == "tarball" then
+          locked.url
+        else
+          throw "${where} is locked as ${builtins.toJSON (locked.type or null)}; nix/lib.nix fetches a github or tarball input";
     in
-    if pin == null || (pin.hash or null) == null || pin.hash == "" then
-      builtins.trace "${where} is not pinned yet; using <nixpkgs> from NIX_PATH" <nixpkgs>
-    else if !builtins.isString (pin.url or null) then
-      throw "${where}.url must be the archive's URL, got ${builtins.toJSON (pin.url or null)}"
+    if !builtins.isAttrs (lock.nodes or null) || node == null then
+      throw "${where} is not locked (run `nix flake lock`)"
+    else if !builtins.isString narHash || !isSRISha256 narHash then
+      throw "${where}: narHash ${builtins.toJSON narHash} is not an SRI sha256 hash"
     else
-      builtins.fetchTarball {
-        inherit (pin) url;
-        sha256 = checkHash "sources.nixpkgs.hash" pin.hash;
+      {
+        inherit url;
+        sha256 = narHash;
       };
+  nixpkgs = lock: builtins.fetchTarball (nixpkgsSource lock);
 in
 {
   inherit
@@ -143,6 +158,7 @@ in
     hashForSystem
     fixedOutput
     tag
+    nixpkgsSource
     nixpkgs
     ;
 }

@@ -14,7 +14,7 @@ import (
 
 // stubNixpkgsArchive writes a nixpkgs-like archive (one top directory whose
 // default.nix is the stub pkgs) and returns its file:// URL and the hash
-// Nix gives its unpacked tree, as hashbot's source pin would record them.
+// Nix gives its unpacked tree, as flake.lock's narHash records it.
 func stubNixpkgsArchive(t *testing.T) (url, hash string) {
 	t.Helper()
 	if _, err := exec.LookPath("nix-prefetch-url"); err != nil {
@@ -57,56 +57,62 @@ func stubNixpkgsArchive(t *testing.T) (url, hash string) {
 	return url, hash
 }
 
-// TestPinnedNixpkgsIsTheDefault: without a pkgs argument, default.nix and
-// test-build.nix import the nixpkgs archive sources.json pins, checked
-// against its hash; a wrong hash fails the evaluation, and an unpinned
-// nixpkgs falls back to <nixpkgs> with a message saying so.
-func TestPinnedNixpkgsIsTheDefault(t *testing.T) {
+// TestLockedNixpkgsIsTheDefault: without a pkgs argument, default.nix and
+// test-build.nix import the nixpkgs the root flake's flake.lock locks,
+// checked against its narHash; a wrong hash fails the evaluation, and a lock
+// lib.nix cannot fetch from says why.
+func TestLockedNixpkgsIsTheDefault(t *testing.T) {
 	url, hash := stubNixpkgsArchive(t)
 	wrong := pins.SRI([]byte("another tree"))
-	withPin := func(h any) string {
+	lockWith := func(locked map[string]any) string {
 		return writeJSON(t, map[string]any{
-			"version": "2026.2.2",
-			"hashes":  map[string]any{"python-deps": map[string]any{"x86_64-linux": pins.SRI([]byte("deps"))}},
-			"sources": map[string]any{"nixpkgs": map[string]any{"rev": "0123abc", "url": url, "hash": h}},
+			"nodes": map[string]any{
+				"root":      map[string]any{"inputs": map[string]any{"nixpkgs": "nixpkgs_2"}},
+				"nixpkgs":   map[string]any{"locked": map[string]any{"type": "tarball", "url": "file:///nonexistent", "narHash": wrong}},
+				"nixpkgs_2": map[string]any{"locked": locked},
+			},
+			"root":    "root",
+			"version": 7,
 		})
 	}
+	sources := writeJSON(t, map[string]any{
+		"version": "2026.2.2",
+		"hashes":  map[string]any{"python-deps": map[string]any{"x86_64-linux": pins.SRI([]byte("deps"))}},
+	})
 	expr := func(file string) string {
-		return `{ sourcesFile }: (import ./nix/` + file + ` {
+		return `{ lockFile, sourcesFile }: (import ./nix/` + file + ` {
   system = "x86_64-linux";
   sources = builtins.fromJSON (builtins.readFile sourcesFile);
+  flakeLock = builtins.fromJSON (builtins.readFile lockFile);
 }).python-deps.outputHash`
+	}
+	args := func(lock string) []string {
+		return []string{"--argstr", "lockFile", lock, "--argstr", "sourcesFile", sources}
 	}
 	for _, file := range []string{"default.nix", "test-build.nix"} {
 		t.Run(file, func(t *testing.T) {
 			var got string
-			evalJSON(t, expr(file), &got, "--argstr", "sourcesFile", withPin(hash))
+			evalJSON(t, expr(file), &got, args(lockWith(map[string]any{"type": "tarball", "url": url, "narHash": hash}))...)
 			if want := pins.SRI([]byte("deps")); got != want {
-				t.Errorf("python-deps.outputHash with the pinned stub nixpkgs = %q, want %q", got, want)
+				t.Errorf("python-deps.outputHash with the locked stub nixpkgs = %q, want %q", got, want)
 			}
 		})
 	}
-	t.Run("wrong hash", func(t *testing.T) {
-		msg := evalError(t, expr("default.nix"), "--argstr", "sourcesFile", withPin(wrong))
-		if !strings.Contains(msg, "hash mismatch") {
-			t.Errorf("a nixpkgs archive that is not the pinned one evaluated; Nix said:\n%s", msg)
-		}
-	})
-	t.Run("not pinned", func(t *testing.T) {
-		onPath := t.TempDir()
-		if err := os.WriteFile(filepath.Join(onPath, "default.nix"), []byte(stubPkgs), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.CommandContext(t.Context(), "nix-instantiate", "--eval", "--strict", "--json",
-			"-E", expr("default.nix"), "--argstr", "sourcesFile", withPin(nil))
-		cmd.Dir = repoRoot(t)
-		cmd.Env = append(os.Environ(), "NIX_PATH=nixpkgs="+onPath)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("evaluating with <nixpkgs> from NIX_PATH: %v\n%s", err, out)
-		}
-		if !strings.Contains(string(out), "sources.nixpkgs is not pinned yet; using <nixpkgs> from NIX_PATH") {
-			t.Errorf("an unpinned nixpkgs did not say it falls back to NIX_PATH; Nix said:\n%s", out)
-		}
-	})
+	for _, tt := range []struct {
+		name   string
+		locked map[string]any
+		want   string
+	}{
+		{"wrong hash", map[string]any{"type": "tarball", "url": url, "narHash": wrong}, "hash mismatch"},
+		{"a path input", map[string]any{"type": "path", "path": "/src", "narHash": hash},
+			`flake.lock: the nixpkgs input is locked as "path"; nix/lib.nix fetches a github or tarball input`},
+		{"no narHash", map[string]any{"type": "tarball", "url": url},
+			"flake.lock: the nixpkgs input: narHash null is not an SRI sha256 hash"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if msg := evalError(t, expr("default.nix"), args(lockWith(tt.locked))...); !strings.Contains(msg, tt.want) {
+				t.Errorf("Nix said:\n%s\nwant %q", msg, tt.want)
+			}
+		})
+	}
 }

@@ -22,8 +22,8 @@
 #   - the build tools of the sdists compiled here (setuptools, Cython, …),
 #     which uv.lock does not pin: uv resolves them no newer than the lock's
 #     newest upload-time (UV_EXCLUDE_NEWER, from uv-exclude-newer.py);
-#   - the compiler, the libraries, uv and Python: nixpkgs, pinned in
-#     sources.json (a move makes this FOD stale: [source.nixpkgs]);
+#   - the compiler, the libraries, uv and Python: nixpkgs, pinned in the
+#     root flake.lock (a move makes this FOD stale: a local input);
 #   - GCC's random seed, which nixpkgs derives from $out, and $out differs
 #     between the build with an empty hash and the one with the real hash:
 #     a fixed -frandom-seed;

@@ -29,7 +29,7 @@ let
   goVersion = pkgs.go.version;
 in
 if builtins.compareVersions goVersion minGo < 0 then
-  throw "authentik server: go.mod needs Go >= ${minGo}, but the nixpkgs pinned in nix/sources.json (sources.nixpkgs) has Go ${goVersion}; move the pin to a newer revision"
+  throw "authentik server: go.mod needs Go >= ${minGo}, but the nixpkgs flake.lock pins has Go ${goVersion}; move it to a newer revision (nix flake update nixpkgs)"
 else
 pkgs.buildGoModule {
   pname = "authentik-server";

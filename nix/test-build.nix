@@ -13,8 +13,9 @@
 {
   system ? builtins.currentSystem,
   sources ? builtins.fromJSON (builtins.readFile ./sources.json),
-  # nixpkgs as pinned in sources.json (lib.nix's `nixpkgs`).
-  pkgs ? import ((import ./lib.nix).nixpkgs sources) { inherit system; },
+  # The root flake's lock, the one pin of nixpkgs (lib.nix's `nixpkgs`).
+  flakeLock ? builtins.fromJSON (builtins.readFile ../flake.lock),
+  pkgs ? import ((import ./lib.nix).nixpkgs flakeLock) { inherit system; },
 }:
 
 let

@@ -32,10 +32,17 @@ type FixRequest struct {
 	// ComputeOnly computes and returns the results, pushing nothing and
 	// needing no write token (`fix --json`, the untrusted half).
 	ComputeOnly bool
-	// Results, when set, are hashes computed elsewhere (`fix --apply`):
-	// checked against the pull request's head and Fix's own plan, then
-	// pushed; nothing of the pull request is evaluated or built.
-	Results *FixResults
+	// Results, when set, are hashes computed elsewhere (`fix --apply`),
+	// one set per computing job (per system): each checked against the
+	// pull request's head and Fix's own plan, merged as apply merges
+	// (mergeFixResults), then pushed; nothing of the pull request is
+	// evaluated or built.
+	Results []NamedFixResults
+	// Systems, with ComputeOnly, are the systems whose per-system FODs
+	// are computed (`fix --json --system`, one compute job per system);
+	// system-independent FODs are computed with any, as update does.
+	// Empty: every system each stale FOD lists.
+	Systems []string
 	// Verify rebuilds each new FOD with --check before trusting it.
 	Verify bool
 	// ExpectHead, when set, is the head commit the results must name, as
@@ -46,14 +53,16 @@ type FixRequest struct {
 }
 
 // FixResults are what the computing half of fix hands to the pushing
-// half: the pull request, the head commit computed on, the FODs its plan
-// named stale with why, and the engine's report (Commit the head too).
+// half: the pull request, the head commit computed on, the systems
+// computed (none: all), the FODs its plan named stale with why, and the
+// engine's report (Commit the head too).
 // The pushing half plans again and trusts none of it but the hashes, and
 // those only where its own plan agrees.
 type FixResults struct {
 	Schema      int                 `json:"schema"`
 	PullRequest int                 `json:"pull_request"`
 	Head        string              `json:"head"`
+	Systems     []string            `json:"systems,omitempty"`
 	Stale       map[string][]string `json:"stale"`
 	Report      *fod.Report         `json:"report"`
 }
@@ -96,10 +105,17 @@ type FixOutcome struct {
 
 // ResultsError says why results handed to Fix were refused: computed for
 // another pull request or head, naming an FOD the plan does not name
-// stale, or holding something else than hashes.
-type ResultsError struct{ Reason string }
+// stale, or holding something else than hashes. Err, when set, is the
+// *fod.MergeError of results that do not merge (a conflict, a missing
+// system).
+type ResultsError struct {
+	Reason string
+	Err    error
+}
 
 func (e *ResultsError) Error() string { return "refusing the results: " + e.Reason }
+
+func (e *ResultsError) Unwrap() error { return e.Err }
 
 // MovedError says the pull request's head moved since the hashes were
 // computed: the push was refused by its lease (or not tried), nothing is
@@ -136,7 +152,7 @@ func (b *Bot) Fix(ctx context.Context, req FixRequest) (*FixOutcome, error) {
 	}
 	if fp == nil { // nothing stale
 		if req.ComputeOnly { // results the pushing half plans "nothing to fix" from too
-			out.Results = &FixResults{Schema: FixResultsSchema, PullRequest: req.Number, Head: out.Head,
+			out.Results = &FixResults{Schema: FixResultsSchema, PullRequest: req.Number, Head: out.Head, Systems: req.Systems,
 				Stale: map[string][]string{}, Report: &fod.Report{Commit: out.Head}}
 		}
 		return out, nil
@@ -151,7 +167,8 @@ func (b *Bot) Fix(ctx context.Context, req FixRequest) (*FixOutcome, error) {
 	out.Report = report
 	if req.ComputeOnly {
 		out.Status = FixComputed
-		out.Results = &FixResults{Schema: FixResultsSchema, PullRequest: req.Number, Head: fp.head.String(), Stale: fp.stale, Report: report}
+		out.Results = &FixResults{Schema: FixResultsSchema, PullRequest: req.Number, Head: fp.head.String(), Systems: req.Systems,
+			Stale: fp.stale, Report: report}
 		if !report.OK() { // printed all the same, and the run fails: nothing to push
 			return out, &PartialError{Report: report}
 		}
@@ -163,17 +180,11 @@ func (b *Bot) Fix(ctx context.Context, req FixRequest) (*FixOutcome, error) {
 // fixReport computes the stale FODs on the head, or checks the results
 // handed over against the plan.
 func (b *Bot) fixReport(ctx context.Context, fp *fixPlan, req FixRequest) (*fod.Report, error) {
-	if req.Results != nil {
-		if req.ExpectHead != "" && req.Results.Head != req.ExpectHead {
-			return nil, &ResultsError{Reason: fmt.Sprintf("they name the head %.12q, but the run that computed them ran on %.12s", req.Results.Head, req.ExpectHead)}
-		}
-		if err := checkFixResults(req.Results, req.Number, fp); err != nil {
-			return nil, err
-		}
-		return req.Results.Report, nil
+	if req.Results != nil { // even empty: the pushing half never computes
+		return mergeFixResults(req, fp)
 	}
 	report, err := b.opts.Engine.Compute(ctx, fod.Request{
-		Config: fp.cfg, Pins: fp.stored.Pins.Clone(), Stored: fp.stored, FODs: sortedKeys(fp.stale), Verify: req.Verify,
+		Config: fp.cfg, Pins: fp.stored.Pins.Clone(), Stored: fp.stored, FODs: sortedKeys(fp.stale), Systems: req.Systems, Verify: req.Verify,
 		InPlace: true, // the head's tree, written out for this fix alone (fixStale)
 	})
 	if err != nil {
@@ -183,10 +194,11 @@ func (b *Bot) fixReport(ctx context.Context, fp *fixPlan, req FixRequest) (*fod.
 	return report, nil
 }
 
-// checkFixResults refuses results not made for this plan: another pull
-// request or head commit, an FOD the plan does not name stale, a hash
-// that is no real sha256 hash, or anything but hashes (a flake.lock, a
-// source pin).
+// checkFixResults refuses one set of results not made for this plan:
+// another pull request or head commit, an FOD the plan does not name
+// stale, a hash that is no real sha256 hash, or anything but hashes (a
+// flake.lock, a source pin). Whether the sets together cover the plan is
+// mergeFixResults's to say.
 func checkFixResults(r *FixResults, number int, fp *fixPlan) error {
 	switch {
 	case r.Schema != FixResultsSchema:
@@ -201,9 +213,7 @@ func checkFixResults(r *FixResults, number int, fp *fixPlan) error {
 	case r.Report.FlakeLock != nil || len(r.Report.Sources) > 0:
 		return &ResultsError{Reason: "they carry a flake.lock or source pins: fix writes FOD hashes only"}
 	}
-	covered := map[string]bool{}
 	for _, t := range r.Report.Results {
-		covered[t.FOD] = true
 		if _, ok := fp.stale[t.FOD]; !ok {
 			return &ResultsError{Reason: fmt.Sprintf("they name the FOD %.60q, which hashbot's plan does not name stale on this pull request (stale: %s)",
 				t.FOD, strings.Join(sortedKeys(fp.stale), ", "))}
@@ -213,12 +223,6 @@ func checkFixResults(r *FixResults, number int, fp *fixPlan) error {
 		}
 		if err := pins.CheckHash(pins.HashPath(t.FOD, t.PinSystem()), t.New); err != nil {
 			return &ResultsError{Reason: err.Error()}
-		}
-	}
-	for _, name := range sortedKeys(fp.stale) {
-		if !covered[name] {
-			return &ResultsError{Reason: fmt.Sprintf("they have no result for %s, which hashbot's plan names stale (%s)",
-				name, strings.Join(fp.stale[name], "; "))}
 		}
 	}
 	return nil

@@ -71,8 +71,11 @@ var ciCalls = []ciCall{
 	{`args=(fix --base-moved)`, []string{"fix", "--base-moved", "--dry-run"}},
 	{`args=(fix --pr "$pr")`, []string{"fix", "--pr", "42"}},
 	{`args+=(--json)`, []string{"fix", "--pr", "42", "--json"}},
+	{`args+=(--system "$INPUT_SYSTEM")`, []string{"fix", "--pr", "42", "--json", "--system", "aarch64-linux"}},
 	{`args+=(--apply "$INPUT_RESULTS" --expect-head "$INPUT_EXPECT_HEAD")`,
 		[]string{"fix", "--pr", "42", "--apply", "results.json", "--expect-head", "0123456789abcdef0123456789abcdef01234567", "--dry-run"}},
+	{`args+=(--apply "$INPUT_RESULTS" --expect-head "$INPUT_EXPECT_HEAD")`,
+		[]string{"fix", "--pr", "42", "--apply", "hashbot-fix", "--expect-head", "0123456789abcdef0123456789abcdef01234567"}},
 }
 
 // TestCIFilesCallHashbotAsItIs checks that every hashbot command line the

@@ -37,6 +37,9 @@ func TestErrorsMapToExitCodes(t *testing.T) {
 		{"run: another run holds the lock", runError(wrapped(&runlock.HeldError{Path: "/repo"})), ExitLocked},
 		{"run: a compute error keeps its code", runError(&fod.RequestError{Problems: []string{"x"}}), ExitUsage},
 		{"run: interrupted", runError(context.Canceled), ExitFailure},
+		{"fix --apply: results refused", fixError(&bot.ResultsError{Reason: "another head"}), ExitUsage},
+		{"fix --apply: results that do not merge", fixError(&bot.ResultsError{Err: &fod.MergeError{Conflicts: []string{"src: a vs b"}}}), ExitUsage},
+		{"fix --apply: a system's results missing, as for apply", fixError(&bot.ResultsError{Err: &fod.MergeError{Missing: []string{"vendor (aarch64-linux)"}}}), ExitPartial},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

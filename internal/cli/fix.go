@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hashbot-nix/hashbot/internal/bot"
+	"github.com/hashbot-nix/hashbot/internal/fod"
 	"github.com/hashbot-nix/hashbot/internal/pins"
 	"github.com/hashbot-nix/hashbot/internal/safefile"
 )
@@ -23,8 +24,13 @@ type fixOptions struct {
 	PR     int
 	DryRun bool
 	JSON   bool
-	Apply  string
+	// Apply are the results of --json runs: files, or directories of
+	// *.json files (one per system, as the compute jobs upload them).
+	Apply  []string
 	Verify bool
+	// Systems limit --json to these systems' per-system FODs (one compute
+	// job per system).
+	Systems []string
 	// ExpectHead is the commit the computing run ran on (--expect-head).
 	ExpectHead string
 	// BaseMoved refreshes the open pull requests hashbot fixed, after
@@ -48,11 +54,14 @@ from: a push that landed meanwhile is never overwritten. A pull request from
 a fork is never pushed to: it gets a comment with the patch.
 
 A pull request's code is untrusted, so the work can be split (docs/fix.md):
---json computes with no write token and prints the results; --apply FILE
-takes them with a write token, plans again from GitHub's current head without
-evaluating or building anything of the pull request, refuses results for
-another head, for FODs its plan does not name stale, or with anything but
-real sha256 hashes, and pushes.
+--json computes with no write token and prints the results (--system S: only
+S's per-system FODs, one compute job per system, as update --system); --apply
+takes them with a write token (several files, one per system, or a directory
+of them, merged as apply merges), plans again from GitHub's current head
+without evaluating or building anything of the pull request, refuses results
+for another head, for FODs its plan does not name stale, with anything but
+real sha256 hashes, two files for one system, or a stale FOD and system with
+no hash, and pushes.
 
 --base-moved is for a push to the base branch (the merged-first case): for
 each open pull request into it that carries hashbot's commit, and whose FODs'
@@ -63,6 +72,8 @@ comment to merge or rebase. It reads git data only, and builds nothing.`,
   hashbot fix --pr 42
   hashbot fix --pr 42 --json > results.json        # no write token
   hashbot fix --pr 42 --apply results.json         # a write token, no PR code
+  hashbot fix --pr 42 --json --system aarch64-linux > results/aarch64-linux.json
+  hashbot fix --pr 42 --apply results/             # every system's file, merged
   hashbot fix --base-moved --dry-run               # after a push to the base branch`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -73,11 +84,13 @@ comment to merge or rebase. It reads git data only, and builds nothing.`,
 				}
 			case opts.PR <= 0:
 				return usageErrorf("--pr: the pull request's number is required")
-			case opts.JSON && opts.Apply != "":
+			case opts.JSON && len(opts.Apply) > 0:
 				return usageErrorf("--json computes, --apply pushes what was computed: one or the other")
-			case opts.Verify && opts.Apply != "":
+			case opts.Verify && len(opts.Apply) > 0:
 				return usageErrorf("--verify builds: --apply builds nothing")
-			case opts.ExpectHead != "" && opts.Apply == "":
+			case len(opts.Systems) > 0 && !opts.JSON:
+				return usageErrorf("--system computes one job's share of the results, for --json: a fix that pushes computes every system")
+			case opts.ExpectHead != "" && len(opts.Apply) == 0:
 				return usageErrorf("--expect-head checks the results of --apply")
 			case opts.ExpectHead != "" && !pins.IsCommit(opts.ExpectHead):
 				return usageErrorf("--expect-head %.50q: want a full commit id", opts.ExpectHead)
@@ -95,7 +108,8 @@ comment to merge or rebase. It reads git data only, and builds nothing.`,
 	fl.IntVar(&opts.PR, "pr", 0, "the pull request's number")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "compute, then print the diff instead of pushing or commenting")
 	fl.BoolVar(&opts.JSON, "json", false, "compute only and print the results as JSON, for --apply (no write token needed)")
-	fl.StringVar(&opts.Apply, "apply", "", "push the results `FILE` of a --json run, after checking them (builds nothing)")
+	fl.StringArrayVar(&opts.Apply, "apply", nil, "push the results of --json runs after checking and merging them (builds nothing): a `FILE` or a directory of *.json files (repeatable: one per system)")
+	fl.StringArrayVar(&opts.Systems, "system", nil, "with --json: compute the per-system FODs for this system only (repeatable); system-independent FODs are computed with any")
 	fl.BoolVar(&opts.Verify, "verify", false, "rebuild each new FOD with --check before trusting it")
 	fl.BoolVar(&opts.BaseMoved, "base-moved", false, "the base branch moved: bring the open pull requests hashbot fixed up to date where the base changed their FODs' inputs (no --pr)")
 	fl.StringVar(&opts.ExpectHead, "expect-head", "", "with --apply: the `SHA` the computing run ran on, as GitHub says (workflow_run's head_sha); other results are refused")
@@ -103,9 +117,10 @@ comment to merge or rebase. It reads git data only, and builds nothing.`,
 }
 
 func fixRun(ctx context.Context, opts *fixOptions) error {
-	req := bot.FixRequest{Number: opts.PR, DryRun: opts.DryRun, ComputeOnly: opts.JSON, Verify: opts.Verify, ExpectHead: opts.ExpectHead}
-	if opts.Apply != "" {
-		r, err := readFixResults(opts.Apply)
+	req := bot.FixRequest{Number: opts.PR, DryRun: opts.DryRun, ComputeOnly: opts.JSON, Verify: opts.Verify, ExpectHead: opts.ExpectHead,
+		Systems: opts.Systems}
+	if len(opts.Apply) > 0 {
+		r, err := readFixResultsSets(opts.Apply)
 		if err != nil {
 			return usageError(err)
 		}
@@ -149,11 +164,18 @@ func readFixResults(path string) (*bot.FixResults, error) {
 }
 
 // fixError maps the errors of fix to exit codes: refused results are a
-// usage error; a moved pull request is a failure that says nothing was
-// lost.
+// usage error, and incomplete ones (a system's hash missing or failed)
+// partial, as for apply; a moved pull request is a failure that says
+// nothing was lost.
 func fixError(err error) error {
-	var re *bot.ResultsError
-	if errors.As(err, &re) {
+	var (
+		re *bot.ResultsError
+		me *fod.MergeError
+	)
+	switch {
+	case errors.As(err, &me) && len(me.Conflicts) == 0:
+		return &ExitError{Code: ExitPartial, Err: err}
+	case errors.As(err, &re):
 		return usageError(err)
 	}
 	return runError(err)

@@ -45,9 +45,13 @@ func TestUpdateRejectsBadRepos(t *testing.T) {
 		{"pins not JSON", func(dir string) {
 			os.WriteFile(filepath.Join(dir, "nix/sources.json"), []byte("{\"hashes\": {"), 0o644)
 		}, "nix/sources.json"},
-		{"pins lack a configured FOD", func(dir string) {
-			updAppendFile(t, filepath.Join(dir, "hashbot.toml"), "\n[fod.newcomer]\nattr = \"flat\"\n")
-		}, "newcomer"},
+		// (An FOD the pins do not name yet is computed, as a null one.)
+		{"pins give a per-system FOD one hash", func(dir string) {
+			path := filepath.Join(dir, "nix/sources.json")
+			data, _ := os.ReadFile(path)
+			os.WriteFile(path, bytes.Replace(data, []byte(`"persys": { "aarch64-linux": null, "x86_64-linux": null }`),
+				[]byte(`"persys": "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="`), 1), 0o644)
+		}, "hashes.persys must be an object keyed by system"},
 		{"unknown --fod", func(string) {}, `--fod "nope"`},
 	}
 	for _, tt := range tests {

@@ -58,7 +58,8 @@ func (e *MergeError) Error() string {
 // of each per-system FOD and each system-independent FOD among fods (empty
 // means all of hashbot.toml). It refuses, with a *MergeError, reports that
 // disagree on a hash or on the version, a required target that no report
-// computed, and results for FODs hashbot.toml does not have. version, when
+// computed, and results for FODs (or an FOD's systems) hashbot.toml does
+// not have. version, when
 // not empty, is the pins' version the reports must have been computed for;
 // commit is the commit they are applied on (the working tree's HEAD, ""
 // outside a git repository), which every report must name as the one it
@@ -100,6 +101,13 @@ func MergeReports(cfg *config.Config, fods []string, version, commit string, rep
 			if f.PerSystem() != r.PerSystem {
 				merr.Conflicts = append(merr.Conflicts, fmt.Sprintf("%s: %s per_system=%v, but %s says %v",
 					nr.Name, r.FOD, r.PerSystem, config.FileName, f.PerSystem()))
+				continue
+			}
+			// A hash for a system the FOD does not list would be dropped
+			// without a word: results cross from other machines, so say it.
+			if r.PerSystem && !slices.Contains(f.Systems, r.System) {
+				merr.Conflicts = append(merr.Conflicts, fmt.Sprintf("%s has %s for system %.40q, which %s does not list for it",
+					nr.Name, r.FOD, r.System, config.FileName))
 				continue
 			}
 			k := key(r.FOD, r.PinSystem())

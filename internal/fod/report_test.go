@@ -3,6 +3,7 @@ package fod
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -129,6 +130,9 @@ func TestMergeReports(t *testing.T) {
 		{name: "a platform missing", reports: []NamedReport{{"x86.json", x86}}, missing: "deps (aarch64-linux): unavailable in x86.json"},
 		{name: "only some FODs required", reports: []NamedReport{{"x86.json", x86}}, fods: []string{"src"},
 			want: []string{"src/=sha256-s"}},
+		{name: "a system the FOD does not list", reports: []NamedReport{{"x86.json", x86}, {"arm.json", withResult(arm,
+			TargetResult{FOD: "deps", System: "riscv64-linux", PerSystem: true, New: "sha256-r", Status: StatusChanged})}},
+			conflict: `arm.json has deps for system "riscv64-linux", which hashbot.toml does not list for it`},
 		{name: "two hashes for one target", reports: []NamedReport{{"x86.json", x86}, {"arm.json", armOther}},
 			conflict: "src: sha256-DIFFERENT from arm.json vs sha256-s from x86.json"},
 		{name: "other version", reports: []NamedReport{{"x86.json", x86}, {"arm.json", arm}}, version: "2",
@@ -181,6 +185,13 @@ func TestMergeReports(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withResult is r with one more target's result.
+func withResult(r *Report, t TargetResult) *Report {
+	c := *r
+	c.Results = append(slices.Clone(r.Results), t)
+	return &c
 }
 
 // withSources is r computed against pkgsPin.

@@ -231,8 +231,24 @@ func TestReusableWorkflowShape(t *testing.T) {
 	if diff := cmp.Diff([]string{"check", "compute", "fix-compute", "fix-push", "fix-refresh", "publish"}, jobs); diff != "" {
 		t.Errorf("jobs (-want +got):\n%s", diff)
 	}
-	if include, ok := wf.Jobs["compute"].Strategy.Matrix.Include.(string); !ok || !strings.Contains(include, "fromJSON(inputs.platforms)") {
-		t.Errorf("compute matrix include = %v, want the platforms input", wf.Jobs["compute"].Strategy.Matrix.Include)
+	for _, name := range []string{"compute", "fix-compute"} {
+		if include, ok := wf.Jobs[name].Strategy.Matrix.Include.(string); !ok || !strings.Contains(include, "fromJSON(inputs.platforms)") {
+			t.Errorf("%s matrix include = %v, want the platforms input", name, wf.Jobs[name].Strategy.Matrix.Include)
+		}
+	}
+	// One artifact per system, every one of them downloaded, for the
+	// release flow and for fix alike.
+	for _, flow := range []struct{ compute, merge, prefix string }{
+		{"compute", "publish", "hashbot-results-"},
+		{"fix-compute", "fix-push", "hashbot-fix-results-"},
+	} {
+		if got := stepWith(wf.Jobs[flow.compute].Steps, "actions/upload-artifact@", "name"); got != flow.prefix+"${{ matrix.system }}" {
+			t.Errorf("%s uploads %q, want %s<system>", flow.compute, got, flow.prefix)
+		}
+		if got := stepWith(wf.Jobs[flow.merge].Steps, "actions/download-artifact@", "pattern"); got != flow.prefix+"*" ||
+			stepWith(wf.Jobs[flow.merge].Steps, "actions/download-artifact@", "merge-multiple") != "true" {
+			t.Errorf("%s downloads %q, want every %s* merged into one directory", flow.merge, got, flow.prefix)
+		}
 	}
 }
 
@@ -279,4 +295,14 @@ func TestActionMetadata(t *testing.T) {
 			t.Errorf("step %d (%s): setup-go's cache on; it cannot find go.sum outside the workspace", i+1, s.Name)
 		}
 	}
+}
+
+// stepWith is the with: key of the first step using the action uses.
+func stepWith(steps []step, uses, key string) string {
+	for _, s := range steps {
+		if strings.HasPrefix(s.Uses, uses) {
+			return s.With[key]
+		}
+	}
+	return ""
 }

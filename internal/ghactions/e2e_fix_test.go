@@ -17,10 +17,12 @@ import (
 // TestReusableWorkflowFixesADependabotPullRequest runs the reusable
 // workflow's fix jobs as a repository that packages itself adopts them:
 // fix-compute for a Dependabot pull request bumping go.mod and go.sum
-// (fix: compute, the pull_request caller, a read-only token), then
-// fix-push (fix: push, the workflow_run caller, the App's token) with the
-// results as the artifact carried them. The caller repository and the
-// bump are fix.txtar's, hashbot's own script of the command.
+// (fix: compute, the pull_request caller, a read-only token), one job per
+// platform, then fix-push (fix: push, the workflow_run caller, the App's
+// token) with every platform's results as the artifacts carried them,
+// merged into one commit. The caller repository and the bump are
+// fix.txtar's, hashbot's own script of the command, with its vendor FOD
+// made per-system (x86_64-linux and aarch64-linux, a hash literal each).
 func TestReusableWorkflowFixesADependabotPullRequest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a go mod vendor FOD with real Nix and the Go module proxy")
@@ -48,6 +50,7 @@ func TestReusableWorkflowFixesADependabotPullRequest(t *testing.T) {
 			writeFile(t, filepath.Join(seed, rel), data)
 		}
 	}
+	perSystem(t, seed)
 	remote := filepath.Join(work, "me", "app.git")
 	git(t, "", "init", "-q", "--bare", "-b", "main", remote)
 	git(t, seed, "init", "-q", "-b", "main")
@@ -89,13 +92,18 @@ func TestReusableWorkflowFixesADependabotPullRequest(t *testing.T) {
 	for name, in := range wf.On.WorkflowCall.Inputs {
 		defaults[name] = in.Default
 	}
-	run := func(jobName string, inputs map[string]any, event map[string]any) {
+	// This machine is x86_64-linux: it plays the arm runner the way a
+	// repository without arm runners would, emulating (here: with a host
+	// builder, extra-platforms), as in the release flow's test.
+	defaults["platforms"] = `[{"system": "x86_64-linux", "runner": "ubuntu-latest"}, {"system": "aarch64-linux", "runner": "ubuntu-latest", "emulate": true}]`
+	run := func(jobName string, inputs map[string]any, event map[string]any, matrix map[string]any) {
 		t.Helper()
 		in := maps.Clone(defaults)
 		maps.Copy(in, inputs)
 		j := r.newJob(jobName)
 		c := ctx{
 			"inputs":  in,
+			"matrix":  matrix,
 			"needs":   map[string]any{},
 			"secrets": map[string]any{"app-private-key": "-----BEGIN RSA PRIVATE KEY-----"},
 			"github":  map[string]any{"token": "test-token", "repository": "me/app", "run_id": "7", "run_attempt": "1", "event": event},
@@ -110,12 +118,25 @@ func TestReusableWorkflowFixesADependabotPullRequest(t *testing.T) {
 		r.runSteps(j, wf.Jobs[jobName].Steps, c, maps.Clone(wf.Env))
 	}
 
-	run("fix-compute", map[string]any{"fix": "compute", "pull-request": "1"}, map[string]any{"number": 1})
+	include := wf.Jobs["fix-compute"].Strategy.Matrix.Include
+	platforms, _ := r.eval(include[len("${{ "):len(include)-len(" }}")], ctx{"inputs": defaults}).([]any)
+	if len(platforms) != 2 {
+		t.Fatalf("fix-compute's matrix %v, want two platforms", platforms)
+	}
+	for _, p := range platforms {
+		run("fix-compute", map[string]any{"fix": "compute", "pull-request": "1"}, map[string]any{"number": 1}, p.(map[string]any))
+	}
 	if got := git(t, remote, "rev-parse", branch); got != head {
-		t.Fatalf("the computing job moved the branch to %s", got)
+		t.Fatalf("the computing jobs moved the branch to %s", got)
+	}
+	for _, sys := range []string{"x86_64-linux", "aarch64-linux"} {
+		data, err := os.ReadFile(filepath.Join(r.artifacts, "hashbot-fix-results-"+sys, sys+".json"))
+		if err != nil || !strings.Contains(string(data), `"systems": [`) || !strings.Contains(string(data), `"system": "`+sys+`"`) {
+			t.Fatalf("the artifact of %s's job: %v\n%s", sys, err, data)
+		}
 	}
 	run("fix-push", map[string]any{"fix": "push", "app-id": "4242"},
-		map[string]any{"workflow_run": map[string]any{"id": 6, "head_sha": head, "conclusion": "success"}})
+		map[string]any{"workflow_run": map[string]any{"id": 6, "head_sha": head, "conclusion": "success"}}, nil)
 
 	if got := git(t, remote, "log", "-1", "--format=%s %P", branch); got != "hashbot: update FOD hashes for vendor "+head {
 		t.Errorf("the branch's tip: %q, want hashbot's commit on the pull request's head %s", got, head)
@@ -123,6 +144,32 @@ func TestReusableWorkflowFixesADependabotPullRequest(t *testing.T) {
 	if files := git(t, remote, "diff", "--name-only", head, branch); files != "default.nix\nhashbot.json" {
 		t.Errorf("hashbot's commit changes %q, want the hash literal's file and the pins", files)
 	}
+	// Both jobs' hashes, in the one commit.
+	nix := git(t, remote, "show", branch+":default.nix")
+	for _, sys := range []string{"x86_64-linux", "aarch64-linux"} {
+		if !strings.Contains(nix, sys+` = "sha256-`) || strings.Contains(nix, "AAAAAAAAAAAA") {
+			t.Errorf("default.nix on the branch lacks Nix's hash for %s:\n%s", sys, nix)
+		}
+	}
+}
+
+// perSystem makes the vendor FOD of fix.txtar's repository in dir one
+// with a hash per system, as a repository computing on two platforms has.
+func perSystem(t *testing.T, dir string) {
+	t.Helper()
+	edit := func(name, old, new string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		data, err := os.ReadFile(p)
+		if err != nil || !strings.Contains(string(data), old) {
+			t.Fatalf("%s: %v; want %q in it", name, err, old)
+		}
+		writeFile(t, p, []byte(strings.Replace(string(data), old, new, 1)))
+	}
+	edit("hashbot.toml", `attr = "app.goModules"`, `attr = "app.goModules"`+"\n"+`systems = ["x86_64-linux", "aarch64-linux"]`)
+	const fake = `"sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="`
+	edit("default.nix", "vendorHash = "+fake+";",
+		"vendorHash =\n    {\n      x86_64-linux = "+fake+";\n      aarch64-linux = "+fake+";\n    }\n    .${system};")
 }
 
 func writeFile(t *testing.T, p string, data []byte) {

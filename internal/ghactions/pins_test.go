@@ -253,7 +253,8 @@ func TestReusableWorkflowRunsItsOwnCommit(t *testing.T) {
 
 // TestDependabotKeepsPinsCurrent checks .github/dependabot.yml: the
 // github-actions ecosystem at the root (it reads .github/workflows and
-// action.yml there) and hashbot's Go modules.
+// action.yml there), hashbot's Go modules, and the root flake's inputs
+// (flake.lock), whose pull requests hashbot fix then fixes.
 func TestDependabotKeepsPinsCurrent(t *testing.T) {
 	root := repoRoot(t)
 	var cfg struct {
@@ -277,7 +278,7 @@ func TestDependabotKeepsPinsCurrent(t *testing.T) {
 		}
 		got[u.Ecosystem+" "+u.Directory] = true
 	}
-	for _, want := range []string{"github-actions /", "gomod /"} {
+	for _, want := range []string{"github-actions /", "gomod /", "nix /"} {
 		if !got[want] {
 			t.Errorf("no update for %s; have %v", want, got)
 		}

@@ -315,6 +315,36 @@ in
         "/bin/mkdir -p $out/nix-support && /bin/cp $script $out/nix-support/setup-hook"
       ];
     };
+  # For the root flake's devShells.default (nix/flake_test.go evaluates it
+  # with this toolchain as nixpkgs): the host's programs, a shell of them.
+  nix = tools "host-nix" [
+    "nix"
+    "nix-build"
+    "nix-instantiate"
+  ];
+  gnumake = tools "host-make" [ "make" ];
+  gopls = tools "host-gopls" [ "gopls" ];
+  go-tools = tools "host-go-tools" [ "staticcheck" ];
+  gotools = tools "host-gotools" [ "deadcode" ];
+  shellcheck = tools "host-shellcheck" [ "shellcheck" ];
+  actionlint = tools "host-actionlint" [ "actionlint" ];
+  jq = tools "host-jq" [ "jq" ];
+  nixfmt = tools "host-nixfmt" [ "nixfmt" ];
+  mkShell =
+    {
+      name ? "nix-shell",
+      packages ? [ ],
+      ...
+    }:
+    derivation {
+      inherit name system;
+      builder = shell;
+      PATH = lib.makeBinPath packages;
+      args = [
+        "-c"
+        "echo \"export PATH=$PATH\" > $out"
+      ];
+    };
   libxml2 = sysLib "host-libxml2";
   libxslt = sysLib "host-libxslt";
   xmlsec = sysLib "host-xmlsec";
