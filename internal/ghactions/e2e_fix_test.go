@@ -71,27 +71,7 @@ func TestReusableWorkflowFixesADependabotPullRequest(t *testing.T) {
 	srv.AddRepo("me/app", "main")
 	srv.AddPullRequest("me/app", ghfake.PullRequest{Number: 1, Head: branch, HeadSHA: head, User: "dependabot[bot]"})
 
-	var wf e2eWorkflow
-	decode(t, filepath.Join(root, ".github", "workflows", "hashbot-reusable.yml"), &wf)
-	r := &runner{t: t, root: root, remote: remote, artifacts: filepath.Join(work, "artifacts")}
-	decode(t, filepath.Join(root, "action.yml"), &r.action)
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); k != "GITHUB_TOKEN" && !strings.HasPrefix(k, "HASHBOT_") {
-			r.env = append(r.env, kv)
-		}
-	}
-	r.env = append(r.env, "GITHUB_API_URL="+strings.TrimSuffix(srv.URL, "/"))
-	for _, v := range []string{"GOMODCACHE", "GOCACHE"} {
-		out, err := exec.Command("go", "env", v).Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.env = append(r.env, v+"="+strings.TrimSpace(string(out)))
-	}
-	defaults := map[string]any{}
-	for name, in := range wf.On.WorkflowCall.Inputs {
-		defaults[name] = in.Default
-	}
+	r, wf, defaults := newWorkflowRunner(t, root, remote, work, srv.URL)
 	// This machine is x86_64-linux: it plays the arm runner the way a
 	// repository without arm runners would, emulating (here: with a host
 	// builder, extra-platforms), as in the release flow's test.

@@ -2,7 +2,6 @@ package ghactions_test
 
 import (
 	"maps"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -68,27 +67,7 @@ func TestReusableWorkflowRefreshesAPullRequestHashbotFixed(t *testing.T) {
 	srv.ServeGit("me/app", remote)
 	srv.AddPullRequest("me/app", ghfake.PullRequest{Number: 1, Head: "bump-f", HeadSHA: head, User: "dependabot[bot]"})
 
-	var wf e2eWorkflow
-	decode(t, filepath.Join(root, ".github", "workflows", "hashbot-reusable.yml"), &wf)
-	r := &runner{t: t, root: root, remote: remote, artifacts: filepath.Join(work, "artifacts")}
-	decode(t, filepath.Join(root, "action.yml"), &r.action)
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); k != "GITHUB_TOKEN" && !strings.HasPrefix(k, "HASHBOT_") {
-			r.env = append(r.env, kv)
-		}
-	}
-	r.env = append(r.env, "GITHUB_API_URL="+strings.TrimSuffix(srv.URL, "/"))
-	for _, v := range []string{"GOMODCACHE", "GOCACHE"} {
-		out, err := exec.Command("go", "env", v).Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.env = append(r.env, v+"="+strings.TrimSpace(string(out)))
-	}
-	in := map[string]any{}
-	for name, input := range wf.On.WorkflowCall.Inputs {
-		in[name] = input.Default
-	}
+	r, wf, in := newWorkflowRunner(t, root, remote, work, srv.URL)
 	maps.Copy(in, map[string]any{"fix": "refresh", "app-id": "4242"})
 	j := r.newJob("fix-refresh")
 	c := ctx{

@@ -211,6 +211,36 @@ type jobEnv struct {
 	added           map[string]string
 }
 
+// newWorkflowRunner reads the reusable workflow and the action, and makes a
+// runner for the caller's remote whose jobs see the stand-in GitHub at
+// apiURL, Go's caches as actions/cache would restore them (each job has a
+// HOME of its own), and none of the test environment's token or HASHBOT_
+// settings. inputs are the workflow's inputs at their defaults.
+func newWorkflowRunner(t *testing.T, root, remote, work, apiURL string) (r *runner, wf e2eWorkflow, inputs map[string]any) {
+	t.Helper()
+	decode(t, filepath.Join(root, ".github", "workflows", "hashbot-reusable.yml"), &wf)
+	r = &runner{t: t, root: root, remote: remote, artifacts: filepath.Join(work, "artifacts")}
+	decode(t, filepath.Join(root, "action.yml"), &r.action)
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); k != "GITHUB_TOKEN" && !strings.HasPrefix(k, "HASHBOT_") {
+			r.env = append(r.env, kv)
+		}
+	}
+	r.env = append(r.env, "GITHUB_API_URL="+strings.TrimSuffix(apiURL, "/"))
+	for _, v := range []string{"GOMODCACHE", "GOCACHE"} {
+		out, err := exec.Command("go", "env", v).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.env = append(r.env, v+"="+strings.TrimSpace(string(out)))
+	}
+	inputs = map[string]any{}
+	for name, in := range wf.On.WorkflowCall.Inputs {
+		inputs[name] = in.Default
+	}
+	return r, wf, inputs
+}
+
 func (r *runner) newJob(name string) *jobEnv {
 	r.jobs++
 	dir := filepath.Join(r.t.TempDir(), fmt.Sprintf("%d-%s", r.jobs, name))
@@ -485,30 +515,7 @@ func TestReusableWorkflowOpensOnePullRequest(t *testing.T) {
 	git(t, seed, "commit", "-q", "-m", "packaging")
 	git(t, seed, "push", "-q", remote, "main")
 
-	var wf e2eWorkflow
-	decode(t, filepath.Join(root, ".github", "workflows", "hashbot-reusable.yml"), &wf)
-	r := &runner{t: t, root: root, remote: remote, artifacts: filepath.Join(work, "artifacts")}
-	decode(t, filepath.Join(root, "action.yml"), &r.action)
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); k != "GITHUB_TOKEN" && !strings.HasPrefix(k, "HASHBOT_") {
-			r.env = append(r.env, kv)
-		}
-	}
-	r.env = append(r.env, "GITHUB_API_URL="+strings.TrimSuffix(srv.URL, "/"))
-	// Go's caches as actions/cache would restore them (each job has a
-	// HOME of its own).
-	for _, v := range []string{"GOMODCACHE", "GOCACHE"} {
-		out, err := exec.Command("go", "env", v).Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.env = append(r.env, v+"="+strings.TrimSpace(string(out)))
-	}
-
-	inputs := map[string]any{}
-	for name, in := range wf.On.WorkflowCall.Inputs {
-		inputs[name] = in.Default
-	}
+	r, wf, inputs := newWorkflowRunner(t, root, remote, work, srv.URL)
 	inputs["app-id"] = "4242"
 	// This machine is x86_64-linux: it plays the arm runner the way a
 	// repository without arm runners would, emulating (here: with a host
