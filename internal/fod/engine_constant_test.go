@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -14,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hashbot-nix/hashbot/internal/nixcmd"
+	"github.com/hashbot-nix/hashbot/internal/testutil"
 )
 
 // settingsNix answers only ProbeHostWith's questions, as Nix 2.8 on an
@@ -97,15 +97,7 @@ func TestComputeAsksNixForItsSettingsOnce(t *testing.T) {
 // host's nix.conf; it returns the binary's path.
 func fakeNixOnPath(t *testing.T) string {
 	t.Helper()
-	bin := t.TempDir()
-	nix := filepath.Join(bin, "nix")
-	if err := os.WriteFile(nix, []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("nix", filepath.Join(bin, "nix-build")); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", bin)
+	nix := testutil.FakeNixInstall(t)
 	t.Setenv("NIX_CONF_DIR", t.TempDir())
 	t.Setenv("HOME", t.TempDir())
 	t.Setenv("XDG_CONFIG_HOME", "")

@@ -36,27 +36,7 @@ func TestReusableWorkflowFixesADependabotPullRequest(t *testing.T) {
 	}
 	root := repoRoot(t)
 	work := t.TempDir()
-	ar, err := txtar.ParseFile(filepath.Join(root, "cmd", "hashbot", "testdata", "script", "fix.txtar"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string][]byte{}
-	for _, f := range ar.Files {
-		files[f.Name] = f.Data
-	}
-	seed := filepath.Join(work, "seed")
-	for name, data := range files {
-		if rel, ok := strings.CutPrefix(name, "seed/"); ok {
-			writeFile(t, filepath.Join(seed, rel), data)
-		}
-	}
-	perSystem(t, seed)
-	remote := filepath.Join(work, "me", "app.git")
-	git(t, "", "init", "-q", "--bare", "-b", "main", remote)
-	git(t, seed, "init", "-q", "-b", "main")
-	git(t, seed, "add", ".")
-	git(t, seed, "commit", "-q", "-m", "app")
-	git(t, seed, "push", "-q", remote, "main")
+	files, remote := callerFromScript(t, root, work, "fix.txtar", func(seed string) { perSystem(t, seed) })
 	const branch = "dependabot/go_modules/github.com/google/uuid-1.5.0"
 	dep := filepath.Join(work, "dep")
 	git(t, "", "clone", "-q", remote, dep)
@@ -160,4 +140,37 @@ func writeFile(t *testing.T, p string, data []byte) {
 	if err := os.WriteFile(p, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// callerFromScript makes the caller repository of one of hashbot's
+// testscripts (cmd/hashbot/testdata/script): its archive's seed/ files,
+// edited by prepare when it is not nil, committed and pushed to a new bare
+// remote, work/me/app.git. It returns the archive's files by name (the
+// later commits' contents) and the remote.
+func callerFromScript(t *testing.T, root, work, script string, prepare func(seed string)) (map[string][]byte, string) {
+	t.Helper()
+	ar, err := txtar.ParseFile(filepath.Join(root, "cmd", "hashbot", "testdata", "script", script))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, f := range ar.Files {
+		files[f.Name] = f.Data
+	}
+	seed := filepath.Join(work, "seed")
+	for name, data := range files {
+		if rel, ok := strings.CutPrefix(name, "seed/"); ok {
+			writeFile(t, filepath.Join(seed, rel), data)
+		}
+	}
+	if prepare != nil {
+		prepare(seed)
+	}
+	remote := filepath.Join(work, "me", "app.git")
+	git(t, "", "init", "-q", "--bare", "-b", "main", remote)
+	git(t, seed, "init", "-q", "-b", "main")
+	git(t, seed, "add", ".")
+	git(t, seed, "commit", "-q", "-m", "app")
+	git(t, seed, "push", "-q", remote, "main")
+	return files, remote
 }

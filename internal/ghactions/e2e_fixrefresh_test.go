@@ -4,10 +4,7 @@ import (
 	"maps"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
-
-	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/hashbot-nix/hashbot/internal/ghclient/ghfake"
 	"github.com/hashbot-nix/hashbot/internal/testutil"
@@ -27,26 +24,7 @@ func TestReusableWorkflowRefreshesAPullRequestHashbotFixed(t *testing.T) {
 	}
 	root := repoRoot(t)
 	work := t.TempDir()
-	ar, err := txtar.ParseFile(filepath.Join(root, "cmd", "hashbot", "testdata", "script", "fix_base_moved.txtar"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string][]byte{}
-	for _, f := range ar.Files {
-		files[f.Name] = f.Data
-	}
-	seed := filepath.Join(work, "seed")
-	for name, data := range files {
-		if rel, ok := strings.CutPrefix(name, "seed/"); ok {
-			writeFile(t, filepath.Join(seed, rel), data)
-		}
-	}
-	remote := filepath.Join(work, "me", "app.git")
-	git(t, "", "init", "-q", "--bare", "-b", "main", remote)
-	git(t, seed, "init", "-q", "-b", "main")
-	git(t, seed, "add", ".")
-	git(t, seed, "commit", "-q", "-m", "app")
-	git(t, seed, "push", "-q", remote, "main")
+	files, remote := callerFromScript(t, root, work, "fix_base_moved.txtar", nil)
 	pr := filepath.Join(work, "pr")
 	git(t, "", "clone", "-q", remote, pr)
 	git(t, pr, "checkout", "-q", "-b", "bump-f")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/hashbot-nix/hashbot/internal/testutil"
 )
 
 // askingNix answers ProbeHostWith's two questions as Nix 2.8 would, and counts
@@ -34,22 +35,6 @@ func (a *askingNix) Run(_ context.Context, c Command) (*Output, error) {
 const askingNixConfig = `{"system": {"value": "x86_64-linux"}, "extra-platforms": {"value": ["aarch64-linux"]},
  "system-features": {"value": ["kvm"]}, "build-users-group": {"value": ""}, "store": {"value": "auto"},
  "access-tokens": {"value": {"github.com": "ghp_probeCacheMustNotKeepThis"}}}`
-
-// fakeNixInstall puts nix and nix-build (a link to it) on PATH in a
-// directory of their own and returns the nix binary's path.
-func fakeNixInstall(t *testing.T) string {
-	t.Helper()
-	bin := t.TempDir()
-	nix := filepath.Join(bin, "nix")
-	if err := os.WriteFile(nix, []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink("nix", filepath.Join(bin, "nix-build")); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", bin)
-	return nix
-}
 
 func writeFile(t *testing.T, path, data string) {
 	t.Helper()
@@ -109,7 +94,7 @@ func TestProbeHostWithCacheAsksNixOnlyWhenItChanged(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := &probeEnv{nix: fakeNixInstall(t), confDir: t.TempDir(), home: t.TempDir()}
+			p := &probeEnv{nix: testutil.FakeNixInstall(t), confDir: t.TempDir(), home: t.TempDir()}
 			writeFile(t, filepath.Join(p.confDir, "nix.conf"), "sandbox = false\n!include nix.custom.conf\n")
 			p.env = []string{"NIX_CONF_DIR=" + p.confDir, "HOME=" + p.home, "XDG_CONFIG_DIRS=" + t.TempDir()}
 			cache := t.TempDir()
@@ -141,7 +126,7 @@ func TestProbeHostWithCacheAsksNixOnlyWhenItChanged(t *testing.T) {
 // setting, access-tokens among them; the cache keeps only those a Host is
 // read from.
 func TestProbeHostWithCacheKeepsNoSecrets(t *testing.T) {
-	fakeNixInstall(t)
+	testutil.FakeNixInstall(t)
 	cache := t.TempDir()
 	env := []string{"NIX_CONF_DIR=" + t.TempDir(), "HOME=" + t.TempDir()}
 	if _, err := ProbeHostWith(t.Context(), &askingNix{config: askingNixConfig}, ProbeOptions{CacheDir: cache, Env: env}); err != nil {
@@ -166,7 +151,7 @@ func TestProbeHostWithCacheKeepsNoSecrets(t *testing.T) {
 // TestProbeHostWithCacheIgnoresADamagedEntry asks Nix again when the
 // cache file is not one it wrote.
 func TestProbeHostWithCacheIgnoresADamagedEntry(t *testing.T) {
-	fakeNixInstall(t)
+	testutil.FakeNixInstall(t)
 	cache := t.TempDir()
 	env := []string{"NIX_CONF_DIR=" + t.TempDir(), "HOME=" + t.TempDir()}
 	nix := &askingNix{config: askingNixConfig}

@@ -6,6 +6,7 @@ package testutil
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -67,4 +68,22 @@ func requireTool(t testing.TB, name string) {
 		}
 		t.Skipf("%s is not on PATH", name)
 	}
+}
+
+// FakeNixInstall makes PATH a directory of its own holding only a nix
+// binary that fails and nix-build (a link to it), for tests of what is
+// keyed on the Nix installation rather than run by it; it returns the nix
+// binary's path.
+func FakeNixInstall(t testing.TB) string {
+	t.Helper()
+	bin := t.TempDir()
+	nix := filepath.Join(bin, "nix")
+	if err := os.WriteFile(nix, []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("nix", filepath.Join(bin, "nix-build")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	return nix
 }

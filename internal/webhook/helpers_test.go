@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/rs/zerolog"
 )
 
@@ -254,3 +255,24 @@ func assertNoSecrets(t *testing.T, logs string) {
 }
 
 func zeroLog() zerolog.Logger { return zerolog.Nop() }
+
+// expectQueued checks what a delivery to s left: with want nil, no run
+// once the server is idle; else that runner started want (received at
+// testNow), what naming it in a timeout. It says whether a job ran.
+func expectQueued(t *testing.T, s *serving, runner *fakeRunner, want *Job, what string) bool {
+	t.Helper()
+	if want == nil {
+		waitIdle(t, s.Server)
+		if v := runner.versions(); len(v) != 0 {
+			t.Errorf("runner ran %d jobs, want no run", len(v))
+		}
+		return false
+	}
+	w := *want
+	w.Received = testNow
+	got := waitFor(t, runner.started, what)
+	if diff := cmp.Diff(w, got, cmp.AllowUnexported(Job{})); diff != "" {
+		t.Errorf("job (-want +got):\n%s", diff)
+	}
+	return true
+}

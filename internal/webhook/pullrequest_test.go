@@ -111,21 +111,11 @@ func TestPullRequestDeliveries(t *testing.T) {
 			if code != tt.code || rep.Status != tt.status {
 				t.Fatalf("got %d %+v, want %d with status %q", code, rep, tt.code, tt.status)
 			}
-			if tt.wantJob == nil {
-				waitIdle(t, s.Server)
-				if v := runner.versions(); len(v) != 0 {
-					t.Errorf("runner ran %d jobs, want no run", len(v))
-				}
+			if !expectQueued(t, s, runner, tt.wantJob, "the queued fix") {
 				return
 			}
-			want := *tt.wantJob
-			want.Received = testNow
-			got := waitFor(t, runner.started, "the queued fix")
-			if diff := cmp.Diff(want, got, cmp.AllowUnexported(Job{})); diff != "" {
-				t.Errorf("job (-want +got):\n%s", diff)
-			}
-			if rep.PullRequest != want.PullRequest {
-				t.Errorf("reply names pull request %d, want %d", rep.PullRequest, want.PullRequest)
+			if rep.PullRequest != tt.wantJob.PullRequest {
+				t.Errorf("reply names pull request %d, want %d", rep.PullRequest, tt.wantJob.PullRequest)
 			}
 			assertNoSecrets(t, logs.String())
 		})
