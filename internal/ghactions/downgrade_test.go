@@ -147,11 +147,7 @@ func downgradeFixture(t *testing.T, root string) (*ghfake.Server, string) {
 		t.Fatal(err)
 	}
 	remote := filepath.Join(work, "hashbot-nix", "example-nix.git")
-	git(t, "", "init", "-q", "--bare", "-b", "main", remote)
-	git(t, seed, "init", "-q", "-b", "main")
-	git(t, seed, "add", ".")
-	git(t, seed, "commit", "-q", "-m", "packaging")
-	git(t, seed, "push", "-q", remote, "main")
+	pushSeed(t, seed, remote, "packaging")
 	return srv, remote
 }
 

@@ -167,10 +167,6 @@ func callerFromScript(t *testing.T, root, work, script string, prepare func(seed
 		prepare(seed)
 	}
 	remote := filepath.Join(work, "me", "app.git")
-	git(t, "", "init", "-q", "--bare", "-b", "main", remote)
-	git(t, seed, "init", "-q", "-b", "main")
-	git(t, seed, "add", ".")
-	git(t, seed, "commit", "-q", "-m", "app")
-	git(t, seed, "push", "-q", remote, "main")
+	pushSeed(t, seed, remote, "app")
 	return files, remote
 }

@@ -211,6 +211,17 @@ type jobEnv struct {
 	added           map[string]string
 }
 
+// pushSeed commits the tree seed as the first commit of main, with the
+// message msg, and pushes it to a new bare repository at remote.
+func pushSeed(t *testing.T, seed, remote, msg string) {
+	t.Helper()
+	git(t, "", "init", "-q", "--bare", "-b", "main", remote)
+	git(t, seed, "init", "-q", "-b", "main")
+	git(t, seed, "add", ".")
+	git(t, seed, "commit", "-q", "-m", msg)
+	git(t, seed, "push", "-q", remote, "main")
+}
+
 // newWorkflowRunner reads the reusable workflow and the action, and makes a
 // runner for the caller's remote whose jobs see the stand-in GitHub at
 // apiURL, Go's caches as actions/cache would restore them (each job has a
@@ -509,11 +520,7 @@ func TestReusableWorkflowOpensOnePullRequest(t *testing.T) {
 	_ = os.RemoveAll(filepath.Join(seed, "upstream"))
 	copyTree(t, newer, filepath.Join(seed, "upstream"))
 	remote := filepath.Join(work, "hashbot-nix", "example-nix.git")
-	git(t, "", "init", "-q", "--bare", "-b", "main", remote)
-	git(t, seed, "init", "-q", "-b", "main")
-	git(t, seed, "add", ".")
-	git(t, seed, "commit", "-q", "-m", "packaging")
-	git(t, seed, "push", "-q", remote, "main")
+	pushSeed(t, seed, remote, "packaging")
 
 	r, wf, inputs := newWorkflowRunner(t, root, remote, work, srv.URL)
 	inputs["app-id"] = "4242"
